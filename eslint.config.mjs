@@ -1,0 +1,83 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+const noFrameworks = [
+  '@nestjs/*',
+  '@prisma/*',
+  'ioredis',
+  'redis',
+  'socket.io',
+  'socket.io-client',
+  '@socket.io/*',
+  'bullmq',
+  'pg',
+  'express',
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  prettier,
+  {
+    ignores: ['**/dist', '**/node_modules', '**/generated/**', '.nx', 'tmp', 'coverage', 'bench/**/*.mjs'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: false,
+          allow: [],
+          depConstraints: [
+            // Layers (type axis): apps → feature → data-access → util → contracts.
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:db', 'type:util', 'type:contracts'],
+              bannedExternalImports: ['@prisma/*'],
+            },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:data-access', 'type:db', 'type:util', 'type:contracts'],
+              bannedExternalImports: ['@prisma/*', 'socket.io'],
+            },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+              bannedExternalImports: ['@prisma/*'],
+            },
+            { sourceTag: 'type:db', onlyDependOnLibsWithTags: ['type:contracts'] },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+              bannedExternalImports: ['@prisma/*'],
+            },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: noFrameworks,
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+              bannedExternalImports: ['@prisma/*'],
+            },
+            // Ownership (scope axis): an app's code may use shared libs and its own scope only.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:admin-api', onlyDependOnLibsWithTags: ['scope:admin-api', 'scope:shared'] },
+            { sourceTag: 'scope:writer', onlyDependOnLibsWithTags: ['scope:writer', 'scope:shared'] },
+            { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:presence', 'scope:shared'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];

@@ -1,0 +1,3 @@
+export * from './lib/token-verifier';
+export * from './lib/token-signer';
+export * from './lib/access';

@@ -1,0 +1,71 @@
+import jwt, { type Algorithm } from 'jsonwebtoken';
+import { ChannelsError, ErrorCode, type Principal, Role } from '@channels/contracts';
+
+export interface TokenVerifierOptions {
+  /** HS256 shared secret. */
+  secret: string;
+  /** PEM public key: when present, RS256 tokens are accepted too. */
+  publicKey?: string;
+}
+
+const ROLE_ALIASES: Record<string, Role> = {
+  Super_Admin: Role.SuperAdmin,
+  SuperAdmin: Role.SuperAdmin,
+  Admin: Role.Admin,
+  Client: Role.Client,
+};
+
+/**
+ * Verifies Channels JWTs: algorithm pinned (HS256 with the secret, RS256 only with a configured
+ * public key; `none` and anything else refused), `exp`/`nbf` honoured, claims normalised.
+ */
+export class TokenVerifier {
+  constructor(private readonly options: TokenVerifierOptions) {}
+
+  verify(token: string | undefined | null): Principal {
+    if (!token) throw unauthorized('missing token');
+    const raw = stripBearer(token);
+    const decoded = jwt.decode(raw, { complete: true });
+    if (!decoded || typeof decoded.payload !== 'object') throw unauthorized('malformed token');
+    const alg = decoded.header.alg as Algorithm;
+    let key: string;
+    if (alg === 'HS256') key = this.options.secret;
+    else if (alg === 'RS256' && this.options.publicKey) key = this.options.publicKey;
+    else throw unauthorized(`token algorithm ${alg} is not accepted`);
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(raw, key, { algorithms: [alg] }) as jwt.JwtPayload;
+    } catch (e) {
+      const name = (e as Error).name;
+      throw unauthorized(
+        name === 'TokenExpiredError' ? 'token expired' : name === 'NotBeforeError' ? 'token not active yet' : 'invalid token',
+      );
+    }
+    return toPrincipal(claims);
+  }
+}
+
+export function toPrincipal(claims: Record<string, unknown>): Principal {
+  const role = ROLE_ALIASES[String(claims['Role'] ?? '')];
+  if (!role) throw unauthorized('token has no valid Role claim');
+  const clientID = claims['ClientID'];
+  if (typeof clientID !== 'string' || clientID.length === 0 || clientID.length > 100) {
+    throw unauthorized('token has no valid ClientID claim');
+  }
+  const appID = claims['AppID'];
+  if (role !== Role.SuperAdmin && (typeof appID !== 'string' || appID.length === 0)) {
+    throw unauthorized('token has no AppID claim');
+  }
+  return {
+    role,
+    clientID,
+    ...(typeof appID === 'string' && appID.length > 0 ? { appID } : {}),
+  };
+}
+
+export function stripBearer(header: string): string {
+  const t = header.trim();
+  return /^bearer\s+/i.test(t) ? t.replace(/^bearer\s+/i, '').trim() : t;
+}
+
+const unauthorized = (message: string) => new ChannelsError(ErrorCode.Unauthorized, message);

@@ -1,0 +1,52 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import type { z } from 'zod';
+import { ConfigError, loadEnv } from './env';
+import { LifecycleService } from './lifecycle.service';
+
+export interface RunServiceOptions<S extends z.ZodObject> {
+  service: string;
+  envSchema: S;
+  /** Builds the root module from the validated config. */
+  module: (config: z.output<S>) => unknown;
+  port: (config: z.output<S>) => number;
+  host?: string;
+  shutdownTimeoutMs: (config: z.output<S>) => number;
+  /** Runs after the app is built and before it listens (attach socket.io, global filters…). */
+  configure?: (app: INestApplication, config: z.output<S>) => Promise<void> | void;
+}
+
+/**
+ * Boots one service process: validates env (exit 1 with a clear message on a bad value), builds
+ * the Nest app with JSON logs, listens, and on SIGTERM/SIGINT flips the lifecycle flag first
+ * (readiness goes false) then closes the app, forcing exit if shutdown overruns its budget.
+ */
+export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<S>): Promise<INestApplication> {
+  let config: z.output<S>;
+  try {
+    config = loadEnv(opts.envSchema);
+  } catch (e) {
+    const msg = e instanceof ConfigError ? e.message : String(e);
+    process.stderr.write(
+      JSON.stringify({ level: 'fatal', time: Date.now(), service: opts.service, msg }) + '\n',
+    );
+    process.exit(1);
+  }
+  const app = await NestFactory.create(opts.module(config) as never, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const lifecycle = app.get(LifecycleService);
+  const budget = opts.shutdownTimeoutMs(config) + 5_000;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.prependListener(signal, () => {
+      lifecycle.beginShutdown();
+      setTimeout(() => process.exit(1), budget).unref();
+    });
+  }
+  await opts.configure?.(app, config);
+  const port = opts.port(config);
+  await app.listen(port, opts.host ?? '0.0.0.0');
+  app.get(Logger).log(`${opts.service} listening on :${port}`, 'Bootstrap');
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * Resources of the contract (protocol §2), as they travel on the wire (socket.io and /v1).
+ * Timestamps are unix milliseconds here; the original routes convert them to seconds.
+ */
+export interface App {
+  appID: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Client {
+  appID: string;
+  clientID: string;
+  username: string;
+  extra: string;
+  createdAt: number;
+}
+
+export interface Channel {
+  appID: string;
+  channelID: string;
+  name: string;
+  persistent: boolean;
+  private: boolean;
+  presence: boolean;
+  isClosed: boolean;
+  extra: string;
+  createdAt: number;
+}
+
+/** An event as delivered to subscribers and returned by history. */
+export interface ChannelEvent {
+  id: string;
+  channelID: string;
+  /** Per-channel, strictly increasing, never reused. Present on stored events. */
+  offset?: number;
+  /** Identifies the offset sequence; changes only if the hot stream was lost. */
+  epoch?: string;
+  eventType: string;
+  payload: unknown;
+  senderID: string;
+  /** Server time, unix milliseconds. */
+  timestamp: number;
+}
+
+export interface PresenceStatus {
+  status: boolean;
+  timestamp: number;
+}
+
+export type ClientStatusMap = Record<string, PresenceStatus>;

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { App } from '@channels/contracts';
+import { mapPrismaError } from './errors';
+import { decodeCursor, type Page, toPage } from './pagination';
+import { PrismaService } from './prisma.service';
+
+const toApp = (r: { id: string; name: string; createdAt: Date }): App => ({
+  appID: r.id,
+  name: r.name,
+  createdAt: r.createdAt.getTime(),
+});
+
+@Injectable()
+export class AppRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(appID: string, name: string): Promise<App> {
+    try {
+      return toApp(await this.prisma.app.create({ data: { id: appID, name } }));
+    } catch (e) {
+      return mapPrismaError(e, `app ${appID}`);
+    }
+  }
+
+  async find(appID: string): Promise<App | null> {
+    const r = await this.prisma.app.findUnique({ where: { id: appID } });
+    return r ? toApp(r) : null;
+  }
+
+  async exists(appID: string): Promise<boolean> {
+    return (await this.prisma.app.count({ where: { id: appID } })) > 0;
+  }
+
+  async list(opts: { limit: number; cursor?: string; appIDs?: string[] }): Promise<Page<App>> {
+    const after = decodeCursor(opts.cursor);
+    const rows = await this.prisma.app.findMany({
+      where: {
+        AND: [after !== undefined ? { id: { gt: after } } : {}, opts.appIDs ? { id: { in: opts.appIDs } } : {}],
+      },
+      orderBy: { id: 'asc' },
+      take: opts.limit + 1,
+    });
+    return toPage(rows.map(toApp), opts.limit, (a) => a.appID);
+  }
+
+  async listAll(): Promise<App[]> {
+    return (await this.prisma.app.findMany({ orderBy: { id: 'asc' } })).map(toApp);
+  }
+
+  async rename(appID: string, name: string): Promise<App> {
+    try {
+      return toApp(await this.prisma.app.update({ where: { id: appID }, data: { name } }));
+    } catch (e) {
+      return mapPrismaError(e, `app ${appID}`);
+    }
+  }
+
+  /** Deletes the app and, by cascade, its clients, channels, memberships and events. */
+  async delete(appID: string): Promise<boolean> {
+    const { count } = await this.prisma.app.deleteMany({ where: { id: appID } });
+    return count > 0;
+  }
+}

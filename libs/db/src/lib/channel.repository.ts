@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import type { Channel } from '@channels/contracts';
+import { mapPrismaError } from './errors';
+import { decodeCursor, type Page, toPage } from './pagination';
+import { PrismaService } from './prisma.service';
+
+type Row = {
+  appId: string;
+  id: string;
+  name: string;
+  persistent: boolean;
+  private: boolean;
+  presence: boolean;
+  isClosed: boolean;
+  extra: string;
+  createdAt: Date;
+};
+export const toChannel = (r: Row): Channel => ({
+  appID: r.appId,
+  channelID: r.id,
+  name: r.name,
+  persistent: r.persistent,
+  private: r.private,
+  presence: r.presence,
+  isClosed: r.isClosed,
+  extra: r.extra,
+  createdAt: r.createdAt.getTime(),
+});
+
+export interface NewChannel {
+  appID: string;
+  channelID: string;
+  name: string;
+  persistent: boolean;
+  private: boolean;
+  presence: boolean;
+  extra: string;
+}
+
+export interface ChannelFilter {
+  appID?: string;
+  private?: boolean;
+  persistent?: boolean;
+  presence?: boolean;
+  isClosed?: boolean;
+  search?: string;
+}
+
+@Injectable()
+export class ChannelRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(c: NewChannel): Promise<Channel> {
+    try {
+      return toChannel(
+        await this.prisma.channel.create({
+          data: {
+            appId: c.appID,
+            id: c.channelID,
+            name: c.name,
+            persistent: c.persistent,
+            private: c.private,
+            presence: c.presence,
+            extra: c.extra,
+          },
+        }),
+      );
+    } catch (e) {
+      return mapPrismaError(e, `channel ${c.channelID}`);
+    }
+  }
+
+  async find(appID: string, channelID: string): Promise<Channel | null> {
+    const r = await this.prisma.channel.findUnique({ where: { appId_id: { appId: appID, id: channelID } } });
+    return r ? toChannel(r) : null;
+  }
+
+  async update(
+    appID: string,
+    channelID: string,
+    data: Partial<Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed'>>,
+  ): Promise<Channel> {
+    try {
+      return toChannel(
+        await this.prisma.channel.update({ where: { appId_id: { appId: appID, id: channelID } }, data }),
+      );
+    } catch (e) {
+      return mapPrismaError(e, `channel ${channelID}`);
+    }
+  }
+
+  /** Deletes the channel, its memberships and every stored event. */
+  async delete(appID: string, channelID: string): Promise<boolean> {
+    const { count } = await this.prisma.channel.deleteMany({ where: { appId: appID, id: channelID } });
+    return count > 0;
+  }
+
+  async list(opts: ChannelFilter & { limit: number; cursor?: string }): Promise<Page<Channel>> {
+    const after = decodeCursor(opts.cursor);
+    const [afterApp, afterId] = after !== undefined ? (JSON.parse(after) as [string, string]) : [];
+    const rows = await this.prisma.channel.findMany({
+      where: {
+        AND: [
+          opts.appID !== undefined ? { appId: opts.appID } : {},
+          opts.private !== undefined ? { private: opts.private } : {},
+          opts.persistent !== undefined ? { persistent: opts.persistent } : {},
+          opts.presence !== undefined ? { presence: opts.presence } : {},
+          opts.isClosed !== undefined ? { isClosed: opts.isClosed } : {},
+          opts.search ? { OR: [{ id: { contains: opts.search } }, { name: { contains: opts.search } }] } : {},
+          afterApp !== undefined
+            ? { OR: [{ appId: { gt: afterApp } }, { appId: afterApp, id: { gt: afterId } }] }
+            : {},
+        ],
+      },
+      orderBy: [{ appId: 'asc' }, { id: 'asc' }],
+      take: opts.limit + 1,
+    });
+    return toPage(rows.map(toChannel), opts.limit, (c) => JSON.stringify([c.appID, c.channelID]));
+  }
+
+  /** Open channels of an app plus the private ones the client is a member of (`channels` socket call). */
+  async listForClient(appID: string, clientID: string, kind: 'open' | 'private', limit = 1000): Promise<Channel[]> {
+    const rows = await this.prisma.channel.findMany({
+      where:
+        kind === 'open'
+          ? { appId: appID, private: false }
+          : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+    return rows.map(toChannel);
+  }
+}

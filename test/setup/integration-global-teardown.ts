@@ -1,0 +1,8 @@
+import { deleteRedisPrefix, dropTestDatabase } from '@channels/testing';
+
+export default async function teardown(): Promise<void> {
+  const db = process.env['TEST_DB_NAME'];
+  if (db) await dropTestDatabase(db);
+  const prefix = process.env['REDIS_KEY_PREFIX'];
+  if (prefix) await deleteRedisPrefix(prefix);
+}
