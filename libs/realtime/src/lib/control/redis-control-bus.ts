@@ -1,0 +1,40 @@
+import type { ControlMessage } from '@channels/contracts';
+import type Redis from 'ioredis';
+import type { ControlBus } from './control-bus.port';
+
+/**
+ * Control bus over plain Redis pub/sub: every gateway receives every message (control traffic is
+ * rare: membership and channel admin changes), so no subscription bookkeeping is needed.
+ */
+export class RedisControlBus implements ControlBus {
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+  ) {}
+
+  async publish(message: ControlMessage): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify(message));
+  }
+
+  async subscribe(handler: (message: ControlMessage) => void): Promise<() => Promise<void>> {
+    const sub = this.redis.duplicate();
+    this.subscriber = sub;
+    sub.on('message', (channel: string, raw: string) => {
+      if (channel !== this.channel) return;
+      let msg: ControlMessage;
+      try {
+        msg = JSON.parse(raw) as ControlMessage;
+      } catch {
+        return;
+      }
+      handler(msg);
+    });
+    await sub.subscribe(this.channel);
+    return async () => {
+      await sub.unsubscribe(this.channel).catch(() => undefined);
+      sub.disconnect();
+    };
+  }
+}
