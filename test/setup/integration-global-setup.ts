@@ -1,4 +1,4 @@
-import { createTestDatabase, uniqueRunId } from '@channels/testing';
+import { createTestDatabase, uniqueRunId } from '../../libs/testing/src/lib/test-env';
 
 /**
  * One database and one Redis key prefix for the whole integration run; every test file reads them

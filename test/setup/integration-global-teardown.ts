@@ -1,4 +1,4 @@
-import { deleteRedisPrefix, dropTestDatabase } from '@channels/testing';
+import { deleteRedisPrefix, dropTestDatabase } from '../../libs/testing/src/lib/test-env';
 
 export default async function teardown(): Promise<void> {
   const db = process.env['TEST_DB_NAME'];

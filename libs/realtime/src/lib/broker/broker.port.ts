@@ -27,6 +27,8 @@ export interface WindowRead {
   epoch: string;
   /** Highest offset assigned so far in this epoch. */
   top: number;
+  /** Lowest offset still in the window (top + 1 when the window is empty). */
+  first: number;
   /** Events with offset > afterOffset, oldest first, at most `limit`. */
   events: ChannelEvent[];
   /** False when the window no longer holds every event after `afterOffset` (older ones trimmed). */

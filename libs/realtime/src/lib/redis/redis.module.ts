@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { redisKeys, type RedisKeys } from '@channels/contracts';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions as IORedisOptions } from 'ioredis';
 
 export interface RedisOptions {
   url: string;
@@ -13,7 +13,7 @@ export const REDIS = Symbol('REDIS');
 export const REDIS_KEYS = Symbol('REDIS_KEYS');
 
 /** Creates an ioredis connection that retries forever with backoff (outages heal by themselves). */
-export function createRedis(url: string, extra: ConstructorParameters<typeof Redis>[1] = {}): Redis {
+export function createRedis(url: string, extra: IORedisOptions = {}): Redis {
   return new Redis(url, {
     retryStrategy: (times) => Math.min(times * 100, 2_000),
     maxRetriesPerRequest: 2,

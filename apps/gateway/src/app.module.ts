@@ -1,0 +1,72 @@
+import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ServiceKitModule } from '@channels/bootstrap';
+import { DbModule, PrismaService } from '@channels/db';
+import { MessagingModule } from '@channels/messaging';
+import { PRESENCE_TRACKER, REDIS, REDIS_KEYS, RedisModule, RedisPresenceTracker, type RedisKeys } from '@channels/realtime';
+import type Redis from 'ioredis';
+import type { GatewayConfig } from './config';
+import { ControlHandler } from './control/control-handler.service';
+import { DrainService } from './ops/drain.service';
+import { GatewayMetrics } from './ops/gateway-metrics';
+import { OutboundGuard } from './ops/outbound-guard.service';
+import { PresenceHeartbeat } from './ops/presence-heartbeat.service';
+import { StatsReporter } from './ops/stats-reporter.service';
+import { ClientCallsHandler } from './socket/client-calls.handler';
+import { SocketServer } from './socket/socket-server.service';
+import { SubscriptionService } from './subscriptions/subscription.service';
+
+@Module({})
+export class AppModule implements OnApplicationBootstrap {
+  constructor(@Inject(SocketServer) private readonly sockets: SocketServer) {}
+
+  /** socket.io attaches before the HTTP server listens (runService listens after bootstrap). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sockets.start();
+  }
+
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+        MessagingModule.forRoot({
+          maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+          hotWindowSize: config.HOT_WINDOW_SIZE,
+          idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          directoryCacheMs: 5_000,
+          queueBatchMaxEvents: 500,
+          queueBatchMaxDelayMs: 2,
+        }),
+        ServiceKitModule.forRoot({
+          service: 'gateway',
+          logLevel: config.LOG_LEVEL,
+          config,
+          readiness: {
+            inject: [PrismaService, REDIS],
+            useFactory: (prisma: PrismaService, redis: Redis) => [
+              { name: 'postgres', check: () => prisma.ping() },
+              { name: 'redis', check: async () => void (await redis.ping()) },
+            ],
+          },
+        }),
+      ],
+      providers: [
+        {
+          provide: PRESENCE_TRACKER,
+          inject: [REDIS, REDIS_KEYS],
+          useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys),
+        },
+        GatewayMetrics,
+        SubscriptionService,
+        ClientCallsHandler,
+        SocketServer,
+        ControlHandler,
+        StatsReporter,
+        OutboundGuard,
+        PresenceHeartbeat,
+        DrainService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { hostname } from 'node:os';
+import { baseEnvSchema, databaseEnvSchema, envInt, jwtEnvSchema } from '@channels/bootstrap';
+import { z } from 'zod';
+
+/** Gateway settings (all from env; see .env.example). */
+export const gatewayEnvSchema = baseEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(jwtEnvSchema.shape)
+  .extend({
+    GATEWAY_PORT: envInt(3001, 1, 65535),
+    /** Unique per replica; prefixes engine.io session ids so a front door can route polling requests. */
+    GATEWAY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 characters of [A-Za-z0-9_-]')
+      .default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'gateway'),
+    PING_INTERVAL_MS: envInt(25_000, 1_000, 600_000),
+    PING_TIMEOUT_MS: envInt(20_000, 1_000, 600_000),
+    /** Largest event payload (serialized JSON bytes). */
+    MAX_PAYLOAD_BYTES: envInt(65_536, 16, 16 * 1_048_576),
+    /** Largest socket.io frame; larger frames close the connection (protects memory). */
+    MAX_FRAME_BYTES: envInt(1_048_576, 1_024, 64 * 1_048_576),
+    /** Publish rate limit per connection: sustained rate and burst. */
+    PUBLISH_RATE_PER_SEC: envInt(100, 1, 1_000_000),
+    PUBLISH_RATE_BURST: envInt(200, 1, 1_000_000),
+    MAX_CHANNELS_PER_CONNECTION: envInt(256, 1, 100_000),
+    /** A connection whose unsent outbound data exceeds this is disconnected (slow consumer). */
+    MAX_OUTBOUND_BUFFER_BYTES: envInt(4 * 1_048_576, 16_384, 1_073_741_824),
+    /** On SIGTERM, connections are closed in batches spread over this window. */
+    DRAIN_WINDOW_MS: envInt(10_000, 0, 600_000),
+    DRAIN_BATCH_SIZE: envInt(500, 1, 100_000),
+    HOT_WINDOW_SIZE: envInt(1_000, 10, 1_000_000),
+    IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 604_800),
+    /** How many events a recovering subscribe returns at most. */
+    RECOVERY_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
+    /** How often presence leases and stats are refreshed. */
+    PRESENCE_HEARTBEAT_MS: envInt(5_000, 500, 60_000),
+    STATS_INTERVAL_MS: envInt(5_000, 500, 60_000),
+  });
+export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { appRoom, channelRoom, clientRoom, type ControlMessage } from '@channels/contracts';
+import { ChannelDirectory } from '@channels/messaging';
+import { CONTROL_BUS, type ControlBus } from '@channels/realtime';
+import { SocketServer } from '../socket/socket-server.service';
+import type { ChannelsSocket } from '../socket/socket-types';
+import { SubscriptionService } from '../subscriptions/subscription.service';
+
+/**
+ * Applies admin changes to this gateway's own connections. Every gateway receives every control
+ * message and acts only on its local sockets, so each affected connection is told exactly once.
+ */
+@Injectable()
+export class ControlHandler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ControlHandler.name);
+  private unsubscribe?: () => Promise<void>;
+
+  constructor(
+    @Inject(CONTROL_BUS) private readonly bus: ControlBus,
+    private readonly sockets: SocketServer,
+    private readonly subscriptions: SubscriptionService,
+    private readonly directory: ChannelDirectory,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe((m) => {
+      this.apply(m).catch((e: unknown) => this.logger.error(`control ${m.type} failed: ${String(e)}`));
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  async apply(m: ControlMessage): Promise<void> {
+    const io = this.sockets.server;
+    switch (m.type) {
+      case 'member_added':
+        this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
+        io.local.to(clientRoom(m.appID, m.clientID)).emit('new_channel', { channelID: m.channelID });
+        if (m.presence) io.local.to(channelRoom(m.appID, m.channelID)).emit('join_channel', { channelID: m.channelID, clientID: m.clientID });
+        return;
+      case 'member_removed':
+        this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
+        await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
+        if (m.presence) io.local.to(channelRoom(m.appID, m.channelID)).emit('leave_channel', { channelID: m.channelID, clientID: m.clientID });
+        return;
+      case 'unsubscribe_client':
+        await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
+        return;
+      case 'channel_closed':
+      case 'channel_opened':
+        this.directory.invalidateChannel(m.appID, m.channelID);
+        io.local.to(channelRoom(m.appID, m.channelID)).emit(m.type, { channelID: m.channelID });
+        return;
+      case 'channel_updated':
+        this.directory.invalidateChannel(m.appID, m.channelID);
+        return;
+      case 'channel_deleted':
+        this.directory.invalidateChannel(m.appID, m.channelID);
+        await this.removeFromChannel(this.socketsOf(channelRoom(m.appID, m.channelID)), m.channelID);
+        return;
+      case 'client_deleted':
+        this.directory.invalidateClient(m.appID, m.clientID);
+        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
+        return;
+      case 'disconnect_client':
+        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
+        return;
+      case 'app_deleted':
+        this.directory.invalidateApp(m.appID);
+        this.sockets.forgetApp(m.appID);
+        for (const s of this.socketsOf(appRoom(m.appID))) s.disconnect(true);
+        return;
+    }
+  }
+
+  /** Server-side unsubscribe, announced with `remove_channel` to every affected device. */
+  private async removeFromChannel(sockets: ChannelsSocket[], channelID: string): Promise<void> {
+    for (const s of sockets) {
+      s.emit('remove_channel', { channelID });
+      await this.subscriptions.leave(s, channelID);
+    }
+  }
+
+  private socketsOf(room: string): ChannelsSocket[] {
+    const nsp = this.sockets.server.of('/');
+    const ids = nsp.adapter.rooms.get(room);
+    if (!ids) return [];
+    const out: ChannelsSocket[] = [];
+    for (const id of ids) {
+      const s = nsp.sockets.get(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+}

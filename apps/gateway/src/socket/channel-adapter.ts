@@ -1,0 +1,104 @@
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { RedisClientType } from 'redis';
+import type { Namespace } from 'socket.io';
+
+/** What the gateway needs from the adapter instance beyond socket.io's own API. */
+export interface ChannelAdapterControls {
+  /** Resolves once this gateway's Redis subscription for `room` is live (events published after it arrive). */
+  roomReady(room: string): Promise<void>;
+  /**
+   * Starts holding `room`'s broadcasts for one socket: they are buffered instead of written, until
+   * `release` returns them (in arrival order) so the caller can merge them after a recovery read.
+   */
+  hold(room: string, socketId: string): void;
+  release(room: string, socketId: string): unknown[][];
+}
+
+type RawHandler = (message: Buffer, channel: Buffer) => void;
+interface ShardedAdapterInternals {
+  sids: Map<string, Set<string>>;
+  dynamicChannel(room: string): string;
+  onRawMessage(message: Buffer, channel: Buffer): void;
+  onMessage(message: AdapterMessage, offset?: string): void;
+  on(event: string, listener: (room: string) => void): void;
+  removeAllListeners(event: string): void;
+  controls?: ChannelAdapterControls;
+}
+interface AdapterMessage {
+  type: number;
+  data?: { opts?: { rooms?: string[]; except?: string[] }; packet?: { data?: unknown[] } };
+}
+
+const BROADCAST = 3;
+
+/**
+ * `@socket.io/redis-adapter` in sharded mode (Redis 7 SSUBSCRIBE, dynamic subscription per room: a
+ * gateway receives only the rooms its own sockets are in), with two additions the protocol needs:
+ *  - subscription readiness: the adapter subscribes to a room's shard channel when the first local
+ *    socket joins, without telling when it is live; here the subscribe promise is kept per room so
+ *    a subscribe is acknowledged only once events published after it are sure to arrive;
+ *  - per-socket holds: while a subscribe reads its recovery window, live broadcasts for that socket
+ *    are buffered (and excluded from the normal write), then merged by offset — no gap, no duplicate.
+ * Relies on the adapter's `onMessage`, `onRawMessage` and `dynamicChannel` (pinned version 8.3.0).
+ */
+export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType, channelPrefix: string) {
+  const base = createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' });
+  return function (nsp: Namespace) {
+    const adapter = base(nsp) as unknown as ShardedAdapterInternals;
+    const ready = new Map<string, Promise<void>>();
+    const holds = new Map<string, Map<string, unknown[][]>>();
+    const handler: RawHandler = (message, channel) => adapter.onRawMessage(message, channel);
+    const isPublic = (room: string) => !adapter.sids.has(room);
+
+    adapter.removeAllListeners('create-room');
+    adapter.removeAllListeners('delete-room');
+    adapter.on('create-room', (room) => {
+      if (!isPublic(room)) return;
+      const p = sub.sSubscribe(adapter.dynamicChannel(room), handler as never, true).then(() => undefined);
+      p.catch(() => ready.delete(room));
+      ready.set(room, p);
+    });
+    adapter.on('delete-room', (room) => {
+      if (!ready.has(room)) return;
+      ready.delete(room);
+      void sub.sUnsubscribe(adapter.dynamicChannel(room)).catch(() => undefined);
+    });
+
+    const onMessage = adapter.onMessage.bind(adapter);
+    adapter.onMessage = (message: AdapterMessage, offset?: string) => {
+      const rooms = message.data?.opts?.rooms;
+      if (message.type === BROADCAST && holds.size > 0 && rooms?.length === 1) {
+        const held = holds.get(rooms[0]);
+        if (held && held.size > 0 && message.data?.opts && message.data.packet?.data) {
+          for (const buffer of held.values()) buffer.push(message.data.packet.data);
+          message.data.opts.except = [...(message.data.opts.except ?? []), ...held.keys()];
+        }
+      }
+      onMessage(message, offset);
+    };
+
+    adapter.controls = {
+      roomReady: (room) => ready.get(room) ?? Promise.resolve(),
+      hold(room, socketId) {
+        let held = holds.get(room);
+        if (!held) holds.set(room, (held = new Map()));
+        held.set(socketId, []);
+      },
+      release(room, socketId) {
+        const held = holds.get(room);
+        const buffered = held?.get(socketId) ?? [];
+        held?.delete(socketId);
+        if (held && held.size === 0) holds.delete(room);
+        return buffered;
+      },
+    };
+    return adapter;
+  };
+}
+
+/** The controls of the adapter socket.io created for a namespace. */
+export function adapterControls(nsp: Namespace): ChannelAdapterControls {
+  const controls = (nsp.adapter as unknown as ShardedAdapterInternals).controls;
+  if (!controls) throw new Error('namespace adapter is not the channel adapter');
+  return controls;
+}

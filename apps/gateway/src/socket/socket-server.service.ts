@@ -1,0 +1,142 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TokenVerifier } from '@channels/auth';
+import { LifecycleService, SERVICE_CONFIG } from '@channels/bootstrap';
+import { appRoom, clientRoom, isChannelsError } from '@channels/contracts';
+import { AppRepository } from '@channels/db';
+import { adapterChannelPrefix } from '@channels/realtime';
+import { createClient, type RedisClientType } from 'redis';
+import { Server } from 'socket.io';
+import type { GatewayConfig } from '../config';
+import { GatewayMetrics } from '../ops/gateway-metrics';
+import { TokenBucket } from '../ops/token-bucket';
+import { ClientCallsHandler } from './client-calls.handler';
+import { createChannelAdapter } from './channel-adapter';
+import { authenticateHandshake } from './handshake-auth';
+import type { ChannelsServer, ChannelsSocket } from './socket-types';
+
+const APP_CACHE_MS = 5_000;
+
+/**
+ * Owns the socket.io server: attaches it to the HTTP server, wires the sharded Redis adapter
+ * (node-redis clients, as the adapter documents for sharded mode), authenticates handshakes, and
+ * hands every client call to `ClientCallsHandler`. Engine session ids start with `<GATEWAY_ID>.`
+ * so a front door can route long-polling requests back to this replica.
+ */
+@Injectable()
+export class SocketServer implements OnApplicationShutdown {
+  private readonly logger = new Logger(SocketServer.name);
+  private io?: ChannelsServer;
+  private pub?: RedisClientType;
+  private sub?: RedisClientType;
+  private readonly verifier: TokenVerifier;
+  private readonly knownApps = new Map<string, number>();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly lifecycle: LifecycleService,
+    private readonly apps: AppRepository,
+    private readonly calls: ClientCallsHandler,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.verifier = new TokenVerifier({
+      secret: config.JWT_SECRET,
+      ...(config.JWT_PUBLIC_KEY ? { publicKey: config.JWT_PUBLIC_KEY } : {}),
+    });
+  }
+
+  get server(): ChannelsServer {
+    if (!this.io) throw new Error('socket server not started');
+    return this.io;
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.pub = createClient({ url: c.REDIS_URL }) as RedisClientType;
+    this.sub = this.pub.duplicate() as RedisClientType;
+    for (const client of [this.pub, this.sub]) {
+      client.on('error', (e: Error) => this.logger.warn(`redis adapter connection: ${e.message}`));
+    }
+    await Promise.all([this.pub.connect(), this.sub.connect()]);
+
+    const io: ChannelsServer = new Server({
+      pingInterval: c.PING_INTERVAL_MS,
+      pingTimeout: c.PING_TIMEOUT_MS,
+      maxHttpBufferSize: c.MAX_FRAME_BYTES,
+      cors: { origin: true, credentials: true },
+      serveClient: false,
+      allowRequest: (_req, cb) => cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
+      adapter: createChannelAdapter(this.pub, this.sub, adapterChannelPrefix(c.REDIS_KEY_PREFIX)) as never,
+    });
+    (io.engine as unknown as { generateId: () => string }).generateId = () =>
+      `${c.GATEWAY_ID}.${randomBytes(15).toString('base64url')}`;
+
+    io.use((socket, next) => {
+      this.authenticate(socket as ChannelsSocket)
+        .then(() => next())
+        .catch((e: unknown) => {
+          const err = new Error('unauthorized') as Error & { data?: unknown };
+          err.data = { code: 401, message: isChannelsError(e) ? e.message : 'unauthorized' };
+          if (!isChannelsError(e)) this.logger.warn(`handshake failed: ${String(e)}`);
+          next(err);
+        });
+    });
+    io.on('connection', (socket) => this.onConnection(socket));
+    io.attach(this.adapterHost.httpAdapter.getHttpServer() as HttpServer);
+    this.io = io;
+  }
+
+  private async authenticate(socket: ChannelsSocket): Promise<void> {
+    const id = authenticateHandshake(socket, this.verifier);
+    if (!(await this.appExists(id.appID))) throw new Error('unknown app');
+    socket.data = {
+      principal: id.principal,
+      appID: id.appID,
+      clientID: id.principal.clientID,
+      deviceID: id.deviceID ?? randomUUID(),
+      connectionID: randomUUID(),
+      channels: new Set(),
+      presenceChannels: new Set(),
+      publishBucket: new TokenBucket(this.config.PUBLISH_RATE_PER_SEC, this.config.PUBLISH_RATE_BURST),
+    };
+  }
+
+  private async appExists(appID: string): Promise<boolean> {
+    const until = this.knownApps.get(appID);
+    if (until && until > Date.now()) return true;
+    const exists = await this.apps.exists(appID);
+    if (exists) this.knownApps.set(appID, Date.now() + APP_CACHE_MS);
+    return exists;
+  }
+
+  forgetApp(appID: string): void {
+    this.knownApps.delete(appID);
+  }
+
+  private onConnection(socket: ChannelsSocket): void {
+    const d = socket.data;
+    this.metrics.connections.inc();
+    void socket.join([clientRoom(d.appID, d.clientID), appRoom(d.appID)]);
+    this.calls.bind(socket);
+    socket.on('disconnect', () => {
+      this.metrics.connections.dec();
+      void this.calls.disconnected(socket, !this.lifecycle.isShuttingDown);
+    });
+    socket.emit('ready', { appID: d.appID, clientID: d.clientID, deviceID: d.deviceID, connectionID: d.connectionID });
+  }
+
+  /** Local sockets, for drain, stats and the outbound guard. */
+  localSockets(): IterableIterator<ChannelsSocket> {
+    return this.server.of('/').sockets.values();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.io) {
+      await new Promise<void>((resolve) => this.io?.close(() => resolve()));
+    }
+    await Promise.all([this.pub?.quit().catch(() => undefined), this.sub?.quit().catch(() => undefined)]);
+  }
+}

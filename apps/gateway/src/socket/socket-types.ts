@@ -1,0 +1,25 @@
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  Principal,
+  ServerToClientEvents,
+} from '@channels/contracts';
+import type { Server, Socket } from 'socket.io';
+import type { TokenBucket } from '../ops/token-bucket';
+
+/** Per-connection state, set at the handshake. */
+export interface ConnectionData {
+  principal: Principal;
+  appID: string;
+  clientID: string;
+  deviceID: string;
+  connectionID: string;
+  /** Channel ids this connection is subscribed to. */
+  channels: Set<string>;
+  /** The subset that are presence channels (reported to the presence tracker). */
+  presenceChannels: Set<string>;
+  publishBucket: TokenBucket;
+}
+
+export type ChannelsServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ConnectionData>;
+export type ChannelsSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ConnectionData>;

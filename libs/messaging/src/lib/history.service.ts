@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type ChannelEvent,
+  type HistoryAck,
+  type HistoryRequest,
+  historySchema,
+  parseOrThrow,
+  type Principal,
+} from '@channels/contracts';
+import { EventRepository } from '@channels/db';
+import { BROKER, type Broker } from '@channels/realtime';
+import { ChannelAccess } from './channel-access.service';
+
+const DEFAULT_LIMIT = 100;
+const WHOLE_WINDOW = 1_000_000;
+
+/**
+ * History of a persistent channel: served from the Redis hot window when it covers the request,
+ * else from Postgres merged with the window (the window holds acked events the writer may not have
+ * committed yet, so nothing acked is missing from a read).
+ *
+ * Order: `asc` by default when a lower bound (since / sinceOffset) is given, else `desc` (newest
+ * first, the original product's "last N").
+ */
+@Injectable()
+export class HistoryService {
+  constructor(
+    private readonly access: ChannelAccess,
+    private readonly events: EventRepository,
+    @Inject(BROKER) private readonly broker: Broker,
+  ) {}
+
+  async read(principal: Principal, appID: string, input: unknown): Promise<HistoryAck> {
+    const req: HistoryRequest = parseOrThrow(historySchema, input);
+    const channel = await this.access.require(principal, appID, req.channelID);
+    const pos = await this.broker.position(appID, req.channelID);
+    if (!channel.persistent) return { events: [], epoch: pos.epoch };
+    const events = await this.query(appID, req);
+    return { events, epoch: pos.epoch };
+  }
+
+  /** Events after `afterOffset` in offset order, at most `limit` (recovery). `complete` false when retention removed some. */
+  async after(appID: string, channelID: string, afterOffset: number, limit: number): Promise<{ events: ChannelEvent[]; top: number; epoch: string }> {
+    const win = await this.broker.readWindow(appID, channelID, afterOffset, limit);
+    if (win.complete) return { events: win.events, top: win.top, epoch: win.epoch };
+    const firstInWindow = win.first;
+    const stored = await this.events.query({
+      appID,
+      channelID,
+      afterOffset,
+      beforeOffset: firstInWindow,
+      order: 'asc',
+      limit,
+    });
+    const merged = [...stored, ...win.events].slice(0, limit);
+    return { events: merged, top: win.top, epoch: win.epoch };
+  }
+
+  private async query(appID: string, req: HistoryRequest): Promise<ChannelEvent[]> {
+    const limit = req.limit ?? DEFAULT_LIMIT;
+    const order = req.order ?? (req.since !== undefined || req.sinceOffset !== undefined ? 'asc' : 'desc');
+    const timeFiltered = req.since !== undefined || req.until !== undefined;
+    const matches = (e: ChannelEvent) =>
+      (req.since === undefined || e.timestamp >= req.since) &&
+      (req.until === undefined || e.timestamp <= req.until) &&
+      (req.sinceOffset === undefined || (e.offset ?? 0) > req.sinceOffset);
+
+    // 1. The hot window: forward from the offset bound, else its tail (all of it when filtering by time).
+    const forward = order === 'asc' && req.sinceOffset !== undefined;
+    const win = forward
+      ? await this.broker.readWindow(appID, req.channelID, req.sinceOffset ?? 0, timeFiltered ? WHOLE_WINDOW : limit)
+      : await this.broker.readWindow(appID, req.channelID, -1, timeFiltered || order === 'asc' ? WHOLE_WINDOW : limit);
+    const winEvents = win.events.filter(matches);
+    const wholeHistoryInWindow = win.first <= 1;
+    const first = win.events[0];
+
+    // 2. Does the window alone answer? (timestamps grow with offsets)
+    let covered: boolean;
+    if (forward) covered = win.complete && req.since === undefined;
+    else if (order === 'asc') covered = wholeHistoryInWindow || (req.since !== undefined && first !== undefined && first.timestamp < req.since);
+    else covered = winEvents.length >= limit || wholeHistoryInWindow;
+
+    let result = winEvents;
+    if (!covered) {
+      // 3. Postgres, merged with the window (acked events the writer has not committed yet).
+      const stored = await this.events.query({
+        appID,
+        channelID: req.channelID,
+        ...(req.sinceOffset !== undefined ? { afterOffset: req.sinceOffset } : {}),
+        ...(req.since !== undefined ? { since: req.since } : {}),
+        ...(req.until !== undefined ? { until: req.until } : {}),
+        order,
+        limit,
+      });
+      const byOffset = new Map<number, ChannelEvent>();
+      for (const e of stored) byOffset.set(e.offset ?? 0, e);
+      for (const e of winEvents) byOffset.set(e.offset ?? 0, e);
+      result = [...byOffset.values()];
+    }
+    const sign = order === 'asc' ? 1 : -1;
+    result.sort((a, b) => sign * ((a.offset ?? 0) - (b.offset ?? 0)));
+    return result.slice(0, limit);
+  }
+}

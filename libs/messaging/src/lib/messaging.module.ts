@@ -1,0 +1,70 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ChannelRepository, EventRepository } from '@channels/db';
+import {
+  BROKER,
+  BullmqEventQueue,
+  CONTROL_BUS,
+  EVENT_QUEUE,
+  REDIS,
+  REDIS_KEYS,
+  REDIS_OPTIONS,
+  RedisBroker,
+  RedisControlBus,
+  type RedisKeys,
+  type RedisOptions,
+} from '@channels/realtime';
+import type Redis from 'ioredis';
+import { ChannelAccess } from './channel-access.service';
+import { ChannelDirectory } from './channel-directory.service';
+import { ChannelGateService } from './channel-gate.service';
+import { HistoryService } from './history.service';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { PublishService } from './publish.service';
+import { PostgresStreamSource } from './stream-source';
+
+const services = [ChannelDirectory, ChannelAccess, PublishService, HistoryService, ChannelGateService];
+
+/**
+ * The publish/history path shared by gateways and admin-api. Needs DbModule and RedisModule.
+ * Adapters are chosen here once: Redis broker, BullMQ event queue, Redis control bus.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: BROKER,
+          inject: [REDIS, REDIS_KEYS, ChannelRepository, EventRepository],
+          useFactory: (redis: Redis, keys: RedisKeys, channels: ChannelRepository, events: EventRepository) =>
+            new RedisBroker(redis, new PostgresStreamSource(channels, events), {
+              keys,
+              windowSize: options.hotWindowSize,
+              idempotencyTtlSeconds: options.idempotencyTtlSeconds,
+            }),
+        },
+        {
+          provide: EVENT_QUEUE,
+          inject: [REDIS_OPTIONS],
+          useFactory: (redis: RedisOptions) =>
+            new BullmqEventQueue({
+              redisUrl: redis.url,
+              keyPrefix: redis.keyPrefix,
+              maxBatchEvents: options.queueBatchMaxEvents,
+              maxDelayMs: options.queueBatchMaxDelayMs,
+            }),
+        },
+        {
+          provide: CONTROL_BUS,
+          inject: [REDIS, REDIS_KEYS],
+          useFactory: (redis: Redis, keys: RedisKeys) => new RedisControlBus(redis, keys.controlChannel()),
+        },
+        ...services,
+      ],
+      exports: [MESSAGING_OPTIONS, BROKER, EVENT_QUEUE, CONTROL_BUS, ...services],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+/** Settings of the publish/history path shared by gateways and admin-api. */
+export interface MessagingOptions {
+  /** Largest event payload, serialized JSON bytes. */
+  maxPayloadBytes: number;
+  /** Events kept per channel in the Redis hot window. */
+  hotWindowSize: number;
+  /** Idempotency window for publisher ids (≥ 300). */
+  idempotencyTtlSeconds: number;
+  /** How long channel settings and memberships are cached in-process (changes also invalidate). */
+  directoryCacheMs: number;
+  /** Publish batching towards the persistence queue. */
+  queueBatchMaxEvents: number;
+  queueBatchMaxDelayMs: number;
+}
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ChannelsError,
+  ErrorCode,
+  parseOrThrow,
+  type Principal,
+  type PublishAck,
+  type PublishRequest,
+  publishSchema,
+} from '@channels/contracts';
+import { BROKER, type Broker, EVENT_QUEUE, type EventQueue } from '@channels/realtime';
+import { ChannelAccess } from './channel-access.service';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+
+/**
+ * The one publish path (socket and HTTP): access, size, then one atomic broker step (closed check,
+ * dedupe, offset, hot window, fan-out to every gateway), then — for stored events — the durable
+ * hand-off to the persistence queue. It returns only after that hand-off: ack means stored.
+ */
+@Injectable()
+export class PublishService {
+  constructor(
+    private readonly access: ChannelAccess,
+    @Inject(BROKER) private readonly broker: Broker,
+    @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  /**
+   * @param acked whether the publisher asked for an acknowledgement; only acked publishes on
+   *   persistent channels are stored (the original product's rule).
+   */
+  async publish(principal: Principal, appID: string, input: unknown, opts: { acked: boolean }): Promise<PublishAck> {
+    const req: PublishRequest = parseOrThrow(publishSchema, input);
+    const size = Buffer.byteLength(JSON.stringify(req.payload ?? null), 'utf8');
+    if (size > this.options.maxPayloadBytes) {
+      throw new ChannelsError(
+        ErrorCode.PayloadTooLarge,
+        `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
+      );
+    }
+    const channel = await this.access.require(principal, appID, req.channelID);
+    const store = channel.persistent && opts.acked;
+    const outcome = await this.broker.publish({
+      appID,
+      channelID: req.channelID,
+      eventType: req.eventType,
+      payload: req.payload,
+      senderID: principal.clientID,
+      ...(req.id !== undefined ? { id: req.id } : {}),
+      store,
+    });
+    if (outcome.status === 'closed') {
+      throw new ChannelsError(ErrorCode.ChannelClosed, `channel ${req.channelID} is closed`);
+    }
+    if (outcome.status === 'not_found') {
+      throw new ChannelsError(ErrorCode.NotFound, `channel ${req.channelID} not found`);
+    }
+    const ev = outcome.event;
+    if (store && ev.offset !== undefined && ev.epoch !== undefined) {
+      // Re-enqueued on duplicates too: the writer ignores rows it already has, and a publisher
+      // retrying after a failed hand-off must still end up stored.
+      await this.queue.enqueue({
+        appID,
+        channelID: ev.channelID,
+        id: ev.id,
+        offset: ev.offset,
+        epoch: ev.epoch,
+        eventType: ev.eventType,
+        payload: ev.payload,
+        senderID: ev.senderID,
+        timestamp: ev.timestamp,
+      });
+    }
+    return {
+      id: ev.id,
+      ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
+      timestamp: ev.timestamp,
+    };
+  }
+}

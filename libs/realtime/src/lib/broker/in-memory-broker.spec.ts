@@ -1,0 +1,8 @@
+import { describeBrokerContract, FakeStreamSource } from './broker.contract';
+import { InMemoryBroker } from './in-memory-broker';
+
+describeBrokerContract('in-memory', async (windowSize) => {
+  const source = new FakeStreamSource();
+  const broker = new InMemoryBroker(source, { windowSize, idempotencyTtlSeconds: 300 });
+  return { broker, source, loseStreams: async () => broker.loseStreams() };
+});

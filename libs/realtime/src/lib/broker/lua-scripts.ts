@@ -1,0 +1,88 @@
+/** Lua scripts of the Redis broker. Each runs atomically inside Redis; all keys of one call share a hash tag. */
+
+export const PUBLISH_LUA = `
+-- Atomic publish of one event on one channel.
+-- KEYS[1] gate hash {exists, closed}   KEYS[2] stream meta hash {top, epoch}
+-- KEYS[3] hot window list              KEYS[4] idempotency key (unused when ARGV[2] == '')
+-- ARGV[1] '1' store (offset + window) / '0' live only   ARGV[2] idempotency id or ''
+-- ARGV[3] event JSON head (up to and including the comma after channelID)
+-- ARGV[4] event JSON tail (from "eventType" to the closing brace)
+-- ARGV[5] window size   ARGV[6] idempotency TTL seconds
+-- ARGV[7] shard channel   ARGV[8] adapter message prefix   ARGV[9] adapter message suffix
+-- Returns {'OK', eventJson} | {'DUP', eventJson} | {'NOGATE'} | {'NOTFOUND'} | {'CLOSED'} | {'NOSEED'}
+local gate = redis.call('HMGET', KEYS[1], 'exists', 'closed')
+if not gate[1] then return {'NOGATE'} end
+if gate[1] ~= '1' then return {'NOTFOUND'} end
+if gate[2] == '1' then return {'CLOSED'} end
+
+if ARGV[1] ~= '1' then
+  local ev = ARGV[3] .. ARGV[4]
+  redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ev .. ARGV[9])
+  return {'OK', ev}
+end
+
+if ARGV[2] ~= '' then
+  local seen = redis.call('GET', KEYS[4])
+  if seen then return {'DUP', seen} end
+end
+
+local meta = redis.call('HMGET', KEYS[2], 'top', 'epoch')
+if not meta[1] then return {'NOSEED'} end
+local offset = tonumber(meta[1]) + 1
+redis.call('HSET', KEYS[2], 'top', offset)
+local ev = ARGV[3] .. '"offset":' .. offset .. ',"epoch":"' .. meta[2] .. '",' .. ARGV[4]
+redis.call('RPUSH', KEYS[3], ev)
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[4], ev, 'EX', tonumber(ARGV[6]))
+end
+redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ev .. ARGV[9])
+return {'OK', ev}
+`;
+
+export const READ_WINDOW_LUA = `
+-- Reads the hot window after an offset. Offsets in the window are contiguous and end at 'top'.
+-- KEYS[1] stream meta hash   KEYS[2] window list
+-- ARGV[1] after offset (exclusive; -1 = the last ARGV[2] events)   ARGV[2] limit
+-- Returns {top, epoch, firstOffsetInWindow, events...} or {} when the stream has no state.
+local meta = redis.call('HMGET', KEYS[1], 'top', 'epoch')
+if not meta[1] then return {} end
+local top = tonumber(meta[1])
+local len = redis.call('LLEN', KEYS[2])
+local first = top - len + 1
+local limit = tonumber(ARGV[2])
+local after = tonumber(ARGV[1])
+local from
+if after < 0 then
+  from = math.max(len - limit, 0)
+else
+  from = math.max(after + 1 - first, 0)
+end
+local to = math.min(from + limit - 1, len - 1)
+local out = {tostring(top), meta[2], tostring(first)}
+if len > 0 and from <= to then
+  local evs = redis.call('LRANGE', KEYS[2], from, to)
+  for i = 1, #evs do out[#out + 1] = evs[i] end
+end
+return out
+`;
+
+export const SEED_LUA = `
+-- Seeds a stream's position once (first publish, or after Redis lost the stream): a new epoch
+-- starting after the highest stored offset. A concurrent seeder loses and sees the winner's values.
+-- KEYS[1] stream meta hash   ARGV[1] top   ARGV[2] epoch
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'top', ARGV[1], 'epoch', ARGV[2])
+end
+return redis.call('HMGET', KEYS[1], 'top', 'epoch')
+`;
+
+export const FILL_GATE_LUA = `
+-- Fills a missing gate from storage without overwriting one that admin-api wrote meanwhile.
+-- KEYS[1] gate hash   ARGV[1] exists '1'/'0'   ARGV[2] closed '1'/'0'   ARGV[3] ttl seconds
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'exists', ARGV[1], 'closed', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+end
+return redis.call('HMGET', KEYS[1], 'exists', 'closed')
+`;

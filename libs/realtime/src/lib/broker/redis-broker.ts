@@ -1,0 +1,165 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { channelRoom, type ChannelEvent, type RedisKeys, type ServerToClientEvents } from '@channels/contracts';
+import type Redis from 'ioredis';
+import { roomBroadcastMessage, roomBroadcastTemplate, roomShardChannel } from './adapter-message';
+import type { Broker, ChannelGate, PublishCommand, PublishOutcome, StreamSource, WindowRead } from './broker.port';
+import { FILL_GATE_LUA, PUBLISH_LUA, READ_WINDOW_LUA, SEED_LUA } from './lua-scripts';
+
+export interface RedisBrokerOptions {
+  keys: RedisKeys;
+  /** Events kept per channel in the hot window. */
+  windowSize: number;
+  /** How long a publisher's id dedupes re-publishes (≥ 300 s). */
+  idempotencyTtlSeconds: number;
+  /** How long a gate loaded from storage is trusted before it is re-read. */
+  gateTtlSeconds?: number;
+}
+
+type ScriptedRedis = Redis & {
+  chPublish(...args: (string | number)[]): Promise<string[]>;
+  chReadWindow(...args: (string | number)[]): Promise<string[]>;
+  chSeed(...args: (string | number)[]): Promise<[string, string]>;
+  chFillGate(...args: (string | number)[]): Promise<[string | null, string | null]>;
+};
+
+const newEpoch = (): string => randomBytes(6).toString('hex');
+
+/**
+ * Broker over one Redis: every publish is one Lua script per channel (gate check, dedupe, offset,
+ * window append, SPUBLISH to the channel room's shard channel), so offsets are gap-free and every
+ * gateway receives a channel's events in offset order from a single ordered source.
+ */
+export class RedisBroker implements Broker {
+  private readonly redis: ScriptedRedis;
+  private readonly gateTtl: number;
+
+  constructor(
+    redis: Redis,
+    private readonly source: StreamSource,
+    private readonly options: RedisBrokerOptions,
+  ) {
+    redis.defineCommand('chPublish', { numberOfKeys: 4, lua: PUBLISH_LUA });
+    redis.defineCommand('chReadWindow', { numberOfKeys: 2, lua: READ_WINDOW_LUA });
+    redis.defineCommand('chSeed', { numberOfKeys: 1, lua: SEED_LUA });
+    redis.defineCommand('chFillGate', { numberOfKeys: 1, lua: FILL_GATE_LUA });
+    this.redis = redis as ScriptedRedis;
+    this.gateTtl = options.gateTtlSeconds ?? 3600;
+  }
+
+  async publish(cmd: PublishCommand): Promise<PublishOutcome> {
+    const k = this.options.keys;
+    const id = cmd.id ?? randomUUID();
+    const timestamp = Date.now();
+    const head = `{"id":${JSON.stringify(id)},"channelID":${JSON.stringify(cmd.channelID)},`;
+    const tail =
+      `"eventType":${JSON.stringify(cmd.eventType)},"payload":${JSON.stringify(cmd.payload ?? null)},` +
+      `"senderID":${JSON.stringify(cmd.senderID)},"timestamp":${timestamp}}`;
+    const room = channelRoom(cmd.appID, cmd.channelID);
+    const { prefix, suffix } = roomBroadcastTemplate(room, 'event');
+    const keys = [
+      k.channelMeta(cmd.appID, cmd.channelID),
+      k.streamMeta(cmd.appID, cmd.channelID),
+      k.streamWindow(cmd.appID, cmd.channelID),
+      k.idempotency(cmd.appID, cmd.channelID, cmd.store && cmd.id ? cmd.id : ''),
+    ];
+    const args = [
+      cmd.store ? '1' : '0',
+      cmd.store && cmd.id ? cmd.id : '',
+      head,
+      tail,
+      this.options.windowSize,
+      this.options.idempotencyTtlSeconds,
+      roomShardChannel(k.prefix, room),
+      prefix,
+      suffix,
+    ];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [status, json] = await this.redis.chPublish(...keys, ...args);
+      switch (status) {
+        case 'OK':
+          return { status: 'published', event: JSON.parse(json) as ChannelEvent, duplicate: false };
+        case 'DUP':
+          return { status: 'published', event: JSON.parse(json) as ChannelEvent, duplicate: true };
+        case 'NOTFOUND':
+          return { status: 'not_found' };
+        case 'CLOSED':
+          return { status: 'closed' };
+        case 'NOGATE':
+          await this.loadGate(cmd.appID, cmd.channelID);
+          break;
+        case 'NOSEED':
+          await this.seed(cmd.appID, cmd.channelID);
+          break;
+        default:
+          throw new Error(`unexpected publish script answer ${String(status)}`);
+      }
+    }
+    throw new Error('publish could not initialise the channel stream');
+  }
+
+  async readWindow(appID: string, channelID: string, afterOffset: number, limit: number): Promise<WindowRead> {
+    const k = this.options.keys;
+    let out = await this.redis.chReadWindow(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID), afterOffset, limit);
+    if (out.length === 0) {
+      await this.seed(appID, channelID);
+      out = await this.redis.chReadWindow(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID), afterOffset, limit);
+    }
+    const [topS, epoch, firstS, ...raw] = out;
+    const top = Number(topS);
+    const first = Number(firstS);
+    return {
+      top,
+      first,
+      epoch,
+      events: raw.map((r) => JSON.parse(r) as ChannelEvent),
+      // Complete when nothing after `afterOffset` was trimmed away (or the caller asked for the tail).
+      complete: afterOffset < 0 || afterOffset + 1 >= first || top <= afterOffset,
+    };
+  }
+
+  async position(appID: string, channelID: string): Promise<{ top: number; epoch: string }> {
+    const meta = await this.redis.hmget(this.options.keys.streamMeta(appID, channelID), 'top', 'epoch');
+    if (meta[0] !== null && meta[1] !== null) return { top: Number(meta[0]), epoch: meta[1] };
+    return this.seed(appID, channelID);
+  }
+
+  async setGate(appID: string, channelID: string, gate: ChannelGate): Promise<void> {
+    const key = this.options.keys.channelMeta(appID, channelID);
+    await this.redis
+      .multi()
+      .hset(key, 'exists', gate.exists ? '1' : '0', 'closed', gate.closed ? '1' : '0')
+      .expire(key, gate.exists ? this.gateTtl : 60)
+      .exec();
+  }
+
+  async dropStream(appID: string, channelID: string): Promise<void> {
+    const k = this.options.keys;
+    await this.redis.del(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID));
+  }
+
+  async emitToChannel<E extends keyof ServerToClientEvents>(
+    appID: string,
+    channelID: string,
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): Promise<void> {
+    const room = channelRoom(appID, channelID);
+    await this.redis.spublish(roomShardChannel(this.options.keys.prefix, room), roomBroadcastMessage(room, event, payload));
+  }
+
+  private async loadGate(appID: string, channelID: string): Promise<void> {
+    const gate = await this.source.gate(appID, channelID);
+    await this.redis.chFillGate(
+      this.options.keys.channelMeta(appID, channelID),
+      gate.exists ? '1' : '0',
+      gate.closed ? '1' : '0',
+      gate.exists ? this.gateTtl : 30,
+    );
+  }
+
+  private async seed(appID: string, channelID: string): Promise<{ top: number; epoch: string }> {
+    const top = await this.source.storedTop(appID, channelID);
+    const [t, e] = await this.redis.chSeed(this.options.keys.streamMeta(appID, channelID), top, newEpoch());
+    return { top: Number(t), epoch: e };
+  }
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// `npm start`: installs, generates, migrates, builds and runs the whole system locally —
+// admin-api, N gateways behind one front door, persistence-writer and presence — then prints the
+// URLs and a ready-made demo app with tokens. Ctrl-C stops everything cleanly.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { buildApps, ensureGenerated, ensureInstalled, loadDotEnv, ROOT, step } from './lib.mjs';
+
+loadDotEnv();
+const env = process.env;
+env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/channels';
+env.REDIS_URL ??= 'redis://127.0.0.1:6379/0';
+env.JWT_SECRET ??= 'channels-dev-secret-change-me';
+env.LOG_LEVEL ??= 'info';
+const frontDoorPort = Number(env.FRONT_DOOR_PORT ?? 8080);
+const adminPort = Number(env.ADMIN_API_PORT ?? 3000);
+const firstGatewayPort = Number(env.GATEWAY_PORT ?? 3001);
+const gatewayCount = Number(env.GATEWAY_COUNT ?? 2);
+const writerPort = Number(env.WRITER_PORT ?? 3100);
+const presencePort = Number(env.PRESENCE_PORT ?? 3200);
+
+const children = [];
+let stopping = false;
+
+function startProcess(name, script, extraEnv) {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tag = `[${name}]`.padEnd(22);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = '';
+    stream.on('data', (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (env.START_QUIET !== 'true') process.stdout.write(`${tag} ${line}\n`);
+      }
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${tag} exited (${code ?? signal}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function waitReady(name, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become ready at ${url}`);
+}
+
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  await Promise.all(
+    children.map(
+      ({ child }) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+        }),
+    ),
+  );
+  console.log('All services stopped.');
+  process.exit(code);
+}
+
+async function seedDemo() {
+  const require = createRequire(import.meta.url);
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`INSERT INTO apps (id, name) VALUES ('demo', 'Demo app') ON CONFLICT DO NOTHING`);
+    await client.query(
+      `INSERT INTO clients (app_id, id, username, extra) VALUES ('demo','alice','Alice',''),('demo','bob','Bob','') ON CONFLICT DO NOTHING`,
+    );
+    await client.query(
+      `INSERT INTO channels (app_id, id, name, persistent, private, presence) VALUES
+       ('demo','general','General',true,false,true), ('demo','secret','Secret room',true,true,true)
+       ON CONFLICT DO NOTHING`,
+    );
+    await client.query(`INSERT INTO memberships (app_id, channel_id, client_id) VALUES ('demo','secret','alice') ON CONFLICT DO NOTHING`);
+  } finally {
+    await client.end();
+  }
+  const jwt = require('jsonwebtoken');
+  const sign = (claims) => jwt.sign(claims, env.JWT_SECRET, { algorithm: 'HS256' });
+  return {
+    superAdmin: sign({ Role: 'Super_Admin', ClientID: 'root' }),
+    admin: sign({ Role: 'Admin', ClientID: 'demo-admin', AppID: 'demo' }),
+    alice: sign({ Role: 'Client', ClientID: 'alice', AppID: 'demo' }),
+    bob: sign({ Role: 'Client', ClientID: 'bob', AppID: 'demo' }),
+  };
+}
+
+async function main() {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  ensureInstalled();
+  ensureGenerated();
+  step('Migrating the database');
+  const { applyMigrations } = await import(join(ROOT, 'scripts/migrate.mjs'));
+  await applyMigrations(env.DATABASE_URL);
+  buildApps();
+
+  step('Starting services');
+  const dist = (app) => join(ROOT, 'dist/apps', app, 'main.js');
+  startProcess('admin-api', dist('admin-api'), { ADMIN_API_PORT: String(adminPort) });
+  startProcess('persistence-writer', dist('persistence-writer'), { WRITER_PORT: String(writerPort) });
+  startProcess('presence', dist('presence'), { PRESENCE_PORT: String(presencePort), PRESENCE_ID: 'presence-1' });
+  const gateways = [];
+  for (let i = 0; i < gatewayCount; i++) {
+    const port = firstGatewayPort + i;
+    const id = `gw${i + 1}`;
+    gateways.push({ id, url: `http://127.0.0.1:${port}` });
+    startProcess(`gateway-${i + 1}`, dist('gateway'), { GATEWAY_PORT: String(port), GATEWAY_ID: id });
+  }
+  startProcess('front-door', join(ROOT, 'tools/front-door/front-door.mjs'), {
+    FRONT_DOOR_PORT: String(frontDoorPort),
+    FRONT_DOOR_UPSTREAMS: gateways.map((g) => `${g.id}=${g.url}`).join(','),
+  });
+  await Promise.all([
+    waitReady('admin-api', `http://127.0.0.1:${adminPort}/health/ready`),
+    waitReady('persistence-writer', `http://127.0.0.1:${writerPort}/health/ready`),
+    waitReady('presence', `http://127.0.0.1:${presencePort}/health/ready`),
+    ...gateways.map((g) => waitReady(g.id, `${g.url}/health/ready`)),
+    waitReady('front-door', `http://127.0.0.1:${frontDoorPort}/front-door/health`),
+  ]);
+  const tokens = await seedDemo();
+  console.log(`
+========================================================================
+ Channels is up.
+
+ Clients (socket.io):   http://localhost:${frontDoorPort}        (front door → ${gateways.length} gateways)
+ Gateways directly:     ${gateways.map((g) => g.url.replace('127.0.0.1', 'localhost')).join(', ')}
+ Admin API:             http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
+ Writer / presence:     http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready
+ Metrics:               /metrics on every service port
+
+ Demo app "demo": channels "general" (open, persistent, presence) and "secret" (private; alice is a member)
+   super admin token:  ${tokens.superAdmin}
+   admin token:        ${tokens.admin}
+   client alice:       ${tokens.alice}
+   client bob:         ${tokens.bob}
+
+ Try it:
+   curl -H "Authorization: ${tokens.admin}" -H "AppID: demo" http://localhost:${adminPort}/channel/open
+   node -e "const s=require('socket.io-client').io('http://localhost:${frontDoorPort}',{auth:{token:'${tokens.alice}',appID:'demo'}});s.on('ready',r=>{console.log('ready',r);s.emit('subscribe',{channels:['general']},a=>{console.log(JSON.stringify(a));s.emit('publish',{channelID:'general',eventType:'hello',payload:{text:'hi'}},p=>{console.log(p);})})});s.on('event',e=>{console.log('event',e);process.exit(0)})"
+
+ Ctrl-C stops everything.
+========================================================================
+`);
+}
+
+main().catch((e) => {
+  console.error(e.message ?? e);
+  void stopAll(e.exitCode ?? 1);
+});
+

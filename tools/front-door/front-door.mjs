@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Local front door for the gateway pool (what nginx / an ingress does in production): one URL for
+// clients, load balancing across gateways, and stickiness for socket.io long-polling. A gateway's
+// engine.io session ids start with "<GATEWAY_ID>.", so any request carrying `sid` is routed to the
+// gateway that owns the session; handshakes and other requests go to the next healthy gateway.
+//
+// Env: FRONT_DOOR_PORT (8080), FRONT_DOOR_UPSTREAMS="gw1=http://127.0.0.1:3001,gw2=http://127.0.0.1:3002"
+import http from 'node:http';
+import httpProxy from 'http-proxy';
+
+export function parseUpstreams(spec) {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      if (at <= 0) throw new Error(`bad upstream "${entry}" (expected id=url)`);
+      return { id: entry.slice(0, at), url: entry.slice(at + 1), healthy: true };
+    });
+}
+
+/** The gateway id embedded in a session id, or undefined. */
+export function gatewayOfSid(sid) {
+  if (typeof sid !== 'string') return undefined;
+  const dot = sid.indexOf('.');
+  return dot > 0 ? sid.slice(0, dot) : undefined;
+}
+
+export function createFrontDoor({ upstreams, healthIntervalMs = 1000, log = () => {} }) {
+  const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
+  let next = 0;
+  const byId = new Map(upstreams.map((u) => [u.id, u]));
+
+  const pick = (req) => {
+    const url = new URL(req.url ?? '/', 'http://front-door');
+    const owner = gatewayOfSid(url.searchParams.get('sid'));
+    if (owner !== undefined) return byId.get(owner);
+    const healthy = upstreams.filter((u) => u.healthy);
+    const pool = healthy.length ? healthy : upstreams;
+    return pool[next++ % pool.length];
+  };
+
+  proxy.on('error', (err, _req, res) => {
+    log(`proxy error: ${err.message}`);
+    if (res && 'writeHead' in res && !res.headersSent) {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'gateway unavailable' } }));
+    } else if (res && 'destroy' in res) {
+      res.destroy();
+    }
+  });
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/front-door/health') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ upstreams: upstreams.map(({ id, url, healthy }) => ({ id, url, healthy })) }));
+      return;
+    }
+    const target = pick(req);
+    if (!target) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'bad_request', message: 'unknown session' } }));
+      return;
+    }
+    proxy.web(req, res, { target: target.url });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const target = pick(req);
+    if (!target) return socket.destroy();
+    proxy.ws(req, socket, head, { target: target.url });
+  });
+
+  const probe = async () => {
+    await Promise.all(
+      upstreams.map(async (u) => {
+        try {
+          const res = await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+          u.healthy = res.ok;
+        } catch {
+          u.healthy = false;
+        }
+      }),
+    );
+  };
+  const timer = setInterval(() => void probe(), healthIntervalMs);
+  timer.unref();
+  void probe();
+
+  return {
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        clearInterval(timer);
+        proxy.close();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  const port = Number(process.env.FRONT_DOOR_PORT ?? 8080);
+  const upstreams = parseUpstreams(process.env.FRONT_DOOR_UPSTREAMS ?? 'gateway=http://127.0.0.1:3001');
+  const door = createFrontDoor({ upstreams, log: (m) => console.error(JSON.stringify({ level: 'warn', service: 'front-door', msg: m })) });
+  door.server.listen(port, () =>
+    console.log(JSON.stringify({ level: 'info', service: 'front-door', msg: `front door on :${port} → ${upstreams.map((u) => u.url).join(', ')}` })),
+  );
+  for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => void door.close().then(() => process.exit(0)));
+}
