@@ -6,3 +6,4 @@ export * from './lib/client.repository';
 export * from './lib/channel.repository';
 export * from './lib/membership.repository';
 export * from './lib/event.repository';
+export * from './lib/event-writer.repository';

@@ -3,10 +3,11 @@ import { AppRepository } from './app.repository';
 import { ChannelRepository } from './channel.repository';
 import { ClientRepository } from './client.repository';
 import { EventRepository } from './event.repository';
+import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
-const repositories = [AppRepository, ClientRepository, ChannelRepository, MembershipRepository, EventRepository];
+const repositories = [AppRepository, ClientRepository, ChannelRepository, MembershipRepository, EventRepository, EventWriterRepository];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */
 @Module({})
