@@ -58,6 +58,31 @@ export function redisKeys(prefix = 'chn:') {
     controlChannel: () => `${prefix}control`,
     /** Pub/sub channel carrying presence reports from gateways to the presence service. */
     presenceReports: () => `${prefix}presence:reports`,
+    // Presence store (docs/design/presence.md). Per channel, under the channel's hash tag:
+    /** Hash connectionID → the gateway lease holding that connection in the channel. */
+    presenceConnLeases: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:cn`,
+    /** Hash clientID → how many of its connections are in the channel. */
+    presenceClientConns: (appID: string, channelID: string) =>
+      `${prefix}p:${channelTag(appID, channelID)}:cc`,
+    /** Hash clientID → unix ms since it is announced online (a client in its grace period included). */
+    presenceOnline: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:on`,
+    /** Hash clientID → unix ms its latest connection in the channel ended (start of the grace period). */
+    presenceLeftAt: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:left`,
+    /** Sorted set clientID → unix ms it was announced offline (recent ones only, bounded). */
+    presenceOffline: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:off`,
+    // Presence scheduling and gateway leases, all under one hash tag so their scripts stay on one slot:
+    /** Sorted set `channelTag + clientID` → unix ms when that client's state must be re-evaluated. */
+    presenceDue: () => `${prefix}p:{presence}:due`,
+    /** Sorted set gateway lease → unix ms it expires unless the gateway heartbeats. */
+    presenceLeases: () => `${prefix}p:{presence}:leases`,
+    /** Sorted set expired gateway lease → unix ms until which a presence replica holds its cleanup. */
+    presenceReaping: () => `${prefix}p:{presence}:reaping`,
+    /** Hash gateway lease → unix ms of its last heartbeat. */
+    presenceLastSeen: () => `${prefix}p:{presence}:seen`,
+    /** Set of the connections (JSON [appID, channelID, clientID, connectionID]) held under a lease. */
+    presenceLeaseConns: (lease: string) => `${prefix}p:{presence}:lc:${lease}`,
+    /** String (JSON): cluster-wide presence gauges, refreshed by one presence replica at a time. */
+    presenceStats: () => `${prefix}p:{presence}:stats`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

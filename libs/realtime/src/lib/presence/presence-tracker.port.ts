@@ -11,17 +11,50 @@ export interface PresenceConnection {
   gatewayID: string;
 }
 
+/** One page of a channel's presence; `cursor` is null on the last page. */
+export interface PresencePage {
+  clientStatus: ClientStatusMap;
+  cursor: string | null;
+}
+
 /**
- * The gateway-side view of presence. Entries are one per connection and expire unless refreshed
- * by `heartbeat`; the presence service decides online/offline transitions and announces them.
+ * The gateway-side view of presence, over the shared store.
+ *
+ * - One entry per connection per presence channel, keyed by app, channel and client. Entries live
+ *   under their gateway's lease: `heartbeat` renews the lease of every connection of the gateway in
+ *   one O(1) step, whatever the number of connections and channels; when a gateway stops
+ *   heartbeating (crash, kill -9, partition) its entries count as gone from its last heartbeat, so
+ *   a dead gateway needs no cleanup code of its own.
+ * - `join`/`leave` only record facts; the presence service decides the online/offline transitions
+ *   (grace period included) and announces them, so what `snapshot` returns is the announced state:
+ *   a client just joined may show up only once its `online_status` went out.
+ * - Every method is idempotent (a repeated join or leave changes nothing).
  */
 export interface PresenceTracker {
   /** A connection subscribed to a presence channel; resolves once the shared store holds it. */
   join(c: PresenceConnection): Promise<void>;
   /** A connection left the channel (unsubscribe or disconnect while serving). */
   leave(c: PresenceConnection): Promise<void>;
-  /** Refreshes the leases of every connection this gateway holds; cost independent of channel count per call site. */
-  heartbeat(gatewayID: string, connections: PresenceConnection[]): Promise<void>;
-  /** Who is online in the channel now (snapshot for `initial_online_status` and the presence call). */
+  /**
+   * Renews the lease of every connection `gatewayID` holds, in O(1). Call it more often than the
+   * lease length (e.g. every third of it). If the lease was lost meanwhile (the gateway was cut off
+   * for longer than the lease), the connections are registered again under a new lease: the ones in
+   * `connections` when given, else every connection this tracker joined and did not leave.
+   */
+  heartbeat(gatewayID: string, connections?: Iterable<PresenceConnection>): Promise<void>;
+  /**
+   * The channel's announced presence: every online client (`status: true`, timestamp = online since)
+   * and the recently gone ones (`status: false`, timestamp = when announced offline). Read from the
+   * shared store in bounded pages, so a gateway that never saw the channel gets the full picture.
+   */
   snapshot(appID: string, channelID: string): Promise<ClientStatusMap>;
+  /** One bounded page of `snapshot` (about `limit` clients), for paginated APIs and huge channels. */
+  snapshotPage(
+    appID: string,
+    channelID: string,
+    cursor?: string | null,
+    limit?: number,
+  ): Promise<PresencePage>;
+  /** Number of clients online in the channel, in O(1). */
+  onlineCount(appID: string, channelID: string): Promise<number>;
 }

@@ -1,0 +1,150 @@
+import type { RedisKeys } from '@channels/contracts';
+import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import {
+  DEFAULT_PRESENCE_LEASE_MS,
+  DEFAULT_SNAPSHOT_PAGE,
+  LeasedPresenceTracker,
+  MAX_SNAPSHOT_PAGE,
+} from './leased-presence-tracker';
+import { throwFirstError } from './pipeline-result';
+import { decodeCursor, dueKey, encodeCursor, leaseEntry } from './presence-codec';
+import { CHANNEL_JOIN_LUA, CHANNEL_LEAVE_LUA, HEARTBEAT_LUA, INDEX_JOIN_LUA } from './presence-scripts';
+import type { PresenceConnection, PresencePage } from './presence-tracker.port';
+
+export interface RedisPresenceTrackerOptions {
+  /** How long a gateway's connections live after its last heartbeat (default 12 s). */
+  leaseMs?: number;
+}
+
+type ScriptFn<R> = (...args: (string | number)[]) => Promise<R>;
+type TrackerScripts = {
+  presenceIndexJoin: ScriptFn<number>;
+  presenceHeartbeat: ScriptFn<number>;
+};
+type ScriptedPipeline = ChainableCommander & {
+  [K in 'presenceChannelJoin' | 'presenceChannelLeave']: (...args: (string | number)[]) => ScriptedPipeline;
+};
+
+/**
+ * Presence tracker over Redis (see `PresenceTracker` and `LeasedPresenceTracker`; design in
+ * docs/design/presence.md).
+ *
+ * Per channel (its hash tag): `connLeases` (connection → lease) and `clientConns` (client →
+ * connection count) hold the facts; `online` / `offline` the announced state the snapshot reads.
+ * Per gateway: a lease (expiry in one sorted set) and the set of its connection entries. A
+ * heartbeat is one O(1) script whatever the number of connections and channels. `join` takes two
+ * round trips (file under the live lease, then record), `leave` one pipeline in crash-safe order:
+ * the fact, then the evaluation, then the lease's entry.
+ */
+export class RedisPresenceTracker extends LeasedPresenceTracker {
+  private readonly redis: Redis & TrackerScripts;
+  private readonly leaseMs: number;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: RedisKeys,
+    options: RedisPresenceTrackerOptions = {},
+  ) {
+    super();
+    redis.defineCommand('presenceIndexJoin', { numberOfKeys: 2, lua: INDEX_JOIN_LUA });
+    redis.defineCommand('presenceChannelJoin', { numberOfKeys: 2, lua: CHANNEL_JOIN_LUA });
+    redis.defineCommand('presenceChannelLeave', { numberOfKeys: 3, lua: CHANNEL_LEAVE_LUA });
+    redis.defineCommand('presenceHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT_LUA });
+    this.redis = redis as Redis & TrackerScripts;
+    this.leaseMs = options.leaseMs ?? DEFAULT_PRESENCE_LEASE_MS;
+  }
+
+  async snapshotPage(
+    appID: string,
+    channelID: string,
+    cursor?: string | null,
+    limit = DEFAULT_SNAPSHOT_PAGE,
+  ): Promise<PresencePage> {
+    const k = this.keys;
+    const size = Math.max(1, Math.min(Math.floor(limit), MAX_SNAPSHOT_PAGE));
+    const clientStatus: PresencePage['clientStatus'] = {};
+    let at = decodeCursor(cursor);
+    let budget = size;
+    if (at.part === 'online') {
+      const [next, flat] = await this.redis.hscan(k.presenceOnline(appID, channelID), at.at, 'COUNT', size);
+      for (let i = 0; i < flat.length; i += 2)
+        clientStatus[flat[i]] = { status: true, timestamp: Number(flat[i + 1]) };
+      if (next !== '0') return { clientStatus, cursor: encodeCursor({ part: 'online', at: next }) };
+      budget = size - flat.length / 2;
+      at = { part: 'offline', at: 0 };
+      if (budget <= 0) return { clientStatus, cursor: encodeCursor(at) };
+    }
+    const flat = await this.redis.zrevrange(
+      k.presenceOffline(appID, channelID),
+      at.at,
+      at.at + budget - 1,
+      'WITHSCORES',
+    );
+    for (let i = 0; i < flat.length; i += 2) {
+      clientStatus[flat[i]] ??= { status: false, timestamp: Number(flat[i + 1]) };
+    }
+    const more = flat.length / 2 === budget;
+    return { clientStatus, cursor: more ? encodeCursor({ part: 'offline', at: at.at + budget }) : null };
+  }
+
+  async onlineCount(appID: string, channelID: string): Promise<number> {
+    return this.redis.hlen(this.keys.presenceOnline(appID, channelID));
+  }
+
+  protected async renewLease(lease: string, known: boolean): Promise<boolean> {
+    const k = this.keys;
+    const ok = await this.redis.presenceHeartbeat(
+      k.presenceLeases(),
+      k.presenceReaping(),
+      k.presenceLastSeen(),
+      lease,
+      this.leaseMs,
+      known ? '1' : '0',
+    );
+    return ok === 1;
+  }
+
+  protected async fileUnderLease(lease: string, c: PresenceConnection): Promise<boolean> {
+    const k = this.keys;
+    return (
+      (await this.redis.presenceIndexJoin(
+        k.presenceLeases(),
+        k.presenceLeaseConns(lease),
+        lease,
+        leaseEntry(c),
+      )) === 1
+    );
+  }
+
+  protected async recordJoin(lease: string, c: PresenceConnection): Promise<void> {
+    const k = this.keys;
+    const p = this.redis.pipeline() as ScriptedPipeline;
+    p.presenceChannelJoin(
+      k.presenceConnLeases(c.appID, c.channelID),
+      k.presenceClientConns(c.appID, c.channelID),
+      c.connectionID,
+      lease,
+      c.clientID,
+    );
+    p.zadd(k.presenceDue(), 'LT', 0, dueKey(c.appID, c.channelID, c.clientID));
+    throwFirstError(await p.exec());
+  }
+
+  protected async recordLeave(lease: string, c: PresenceConnection): Promise<void> {
+    const k = this.keys;
+    const p = this.redis.pipeline() as ScriptedPipeline;
+    p.presenceChannelLeave(
+      k.presenceConnLeases(c.appID, c.channelID),
+      k.presenceClientConns(c.appID, c.channelID),
+      k.presenceLeftAt(c.appID, c.channelID),
+      c.connectionID,
+      lease,
+      c.clientID,
+      '',
+    );
+    p.zadd(k.presenceDue(), 'LT', 0, dueKey(c.appID, c.channelID, c.clientID));
+    p.srem(k.presenceLeaseConns(lease), leaseEntry(c));
+    throwFirstError(await p.exec());
+  }
+}
