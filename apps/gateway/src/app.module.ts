@@ -55,7 +55,7 @@ export class AppModule implements OnApplicationBootstrap {
         {
           provide: PRESENCE_TRACKER,
           inject: [REDIS, REDIS_KEYS],
-          useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys),
+          useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys, { leaseMs: config.PRESENCE_LEASE_MS }),
         },
         GatewayMetrics,
         SubscriptionService,

@@ -33,7 +33,9 @@ export const gatewayEnvSchema = baseEnvSchema
     /** How many events a recovering subscribe returns at most. */
     RECOVERY_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
     /** How often presence leases and stats are refreshed. */
-    PRESENCE_HEARTBEAT_MS: envInt(5_000, 500, 60_000),
+    PRESENCE_HEARTBEAT_MS: envInt(4_000, 200, 60_000),
+    /** A gateway's presence entries expire this long after its last heartbeat (crash detection). */
+    PRESENCE_LEASE_MS: envInt(12_000, 1_000, 600_000),
     STATS_INTERVAL_MS: envInt(5_000, 500, 60_000),
   });
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
-import { PRESENCE_TRACKER, type PresenceConnection, type PresenceTracker } from '@channels/realtime';
+import { PRESENCE_TRACKER, type PresenceTracker } from '@channels/realtime';
 import type { GatewayConfig } from '../config';
-import { SocketServer } from '../socket/socket-server.service';
 
-/** Refreshes the presence leases of this gateway's connections every PRESENCE_HEARTBEAT_MS. */
+/** Renews this gateway's presence lease every PRESENCE_HEARTBEAT_MS (entries expire with it after a crash). */
 @Injectable()
 export class PresenceHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceHeartbeat.name);
@@ -13,7 +12,6 @@ export class PresenceHeartbeat implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(PRESENCE_TRACKER) private readonly presence: PresenceTracker,
-    private readonly sockets: SocketServer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -25,17 +23,10 @@ export class PresenceHeartbeat implements OnApplicationBootstrap, OnApplicationS
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** One O(1) lease renewal for all of this gateway's presence connections. */
   async beat(): Promise<void> {
-    const connections: PresenceConnection[] = [];
-    for (const s of this.sockets.localSockets()) {
-      const d = s.data;
-      if (!d?.presenceChannels) continue;
-      for (const channelID of d.presenceChannels) {
-        connections.push({ appID: d.appID, channelID, clientID: d.clientID, connectionID: d.connectionID, gatewayID: this.config.GATEWAY_ID });
-      }
-    }
     try {
-      await this.presence.heartbeat(this.config.GATEWAY_ID, connections);
+      await this.presence.heartbeat(this.config.GATEWAY_ID);
     } catch (e) {
       this.logger.warn(`presence heartbeat failed: ${String(e)}`);
     }

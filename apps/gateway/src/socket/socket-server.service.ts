@@ -71,8 +71,6 @@ export class SocketServer implements OnApplicationShutdown {
       allowRequest: (_req, cb) => cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
       adapter: createChannelAdapter(this.pub, this.sub, adapterChannelPrefix(c.REDIS_KEY_PREFIX)) as never,
     });
-    (io.engine as unknown as { generateId: () => string }).generateId = () =>
-      `${c.GATEWAY_ID}.${randomBytes(15).toString('base64url')}`;
 
     io.use((socket, next) => {
       this.authenticate(socket as ChannelsSocket)
@@ -86,6 +84,8 @@ export class SocketServer implements OnApplicationShutdown {
     });
     io.on('connection', (socket) => this.onConnection(socket));
     io.attach(this.adapterHost.httpAdapter.getHttpServer() as HttpServer);
+    (io.engine as unknown as { generateId: () => string }).generateId = () =>
+      `${c.GATEWAY_ID}.${randomBytes(15).toString('base64url')}`;
     this.io = io;
   }
 
@@ -130,7 +130,7 @@ export class SocketServer implements OnApplicationShutdown {
 
   /** Local sockets, for drain, stats and the outbound guard. */
   localSockets(): IterableIterator<ChannelsSocket> {
-    return this.server.of('/').sockets.values();
+    return (this.io?.of('/').sockets ?? new Map<string, ChannelsSocket>()).values();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -33,8 +33,10 @@ export function roomBroadcastMessage(room: string, event: string, payload: unkno
  * learns inside Redis (the event with its offset): `prefix + eventJson + suffix`.
  */
 export function roomBroadcastTemplate(room: string, event: string): { prefix: string; suffix: string } {
-  const marker = '"\u0000EVENT\u0000"';
-  const full = roomBroadcastMessage(room, event, '\u0000EVENT\u0000');
+  const placeholder = '@@channels-event-placeholder@@';
+  const marker = JSON.stringify(placeholder);
+  const full = roomBroadcastMessage(room, event, placeholder);
   const at = full.indexOf(marker);
+  if (at < 0) throw new Error('room broadcast template: placeholder not found');
   return { prefix: full.slice(0, at), suffix: full.slice(at + marker.length) };
 }
