@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ChannelsError, channelRoom, channelTag, clientRoom, ErrorCode } from '@channels/contracts';
+import {
+  ChannelsError,
+  channelRoom,
+  channelTag,
+  clientRoom,
+  ErrorCode,
+  type OnlineStatusPayload,
+} from '@channels/contracts';
 import { roomBroadcastMessage } from '../broker/adapter-message';
 import type { PresenceConnection } from './presence-tracker.port';
 
@@ -92,6 +99,27 @@ export function onlineStatusMessage(
 ): string {
   const [a, b, c] = onlineStatusTemplate(appID, channelID, clientID);
   return `${a}${status}${b}${timestamp}${c}`;
+}
+
+/** An `online_status` broadcast as the gateways receive it. */
+export interface OnlineStatusBroadcast {
+  rooms: string[];
+  except: string[];
+  event: string;
+  payload: OnlineStatusPayload;
+}
+
+/** Reads back a broadcast made by `onlineStatusMessage` (tests, benchmarks, tooling). */
+export function parseOnlineStatusBroadcast(message: string): OnlineStatusBroadcast {
+  const m = JSON.parse(message) as {
+    data: { opts: { rooms: string[]; except: string[] }; packet: { data: [string, OnlineStatusPayload] } };
+  };
+  return {
+    rooms: m.data.opts.rooms,
+    except: m.data.opts.except,
+    event: m.data.packet.data[0],
+    payload: m.data.packet.data[1],
+  };
 }
 
 /** Snapshot page cursors: which part of the channel's state comes next and where in it. */

@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { channelRoom, clientRoom, type OnlineStatusPayload } from '@channels/contracts';
+import { channelRoom, clientRoom } from '@channels/contracts';
+import { type OnlineStatusBroadcast, parseOnlineStatusBroadcast } from './presence-codec';
 import type { PresenceRules, PresenceStore, PresenceTransition } from './presence-store.port';
 import type { PresenceConnection, PresenceTracker } from './presence-tracker.port';
 
 /** An `online_status` broadcast as the gateways receive it. */
-export interface Announcement {
-  rooms: string[];
-  except: string[];
-  event: string;
-  payload: OnlineStatusPayload;
-}
+export type Announcement = OnlineStatusBroadcast;
 
 /** Durations the contract runs with (short; the Redis run waits for real). */
 export interface ContractTiming {
@@ -36,17 +32,7 @@ export interface PresenceHarness {
 }
 
 /** Parses a socket.io adapter broadcast (the format `roomBroadcastMessage` writes). */
-export function parseAnnouncement(message: string): Announcement {
-  const m = JSON.parse(message) as {
-    data: { opts: { rooms: string[]; except: string[] }; packet: { data: [string, OnlineStatusPayload] } };
-  };
-  return {
-    rooms: m.data.opts.rooms,
-    except: m.data.opts.except,
-    event: m.data.packet.data[0],
-    payload: m.data.packet.data[1],
-  };
-}
+export const parseAnnouncement = parseOnlineStatusBroadcast;
 
 const APP = 'app-1';
 const CH = 'room';

@@ -8,7 +8,7 @@ import { RedisPresenceStore } from './redis-presence-store';
 import { RedisPresenceTracker } from './redis-presence-tracker';
 
 const MARK = '\u0000mark';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describePresenceStoreContract(
   'redis',

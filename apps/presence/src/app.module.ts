@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule } from '@channels/bootstrap';
+import { REDIS, RedisModule } from '@channels/realtime';
+import type Redis from 'ioredis';
+import type { PresenceConfig } from './config';
+import { PresenceModule } from './presence/presence.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: PresenceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+        ServiceKitModule.forRoot({
+          service: 'presence',
+          logLevel: config.LOG_LEVEL,
+          config,
+          readiness: {
+            inject: [REDIS],
+            useFactory: (redis: Redis) => [{ name: 'redis', check: async () => void (await redis.ping()) }],
+          },
+        }),
+        PresenceModule,
+      ],
+    };
+  }
+}

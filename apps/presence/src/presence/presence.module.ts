@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { PRESENCE_STORE, REDIS, REDIS_KEYS, type RedisKeys, RedisPresenceStore } from '@channels/realtime';
+import type Redis from 'ioredis';
+import { LeaseReaper } from './lease-reaper.service';
+import { PresenceMetrics } from './presence-metrics';
+import { PresenceStatsService } from './presence-stats.service';
+import { TransitionWorker } from './transition-worker.service';
+
+/** The presence service's loops over the Redis presence store. */
+@Module({
+  providers: [
+    {
+      provide: PRESENCE_STORE,
+      inject: [REDIS, REDIS_KEYS],
+      useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceStore(redis, keys),
+    },
+    PresenceMetrics,
+    TransitionWorker,
+    LeaseReaper,
+    PresenceStatsService,
+  ],
+})
+export class PresenceModule {}
