@@ -139,7 +139,8 @@ export class Stack {
 
   /** SIGTERM and wait for exit. */
   async terminate(svc: RunningService, timeoutMs = 20_000): Promise<number | null> {
-    if (svc.process.exitCode !== null) return svc.process.exitCode;
+    // Already gone (a signal, e.g. after kill9, leaves exitCode null but sets signalCode).
+    if (svc.process.exitCode !== null || svc.process.signalCode !== null) return svc.process.exitCode;
     const exited = new Promise<number | null>((resolve) => svc.process.once('exit', (code) => resolve(code)));
     svc.process.kill('SIGTERM');
     const t = setTimeout(() => svc.process.kill('SIGKILL'), timeoutMs);
