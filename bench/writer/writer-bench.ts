@@ -92,14 +92,22 @@ async function startWriter(databaseUrl: string): Promise<{ child: ChildProcess; 
       REDIS_KEY_PREFIX: prefix,
       WRITER_PORT: String(port),
       RETENTION_INTERVAL_MS: '0',
-      ...Object.fromEntries((args.get('writer-env') ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
+      ...Object.fromEntries(
+        (args.get('writer-env') ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => kv.split('=')),
+      ),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`writer exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, url };
     await sleep(100);
   }
@@ -146,7 +154,7 @@ function percentile(sorted: number[], q: number): number {
 async function main(): Promise<void> {
   const databaseUrl = await createTestDatabase(runId);
   const prisma = new PrismaService({ url: databaseUrl, poolSize: 4 });
-  const repository = new EventWriterRepository(prisma);
+  const repository = new EventWriterRepository({ url: databaseUrl, poolSize: 4 });
   const results: Record<string, number | string> = {};
   let writer: { child: ChildProcess; url: string } | null = null;
   const queue = new BullmqEventQueue({ redisUrl: BASE_REDIS_URL, keyPrefix: prefix });
@@ -185,7 +193,9 @@ async function main(): Promise<void> {
     for (const b of batches(BASELINE * 4)) await repository.writeBatch(b);
     results['unnestRowsPerSec'] = ((BASELINE * 4) / (nowMs() - t)) * 1000;
     await prisma.$executeRaw`TRUNCATE events`;
-    console.error(`baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, unnest ${fmt(Number(results['unnestRowsPerSec']))}/s`);
+    console.error(
+      `baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, unnest ${fmt(Number(results['unnestRowsPerSec']))}/s`,
+    );
 
     // 2. Backlog drain: the queue holds BACKLOG events, then a writer starts and empties it.
     results['backlogProducerPerSec'] = await produce(queue, BACKLOG);
@@ -280,6 +290,7 @@ async function main(): Promise<void> {
     if (writer) await stopWriter(writer.child);
     await queue.close();
     await prisma.$disconnect();
+    await repository.onModuleDestroy();
     await dropTestDatabase(runId).catch(() => undefined);
     await deleteRedisPrefix(prefix).catch(() => undefined);
   }
@@ -297,11 +308,17 @@ async function main(): Promise<void> {
       'p99 ≤ 500',
     ],
     ['  writer-side publish → commit p99 (histogram bound), ms', `≤ ${fmt(r('serverP99BoundMs'))}`, ''],
-    ['  failed enqueues / events never seen', `${r('latencyFailedEnqueues')} / ${r('latencyUnseen')}`, '0 / 0'],
+    [
+      '  failed enqueues / events never seen',
+      `${r('latencyFailedEnqueues')} / ${r('latencyUnseen')}`,
+      '0 / 0',
+    ],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
-  console.log(`\nPersistence writer (${new Date().toISOString()}, ${CHANNELS} channels, speedup vs createMany ${(r('sustainedRowsPerSec') / r('createManyRowsPerSec')).toFixed(1)}x)`);
+  console.log(
+    `\nPersistence writer (${new Date().toISOString()}, ${CHANNELS} channels, speedup vs createMany ${(r('sustainedRowsPerSec') / r('createManyRowsPerSec')).toFixed(1)}x)`,
+  );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
   const json = args.get('json');
   if (json) writeFileSync(json, JSON.stringify({ scenario: 'writer', results }, null, 2));

@@ -8,7 +8,7 @@ const url = process.env['DATABASE_URL'] ?? '';
 
 describe('EventWriterRepository (Postgres)', () => {
   const prisma = new PrismaService({ url, poolSize: 4 });
-  const repo = new EventWriterRepository(prisma);
+  const repo = new EventWriterRepository({ url, poolSize: 4 });
   const appID = `writer-it-${randomBytes(4).toString('hex')}`;
 
   const event = (channelID: string, offset: number, over: Partial<StoredEvent> = {}): StoredEvent => ({
@@ -45,16 +45,19 @@ describe('EventWriterRepository (Postgres)', () => {
     await prisma.$executeRaw`DELETE FROM dead_letters WHERE app_id = ${appID}`;
     await prisma.$executeRaw`DELETE FROM apps WHERE id = ${appID}`;
     await prisma.$disconnect();
+    await repo.onModuleDestroy();
   });
 
   it('stores a batch across channels with payloads intact', async () => {
-    const batch = [...range('a', 1, 300), ...range('b', 1, 200)];
+    const batch = [...range('a', 1, 300), ...range('b', 1, 199), event('b', 200, { payload: null })];
     const r = await repo.writeBatch(batch);
     expect(r).toMatchObject({ inserted: 500, duplicates: 0, deadLetters: [] });
     const rows = await stored('a');
     expect(rows.map((x) => Number(x.offset))).toEqual(range('a', 1, 300).map((e) => e.offset));
     expect(rows[41].payload).toEqual({ text: 'hello 42', n: 42 });
-    expect(await stored('b')).toHaveLength(200);
+    const b = await stored('b');
+    expect(b).toHaveLength(200);
+    expect(b[199].payload).toBeNull();
   });
 
   it('ignores re-delivered batches and re-published ids, storing each event once', async () => {
@@ -117,11 +120,9 @@ describe('EventWriterRepository (Postgres)', () => {
   });
 
   it('reports an unreachable database as StorageUnavailableError', async () => {
-    const down = new PrismaService({ url: 'postgresql://postgres@127.0.0.1:1/none', poolSize: 1 });
-    await expect(new EventWriterRepository(down).writeBatch([event('a', 1000)])).rejects.toBeInstanceOf(
-      StorageUnavailableError,
-    );
-    await down.$disconnect();
+    const down = new EventWriterRepository({ url: 'postgresql://postgres@127.0.0.1:1/none', poolSize: 1 });
+    await expect(down.writeBatch([event('a', 1000)])).rejects.toBeInstanceOf(StorageUnavailableError);
+    await down.onModuleDestroy();
   });
 
   describe('retention', () => {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { StoredEvent } from '@channels/contracts';
-import { PrismaService } from './prisma.service';
+import { Pool } from 'pg';
+import { DATABASE_OPTIONS, type DatabaseOptions } from './prisma.service';
 
 /** Why an event went to `dead_letters` instead of `events`. */
 export const DeadLetterReason = {
@@ -66,20 +67,24 @@ export interface RetentionDefaults {
  */
 const REJECTION_CLASSES = ['22', '23', '54'];
 
-const COLUMNS_SQL = `
-  unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-    WITH ORDINALITY AS u(app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp", idx)`;
+/** The batch as one JSON array of `StoredEvent`s, expanded into rows with their 1-based position. */
+const INPUT_SQL = `
+  ROWS FROM (jsonb_to_recordset($1::jsonb) AS ("appID" text, "channelID" text, "offset" bigint, epoch text,
+    id text, "eventType" text, payload jsonb, "senderID" text, "timestamp" bigint)) WITH ORDINALITY
+  AS u(app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp", idx)`;
 
 /**
  * One statement: stores every event whose channel exists (ON CONFLICT DO NOTHING on both unique
  * keys, so re-deliveries are no-ops), and reports how many rows were inserted and which input
- * positions (1-based) have no channel.
+ * positions (1-based) have no channel. The batch travels as one JSON document: Node serializes it
+ * natively and Postgres parses it once (payloads arrive as jsonb without a second parse).
  */
 const INSERT_SQL = `
-WITH input AS MATERIALIZED (SELECT * FROM ${COLUMNS_SQL}),
+WITH input AS MATERIALIZED (SELECT * FROM ${INPUT_SQL}),
 ins AS (
   INSERT INTO events (app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp")
-  SELECT i.app_id, i.channel_id, i."offset", i.epoch, i.id, i.event_type, i.payload::jsonb, i.sender_id, i."timestamp"
+  SELECT i.app_id, i.channel_id, i."offset", i.epoch, i.id, i.event_type, coalesce(i.payload, 'null'::jsonb),
+         i.sender_id, i."timestamp"
   FROM input i JOIN channels c ON c.app_id = i.app_id AND c.id = i.channel_id
   ON CONFLICT DO NOTHING
   RETURNING 1
@@ -88,30 +93,50 @@ SELECT (SELECT count(*) FROM ins)::int AS inserted,
        (SELECT coalesce(array_agg(i.idx::int), '{}') FROM input i
          WHERE NOT EXISTS (SELECT 1 FROM channels c WHERE c.app_id = i.app_id AND c.id = i.channel_id)) AS orphans`;
 
-/** Input positions whose id is not stored in their channel (after an insert that skipped rows). */
+/** Input positions whose id is not stored in their (existing) channel, after an insert that skipped rows. */
 const UNSTORED_SQL = `
-SELECT u.idx::int AS idx
-FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(app_id, channel_id, id, idx)
+SELECT u.idx::int AS idx FROM ${INPUT_SQL}
 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.app_id = u.app_id AND e.channel_id = u.channel_id AND e.id = u.id)
   AND EXISTS (SELECT 1 FROM channels c WHERE c.app_id = u.app_id AND c.id = u.channel_id)`;
 
 /** Records dead letters; one already recorded for the same event (re-delivery) is not repeated. */
 const DEAD_LETTER_SQL = `
 INSERT INTO dead_letters (app_id, channel_id, "offset", event_id, event, reason)
-SELECT u.app_id, u.channel_id, u."offset", u.event_id, u.event::jsonb, u.reason
-FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-  AS u(app_id, channel_id, "offset", event_id, event, reason)
+SELECT u.app_id, u.channel_id, u."offset", u.event_id, u.event, u.reason
+FROM jsonb_to_recordset($1::jsonb)
+  AS u(app_id text, channel_id text, "offset" bigint, event_id text, event jsonb, reason text)
 WHERE NOT EXISTS (
   SELECT 1 FROM dead_letters d
-  WHERE d.app_id = u.app_id AND d.channel_id = u.channel_id AND d.event_id = u.event_id AND d."offset" = u."offset")`;
+  WHERE d.app_id = u.app_id AND d.channel_id = u.channel_id AND d.event_id = u.event_id
+    AND d."offset" IS NOT DISTINCT FROM u."offset")`;
 
 /**
  * The persistence writer's storage: bulk, idempotent inserts of acked events, dead letters for
  * what cannot be stored, and retention deletes.
  */
 @Injectable()
-export class EventWriterRepository {
-  constructor(private readonly prisma: PrismaService) {}
+export class EventWriterRepository implements OnModuleDestroy {
+  /**
+   * A node-postgres pool of its own (DATABASE_POOL_SIZE connections, like Prisma's): the bulk
+   * insert is the hottest statement of the system and Prisma's raw-query path costs ~5x more CPU
+   * per row here (measured: 12 vs 2.4 ms per 1,000 rows).
+   */
+  private readonly pool: Pool;
+
+  constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection dropped by the server is replaced on next use; nothing to do here.
+    this.pool.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
 
   /**
    * Stores a batch exactly once. Every event ends up either stored (now or earlier) or in
@@ -145,18 +170,8 @@ export class EventWriterRepository {
   }
 
   private async insert(events: StoredEvent[], result: EventWriteResult): Promise<void> {
-    const rows = await this.prisma.$queryRawUnsafe<{ inserted: number; orphans: number[] }[]>(
-      INSERT_SQL,
-      events.map((e) => e.appID),
-      events.map((e) => e.channelID),
-      events.map((e) => String(e.offset)),
-      events.map((e) => e.epoch),
-      events.map((e) => e.id),
-      events.map((e) => e.eventType),
-      events.map((e) => JSON.stringify(e.payload ?? null)),
-      events.map((e) => e.senderID),
-      events.map((e) => String(e.timestamp)),
-    );
+    const batch = JSON.stringify(events);
+    const { rows } = await this.pool.query<{ inserted: number; orphans: number[] }>(INSERT_SQL, [batch]);
     const { inserted, orphans } = rows[0];
     for (const idx of orphans) {
       result.deadLetters.push({ event: events[idx - 1], reason: DeadLetterReason.ChannelNotFound });
@@ -166,34 +181,29 @@ export class EventWriterRepository {
     if (skipped === 0) return;
     // Some rows hit a unique key. Same id already stored: a duplicate. Otherwise the offset is
     // held by a different event (the offset sequence was reset): keep this one as a dead letter.
-    const unstored = await this.prisma.$queryRawUnsafe<{ idx: number }[]>(
-      UNSTORED_SQL,
-      events.map((e) => e.appID),
-      events.map((e) => e.channelID),
-      events.map((e) => e.id),
-    );
-    for (const { idx } of unstored) {
+    const unstored = await this.pool.query<{ idx: number }>(UNSTORED_SQL, [batch]);
+    for (const { idx } of unstored.rows) {
       const e = events[idx - 1];
       result.deadLetters.push({
         event: e,
         reason: `${DeadLetterReason.OffsetTaken}: offset ${e.offset} holds another event`,
       });
     }
-    result.duplicates += skipped - unstored.length;
+    result.duplicates += skipped - unstored.rows.length;
   }
 
   /** Idempotent: an event already dead-lettered (same app, channel, id, offset) is not repeated. */
   async recordDeadLetters(records: DeadLetterRecord[]): Promise<void> {
+    const rows = records.map((r) => ({
+      app_id: clip(String(r.event.appID), 150),
+      channel_id: clip(String(r.event.channelID), 100),
+      offset: Number.isSafeInteger(r.event.offset) ? r.event.offset : null,
+      event_id: clip(String(r.event.id), 128),
+      event: sanitize(r.event),
+      reason: clip(r.reason, 2000),
+    }));
     try {
-      await this.prisma.$executeRawUnsafe(
-        DEAD_LETTER_SQL,
-        records.map((r) => clip(r.event.appID, 150)),
-        records.map((r) => clip(r.event.channelID, 100)),
-        records.map((r) => (Number.isSafeInteger(r.event.offset) ? String(r.event.offset) : null)),
-        records.map((r) => clip(String(r.event.id), 128)),
-        records.map((r) => JSON.stringify(sanitize(r.event))),
-        records.map((r) => clip(r.reason, 2000)),
-      );
+      await this.pool.query(DEAD_LETTER_SQL, [JSON.stringify(rows)]);
     } catch (e) {
       throw new StorageUnavailableError(e);
     }
@@ -209,9 +219,7 @@ export class EventWriterRepository {
     after: ChannelKey | null,
     limit: number,
   ): Promise<{ channels: ChannelRetention[]; next: ChannelKey | null }> {
-    const rows = await this.prisma.$queryRawUnsafe<
-      { app_id: string; id: string; age: number; count: number }[]
-    >(
+    const { rows } = await this.pool.query<{ app_id: string; id: string; age: number; count: number }>(
       `SELECT app_id, id,
               coalesce(retention_max_age_seconds, $1::int) AS age,
               coalesce(retention_max_count, $2::int) AS count
@@ -219,11 +227,7 @@ export class EventWriterRepository {
        WHERE ($3::text IS NULL OR (app_id, id) > ($3::text, $4::text))
        ORDER BY app_id, id
        LIMIT $5::int`,
-      defaults.maxAgeSeconds,
-      defaults.maxCount,
-      after?.appID ?? null,
-      after?.channelID ?? '',
-      limit,
+      [defaults.maxAgeSeconds, defaults.maxCount, after?.appID ?? null, after?.channelID ?? '', limit],
     );
     const last = rows[rows.length - 1];
     return {
@@ -236,18 +240,21 @@ export class EventWriterRepository {
 
   /** Deletes at most `limit` events of the channel older than `cutoffMs`; returns how many. */
   async deleteOlderThan(appID: string, channelID: string, cutoffMs: number, limit: number): Promise<number> {
-    return this.prisma.$executeRaw`
-      DELETE FROM events WHERE app_id = ${appID} AND channel_id = ${channelID} AND "offset" IN (
-        SELECT "offset" FROM events
-        WHERE app_id = ${appID} AND channel_id = ${channelID} AND "timestamp" < ${BigInt(cutoffMs)}
-        ORDER BY "timestamp" LIMIT ${limit})`;
+    const r = await this.pool.query(
+      `DELETE FROM events WHERE app_id = $1 AND channel_id = $2 AND "offset" IN (
+         SELECT "offset" FROM events WHERE app_id = $1 AND channel_id = $2 AND "timestamp" < $3
+         ORDER BY "timestamp" LIMIT $4)`,
+      [appID, channelID, cutoffMs, limit],
+    );
+    return r.rowCount ?? 0;
   }
 
   /** The offset at and below which events fall outside the newest `keep` (null when fewer). */
   async countCutoffOffset(appID: string, channelID: string, keep: number): Promise<number | null> {
-    const rows = await this.prisma.$queryRaw<{ offset: bigint }[]>`
-      SELECT "offset" FROM events WHERE app_id = ${appID} AND channel_id = ${channelID}
-      ORDER BY "offset" DESC OFFSET ${keep} LIMIT 1`;
+    const { rows } = await this.pool.query<{ offset: string }>(
+      `SELECT "offset" FROM events WHERE app_id = $1 AND channel_id = $2 ORDER BY "offset" DESC OFFSET $3 LIMIT 1`,
+      [appID, channelID, keep],
+    );
     return rows[0] ? Number(rows[0].offset) : null;
   }
 
@@ -258,31 +265,46 @@ export class EventWriterRepository {
     maxOffset: number,
     limit: number,
   ): Promise<number> {
-    return this.prisma.$executeRaw`
-      DELETE FROM events WHERE app_id = ${appID} AND channel_id = ${channelID} AND "offset" IN (
-        SELECT "offset" FROM events
-        WHERE app_id = ${appID} AND channel_id = ${channelID} AND "offset" <= ${BigInt(maxOffset)}
-        ORDER BY "offset" LIMIT ${limit})`;
+    const r = await this.pool.query(
+      `DELETE FROM events WHERE app_id = $1 AND channel_id = $2 AND "offset" IN (
+         SELECT "offset" FROM events WHERE app_id = $1 AND channel_id = $2 AND "offset" <= $3
+         ORDER BY "offset" LIMIT $4)`,
+      [appID, channelID, maxOffset, limit],
+    );
+    return r.rowCount ?? 0;
   }
 }
 
 /** `rejected: <SQLSTATE> <message>` when Postgres refused the data itself, else null. */
 export function rejectionOf(e: unknown): string | null {
-  const cause = (e as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
+  const err = postgresError(e);
+  if (!err || !REJECTION_CLASSES.includes(err.code.slice(0, 2))) return null;
+  const detail = err.detail ? ` (${err.detail})` : '';
+  if (err.code === '23503') return `${DeadLetterReason.ChannelNotFound}: ${err.message}`;
+  return `${DeadLetterReason.Rejected}: ${err.code} ${err.message}${detail}`;
+}
+
+/** SQLSTATE, message and detail of a Postgres error (node-postgres or Prisma-wrapped), else null. */
+function postgresError(e: unknown): { code: string; message: string; detail?: string } | null {
+  const prisma = (e as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
     ?.driverAdapterError?.cause;
-  const code = typeof cause?.['originalCode'] === 'string' ? cause['originalCode'] : cause?.['code'];
-  if (typeof code !== 'string' || !REJECTION_CLASSES.includes(code.slice(0, 2))) return null;
-  const message = String(cause?.['originalMessage'] ?? cause?.['message'] ?? 'rejected');
-  const detail = typeof cause?.['detail'] === 'string' ? ` (${cause['detail']})` : '';
-  if (code === '23503') return `${DeadLetterReason.ChannelNotFound}: ${message}`;
-  return `${DeadLetterReason.Rejected}: ${code} ${message}${detail}`;
+  const src: Record<string, unknown> | null =
+    prisma ?? (e !== null && typeof e === 'object' ? (e as Record<string, unknown>) : null);
+  const code = src?.['originalCode'] ?? src?.['code'];
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  const message = String(src?.['originalMessage'] ?? src?.['message'] ?? 'rejected');
+  return { code, message, ...(typeof src?.['detail'] === 'string' ? { detail: src['detail'] } : {}) };
 }
 
 function describeError(e: unknown): string {
+  const pg = postgresError(e);
+  if (pg) return `${pg.code} ${pg.message}`;
   const cause = (e as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
     ?.driverAdapterError?.cause;
-  if (cause) return String(cause['originalMessage'] ?? cause['message'] ?? cause['kind'] ?? 'driver error');
-  return e instanceof Error ? (e.message.trim().split('\n').pop() ?? e.name) : String(e);
+  if (cause) return String(cause['kind'] ?? 'driver error');
+  const code = (e as { code?: unknown } | null)?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  return typeof code === 'string' ? `${code} ${msg}` : msg;
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
