@@ -1,0 +1,127 @@
+// Subscriber worker: holds many subscriber connections in one process and counts what arrives.
+// Driven by the runner over the Node IPC channel:
+//
+//   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
+//       spec: {protocol:'sio'|'raw'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
+//              groups:[{url, channels:[...], count}], concurrency?}
+//   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames}
+//       `window`/`hist` cover the time since the previous mark; reset starts a new window.
+//   {cmd:'close'}          → closes every connection and exits.
+//
+// Per delivered frame the hot path does one prefix compare, one Buffer.indexOf and reads the
+// publisher's send timestamp (`"bt":<µs>` in the payload) — no JSON parsing, no string copies.
+import { clientToken as token, connect, pool, requestAsync, subscribeAckOk } from '../lib/wire.mjs';
+import { Histogram, nowUs, readAsciiNumber } from '../lib/stats.mjs';
+
+const BT = Buffer.from('"bt":');
+const hist = new Histogram();
+let total = 0;
+let windowCount = 0;
+let badFrames = 0;
+let disconnects = 0;
+const conns = [];
+
+function onEvent(buf) {
+  total++;
+  windowCount++;
+  const at = buf.indexOf(BT, 10);
+  if (at === -1) {
+    badFrames++;
+    return;
+  }
+  const sent = readAsciiNumber(buf, at + BT.length);
+  if (Number.isNaN(sent)) {
+    badFrames++;
+    return;
+  }
+  hist.record(nowUs() - sent);
+}
+
+async function openReal({ url, auth, channels }) {
+  // Cross-check mode: the real socket.io-client, parsing everything the way an application does.
+  const { io } = await import('socket.io-client');
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  socket.on('event', (ev) => {
+    total++;
+    windowCount++;
+    const sent = ev?.payload?.bt;
+    if (typeof sent !== 'number') badFrames++;
+    else hist.record(nowUs() - sent);
+  });
+  socket.on('disconnect', () => disconnects++);
+  const ack = await socket.timeout(15_000).emitWithAck('subscribe', { channels });
+  if (!subscribeAckOk(ack, channels)) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+  return { close: () => socket.close() };
+}
+
+async function openOne(spec, item) {
+  const auth = { token: token(spec.jwtSecret, spec.appID, item.clientID), appID: spec.appID };
+  if (spec.protocol === 'sio-real') return openReal({ url: item.url, auth, channels: item.channels });
+  const conn = await connect({
+    protocol: spec.protocol,
+    url: item.url,
+    auth,
+    waitFor: spec.waitFor,
+    onEvent,
+    onClose: () => disconnects++,
+  });
+  const ack = await requestAsync(conn, 'subscribe', { channels: item.channels });
+  if (!subscribeAckOk(ack, item.channels)) {
+    conn.close();
+    throw new Error(`subscribe refused: ${JSON.stringify(ack).slice(0, 300)}`);
+  }
+  return conn;
+}
+
+async function connectAll(spec) {
+  const started = Date.now();
+  const items = [];
+  let n = 0;
+  for (const g of spec.groups) {
+    for (let i = 0; i < g.count; i++)
+      items.push({ url: g.url, channels: g.channels, clientID: `${spec.clientPrefix}${n++}` });
+  }
+  let ok = 0;
+  let failed = 0;
+  let firstError;
+  await pool(items, spec.concurrency ?? 100, async (item) => {
+    try {
+      conns.push(await openOne(spec, item));
+      ok++;
+    } catch (e) {
+      failed++;
+      firstError ??= e.message;
+    }
+  });
+  return { type: 'connected', ok, failed, firstError, ms: Date.now() - started };
+}
+
+process.on('message', async (msg) => {
+  if (msg.cmd === 'connect') {
+    process.send(await connectAll(msg.spec));
+  } else if (msg.cmd === 'mark') {
+    process.send({
+      type: 'mark',
+      total,
+      window: windowCount,
+      hist: hist.toJSON(),
+      t: nowUs(),
+      disconnects,
+      badFrames,
+    });
+    if (msg.reset) {
+      windowCount = 0;
+      hist.reset();
+    }
+  } else if (msg.cmd === 'close') {
+    for (const c of conns) c.close();
+    setTimeout(() => process.exit(0), 200).unref();
+    process.send({ type: 'closed' });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ type: 'hello', pid: process.pid });

@@ -1,0 +1,103 @@
+// One node, 1,000 subscribers on one channel, publishers flat-out (acked flow control: each
+// publisher connection keeps a fixed number of publishes in flight, so the server always has
+// work queued and never an unbounded backlog).
+// Bar: Channels deliveries/s ≥ 0.9× the best plain socket.io server's (classic or sharded adapter).
+import { fmt, fmtSpread, over } from '../lib/context.mjs';
+import { measureRun, rigClientIDs, startRig } from '../lib/load.mjs';
+
+const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels'];
+const CHANNEL = 'fanout';
+
+export default {
+  name: 'fanout',
+  title: 'fan-out: 1 node, 1,000 subscribers on 1 channel, publishers flat-out',
+  async run(ctx) {
+    const cfg = ctx.full
+      ? { subs: 1000, publishers: 2, window: 2, runs: 5, warmupMs: 2000, measureMs: 10_000 }
+      : { subs: 1000, publishers: 2, window: 2, runs: 3, warmupMs: 800, measureMs: 2500 };
+    const results = await ctx.interleaved({
+      names: ctx.targets(TARGETS),
+      targetOpts: { nodes: 1, channels: [CHANNEL], clientIDs: rigClientIDs(cfg.subs, cfg.publishers) },
+      runs: cfg.runs,
+      setup: (t) =>
+        startRig(t, {
+          groups: [{ node: 0, channels: [CHANNEL], count: cfg.subs }],
+          publishers: Array.from({ length: cfg.publishers }, () => ({ node: 0, channels: [CHANNEL] })),
+        }),
+      measure: (rig, t) =>
+        measureRun({
+          target: t,
+          ...rig,
+          plan: { mode: 'flat', window: cfg.window, payloadBytes: 64 },
+          warmupMs: cfg.warmupMs,
+          measureMs: cfg.measureMs,
+          subscribersOf: () => cfg.subs,
+        }),
+    });
+    return report(results, cfg);
+  },
+};
+
+function report(results, cfg) {
+  const rows = [];
+  const summary = {};
+  for (const [name, res] of Object.entries(results)) {
+    if (!res.ok) {
+      rows.push({
+        figure: `${name}: deliveries/s`,
+        value: res.unavailable ? 'not available yet' : 'failed',
+        note: res.reason,
+      });
+      continue;
+    }
+    const runs = res.value;
+    const s = {
+      deliveries: over(runs, (r) => r.deliveriesPerSec),
+      perCpuSec: over(runs, (r) => r.deliveriesPerServerCpuSec),
+      usPerDelivery: over(runs, (r) => r.cpuUsPerDelivery),
+      p99: over(runs, (r) => r.latency.p99),
+      lossRatio: over(runs, (r) => r.lossRatio),
+      serverBusy: over(runs, (r) => r.serverBusy),
+      loadBusy: over(runs, (r) => r.loadBusy),
+    };
+    summary[name] = s;
+    rows.push({
+      figure: `${name}: deliveries/s`,
+      value: fmtSpread(s.deliveries),
+      note:
+        `${fmtSpread(s.perCpuSec)} deliveries per server CPU-second (${fmt(s.usPerDelivery.median)} µs/delivery); ` +
+        `server process ${fmt(s.serverBusy.median * 100)}% of its core, load generators ${fmt(s.loadBusy.median * 100)}%; ` +
+        `p99 ${fmt(s.p99.median)} ms (flat-out: queueing); loss ${fmt(s.lossRatio.median * 100)}%`,
+    });
+  }
+  const plain = ['socketio-classic', 'socketio-sharded'].filter((n) => summary[n]);
+  const best = plain.length ? Math.max(...plain.map((n) => summary[n].deliveries.median)) : NaN;
+  const bestCpu = plain.length ? Math.max(...plain.map((n) => summary[n].perCpuSec.median)) : NaN;
+  const ch = summary.channels;
+  if (ch && Number.isFinite(best)) {
+    const ratio = ch.deliveries.median / best;
+    rows.push({
+      figure: 'Channels deliveries/s ÷ best plain socket.io',
+      value: `${fmt(ratio)}×`,
+      bar: '≥ 0.9×',
+      pass: ratio >= 0.9 && ch.lossRatio.max === 0,
+      note: `per server CPU-second: ${fmt(ch.perCpuSec.median / bestCpu)}×${ch.lossRatio.max ? `; loss up to ${fmt(ch.lossRatio.max * 100)}%` : ''}`,
+    });
+  } else {
+    rows.push({
+      figure: 'Channels deliveries/s ÷ best plain socket.io',
+      value: results.channels?.unavailable ? 'not available yet' : '—',
+      bar: '≥ 0.9×',
+      pass: results.channels?.unavailable ? null : false,
+      note: results.channels?.reason,
+    });
+  }
+  if (summary['ws-raw'] && plain.length) {
+    rows.push({
+      figure: 'best plain socket.io ÷ raw ws (reference ≈ 0.89×)',
+      value: `${fmt(best / summary['ws-raw'].deliveries.median)}×`,
+      note: `per server CPU-second ${fmt(bestCpu / summary['ws-raw'].perCpuSec.median)}×; orientation only`,
+    });
+  }
+  return { rows, summary, config: cfg };
+}

@@ -1,0 +1,132 @@
+// Idle connection memory on one node: 5,000 authenticated connections, each subscribed to one of
+// 100 channels (50 per channel), no traffic. Per connection = (server RSS with them − RSS before)
+// ÷ 5,000, both read after a full GC (the probe's SIGUSR2 hook) and a short settle. A first 500
+// connections are opened before the "before" sample so one-time costs (JIT, buffers, pools) are
+// not charged to the connections. Each run uses a fresh server process. Bar: ≤ 15 KB (Channels).
+import { fmt, fmtSpread, over } from '../lib/context.mjs';
+import { startSubscribers } from '../lib/load.mjs';
+import { readProbe, rssBytes, sleep } from '../lib/proc.mjs';
+
+const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels'];
+const CHANNELS = Array.from({ length: 100 }, (_v, i) => `idle-${i}`);
+
+async function gcAndSample(target) {
+  const pid = target.serverPids[0];
+  const asked = Date.now();
+  if (readProbe(target.probeDir, pid)) {
+    process.kill(pid, 'SIGUSR2');
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      const p = readProbe(target.probeDir, pid);
+      if (p && p.at >= asked + 50) break;
+    }
+  }
+  await sleep(300);
+  const probe = readProbe(target.probeDir, pid);
+  return {
+    rss: rssBytes(pid),
+    heapUsed: probe?.memory?.heapUsed ?? NaN,
+    external: probe?.memory?.external ?? NaN,
+  };
+}
+
+export default {
+  name: 'idle-memory',
+  title: 'idle memory: 5,000 connections on one node',
+  async run(ctx) {
+    const cfg = ctx.full
+      ? { warm: 500, conns: 5000, runs: 5, settleMs: 3000 }
+      : { warm: 500, conns: 5000, runs: 3, settleMs: 1500 };
+    const groups = (url, count) =>
+      CHANNELS.map((c) => ({ url, channels: [c], count: Math.ceil(count / CHANNELS.length) }));
+    const clientIDs = [
+      ...Array.from({ length: cfg.warm }, (_v, i) => `w${i}`),
+      ...Array.from({ length: cfg.conns }, (_v, i) => `s${i}`),
+    ];
+    const results = {};
+    for (const name of ctx.targets(TARGETS)) {
+      const runs = [];
+      let failure;
+      for (let i = 0; i < cfg.runs && !failure; i++) {
+        const res = await ctx.withTarget(name, { nodes: 1, channels: CHANNELS, clientIDs }, async (t) => {
+          const common = {
+            protocol: t.protocol,
+            waitFor: t.waitFor,
+            appID: t.appID,
+            jwtSecret: t.jwtSecret,
+            concurrency: 50,
+          };
+          const warm = await startSubscribers(
+            { ...common, clientPrefix: 'w', groups: groups(t.urls[0], cfg.warm) },
+            'warm-up',
+          );
+          let main;
+          try {
+            await sleep(500);
+            const before = await gcAndSample(t);
+            main = await startSubscribers(
+              { ...common, clientPrefix: 's', groups: groups(t.urls[0], cfg.conns) },
+              'idle',
+            );
+            await sleep(cfg.settleMs);
+            const after = await gcAndSample(t);
+            const n = main.connected.ok;
+            const r = {
+              connections: n,
+              connectMs: main.connected.ms,
+              rssPerConnKB: (after.rss - before.rss) / n / 1024,
+              heapPerConnKB: (after.heapUsed - before.heapUsed) / n / 1024,
+              rssBeforeMB: before.rss / 2 ** 20,
+              rssAfterMB: after.rss / 2 ** 20,
+            };
+            ctx.log(
+              `    ${name.padEnd(16)} run ${i + 1}: ${n} connections in ${r.connectMs} ms, RSS ${fmt(r.rssBeforeMB)} → ${fmt(r.rssAfterMB)} MB = ${fmt(r.rssPerConnKB)} KB/conn (heap ${fmt(r.heapPerConnKB)} KB/conn)`,
+            );
+            return r;
+          } finally {
+            await Promise.all([warm.close(), main?.close()]);
+          }
+        });
+        if (res.ok) runs.push(res.value);
+        else failure = res;
+      }
+      results[name] = failure && !runs.length ? failure : { ok: true, value: runs };
+    }
+    return report(results, cfg);
+  },
+};
+
+function report(results, cfg) {
+  const rows = [];
+  const summary = {};
+  for (const [name, res] of Object.entries(results)) {
+    if (!res.ok) {
+      rows.push({
+        figure: `${name}: memory per idle connection (RSS)`,
+        value: res.unavailable ? 'not available yet' : 'failed',
+        bar: name === 'channels' ? '≤ 15 KB' : undefined,
+        pass: name === 'channels' && !res.unavailable ? false : undefined,
+        note: res.reason,
+      });
+      continue;
+    }
+    const s = {
+      rss: over(res.value, (r) => r.rssPerConnKB),
+      heap: over(res.value, (r) => r.heapPerConnKB),
+      connectMs: over(res.value, (r) => r.connectMs),
+    };
+    summary[name] = s;
+    const isChannels = name === 'channels';
+    rows.push({
+      figure: `${name}: memory per idle connection (RSS)`,
+      value: fmtSpread(s.rss, ' KB'),
+      bar: isChannels ? '≤ 15 KB' : undefined,
+      pass: isChannels ? s.rss.median <= 15 : undefined,
+      note:
+        `JS heap ${fmtSpread(s.heap, ' KB')}; ${cfg.conns} connections opened in ${fmt(s.connectMs.median)} ms` +
+        (name === 'socketio-classic' ? '; reference plain socket.io ≈ 12.5 KB' : '') +
+        (name === 'ws-raw' ? '; reference raw ws ≈ 4.4 KB' : ''),
+    });
+  }
+  return { rows, summary, config: cfg };
+}
