@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Histogram, latencySummaryMs } from './stats.mjs';
-import { LOAD_CPUS, cpuNs, readProbe, sleep, spawnNode, stopChild } from './proc.mjs';
+import { LOAD_CPUS, cpuNs, sleep, snapshotProbes, spawnNode, stopChild } from './proc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -123,7 +123,7 @@ export async function measureRun({ target, subs, pubs, plan, warmupMs, measureMs
   const t0 = process.hrtime.bigint();
   const cpu0 = allPids.map((p) => cpuNs(p));
   const load0 = loadPids.map((p) => cpuNs(p));
-  const probe0 = serverPids.map((p) => readProbe(target.probeDir, p));
+  const probe0 = await snapshotProbes(target.probeDir, serverPids);
 
   await sleep(measureMs);
 
@@ -132,9 +132,7 @@ export async function measureRun({ target, subs, pubs, plan, warmupMs, measureMs
   const t1 = process.hrtime.bigint();
   const cpu1 = allPids.map((p) => cpuNs(p));
   const load1 = loadPids.map((p) => cpuNs(p));
-  // Probe files are rewritten every 250 ms: wait for a fresh one.
-  await sleep(300);
-  const probe1 = serverPids.map((p) => readProbe(target.probeDir, p));
+  const probe1 = await snapshotProbes(target.probeDir, serverPids);
 
   const result = await done;
   // Drain: wait until every expected delivery arrived or nothing moved for 1 s (≤ 15 s).

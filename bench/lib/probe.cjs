@@ -7,8 +7,9 @@
 //   uses. This is the figure "how many Redis messages did this node have to read".
 // - memory: `process.memoryUsage()`.
 //
-// Every 250 ms (and on SIGUSR2, after a full GC when --expose-gc is on) it writes
-// `${BENCH_PROBE_DIR}/${pid}.json`. Counting costs one Buffer.indexOf per received chunk.
+// Every 250 ms, and at once on SIGUSR2, it writes `${BENCH_PROBE_DIR}/${pid}.json`; when the file
+// `${BENCH_PROBE_DIR}/${pid}.gc` exists at that signal, it first runs a full GC (--expose-gc) and
+// removes it. Counting costs one Buffer.indexOf per marker per received chunk.
 'use strict';
 const net = require('node:net');
 const fs = require('node:fs');
@@ -81,6 +82,7 @@ if (dir) {
   };
 
   const file = path.join(dir, `${process.pid}.json`);
+  const gcRequest = `${path.join(dir, String(process.pid))}.gc`;
   const write = () => {
     stats.at = Date.now();
     stats.memory = process.memoryUsage();
@@ -93,9 +95,12 @@ if (dir) {
   };
   setInterval(write, 250).unref();
   process.on('SIGUSR2', () => {
-    if (typeof global.gc === 'function') {
-      global.gc();
-      global.gc();
+    if (fs.existsSync(gcRequest)) {
+      fs.rmSync(gcRequest, { force: true });
+      if (typeof global.gc === 'function') {
+        global.gc();
+        global.gc();
+      }
     }
     write();
   });

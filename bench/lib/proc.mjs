@@ -1,7 +1,7 @@
 // Process helpers: spawning servers and load workers pinned to cores, reading their CPU time and
 // memory from /proc, and making sure every process the runner started is gone when it exits.
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 
@@ -196,6 +196,29 @@ export function readProbe(dir, pid) {
     return JSON.parse(readFileSync(f, 'utf8'));
   } catch {
     return null;
+  }
+}
+
+/**
+ * Fresh probe snapshots of `pids` (the probe writes on SIGUSR2; `gc` asks it for a full GC first).
+ * Processes without a probe file are never signalled (SIGUSR2 would end them) and yield null.
+ */
+export async function snapshotProbes(dir, pids, { gc = false } = {}) {
+  const asked = Date.now();
+  for (const pid of pids) {
+    if (!readProbe(dir, pid)) continue;
+    if (gc) writeFileSync(`${dir}/${pid}.gc`, '');
+    try {
+      process.kill(pid, 'SIGUSR2');
+    } catch {
+      // exited
+    }
+  }
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const snaps = pids.map((pid) => readProbe(dir, pid));
+    if (snaps.every((s) => !s || s.at >= asked) || Date.now() > deadline) return snaps;
+    await sleep(10);
   }
 }
 

@@ -14,15 +14,15 @@ const TARGETS = ['socketio-classic', 'socketio-sharded', 'channels'];
 const NODES = 4;
 const CHANNELS = 400;
 const SUBS_PER_CHANNEL = 5;
-const PUBS_PER_NODE = 10; // 2,000 publishes/s ÷ 40 connections = 50/s each (under the gateway's default per-connection limit)
+const PUBS_PER_NODE = 10; // 1,000 publishes/s ÷ 40 connections = 25/s each (under the gateway's default per-connection limit of 100/s)
 
 export default {
   name: 'chat',
   title: 'chat-shaped: 4 nodes, 400 channels × 5 subscribers, own channels per node, fixed rate',
   async run(ctx) {
     const cfg = ctx.full
-      ? { rate: 2000, runs: 5, warmupMs: 2000, measureMs: 10_000 }
-      : { rate: 2000, runs: 3, warmupMs: 1000, measureMs: 3000 };
+      ? { rate: 1000, runs: 5, warmupMs: 2000, measureMs: 10_000 }
+      : { rate: 1000, runs: 3, warmupMs: 1000, measureMs: 3000 };
     const channels = Array.from({ length: CHANNELS }, (_v, i) => `chat-${i}`);
     const nodeOf = (i) => Math.floor((i * NODES) / CHANNELS);
     const groups = channels.map((c, i) => ({ node: nodeOf(i), channels: [c], count: SUBS_PER_CHANNEL }));

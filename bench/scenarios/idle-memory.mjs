@@ -5,29 +5,16 @@
 // not charged to the connections. Each run uses a fresh server process. Bar: ≤ 15 KB (Channels).
 import { fmt, fmtSpread, over } from '../lib/context.mjs';
 import { startSubscribers } from '../lib/load.mjs';
-import { readProbe, rssBytes, sleep } from '../lib/proc.mjs';
+import { rssBytes, sleep, snapshotProbes } from '../lib/proc.mjs';
 
 const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels'];
 const CHANNELS = Array.from({ length: 100 }, (_v, i) => `idle-${i}`);
 
 async function gcAndSample(target) {
   const pid = target.serverPids[0];
-  const asked = Date.now();
-  if (readProbe(target.probeDir, pid)) {
-    process.kill(pid, 'SIGUSR2');
-    for (let i = 0; i < 50; i++) {
-      await sleep(100);
-      const p = readProbe(target.probeDir, pid);
-      if (p && p.at >= asked + 50) break;
-    }
-  }
+  const [probe] = await snapshotProbes(target.probeDir, [pid], { gc: true });
   await sleep(300);
-  const probe = readProbe(target.probeDir, pid);
-  return {
-    rss: rssBytes(pid),
-    heapUsed: probe?.memory?.heapUsed ?? NaN,
-    external: probe?.memory?.external ?? NaN,
-  };
+  return { rss: rssBytes(pid), heapUsed: probe?.memory?.heapUsed ?? NaN };
 }
 
 export default {
@@ -36,7 +23,7 @@ export default {
   async run(ctx) {
     const cfg = ctx.full
       ? { warm: 500, conns: 5000, runs: 5, settleMs: 3000 }
-      : { warm: 500, conns: 5000, runs: 3, settleMs: 1500 };
+      : { warm: 500, conns: 5000, runs: 1, settleMs: 1500 };
     const groups = (url, count) =>
       CHANNELS.map((c) => ({ url, channels: [c], count: Math.ceil(count / CHANNELS.length) }));
     const clientIDs = [
