@@ -19,6 +19,11 @@ interface GatewayLease {
   refile: boolean;
   /** Connections joined and not left, by lease entry. */
   joined: Map<string, PresenceConnection>;
+  /**
+   * Leaves the store may not have applied (the call failed, or a failed join may have been
+   * recorded): retried at each heartbeat until they succeed, so a store outage leaves no ghost.
+   */
+  unsettled: Map<string, { lease: string; c: PresenceConnection }>;
   /** In-flight registration, shared by concurrent callers. */
   registering?: Promise<void>;
 }
@@ -60,10 +65,12 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
     const gw = this.gateway(c.gatewayID);
     const entry = leaseEntry(c);
     gw.joined.set(entry, c);
+    gw.unsettled.delete(entry);
     try {
       await this.file(gw, c);
     } catch (e) {
       gw.joined.delete(entry);
+      gw.unsettled.set(entry, { lease: gw.lease, c });
       throw e;
     }
   }
@@ -71,9 +78,17 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
   async leave(c: PresenceConnection): Promise<void> {
     const gw = this.gateways.get(c.gatewayID);
     if (!gw) return;
-    gw.joined.delete(leaseEntry(c));
+    const entry = leaseEntry(c);
+    gw.joined.delete(entry);
+    gw.unsettled.delete(entry);
     // A connection still filed under a lost lease is removed by that lease's cleanup.
-    await this.recordLeave(gw.lease, c);
+    const lease = gw.lease;
+    try {
+      await this.recordLeave(lease, c);
+    } catch (e) {
+      gw.unsettled.set(entry, { lease, c });
+      throw e;
+    }
   }
 
   async heartbeat(gatewayID: string, connections?: Iterable<PresenceConnection>): Promise<void> {
@@ -84,6 +99,7 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
       if (!(await this.renewLease(lease, true))) this.lost(gw, lease);
     }
     await this.registered(gw);
+    await this.settleLeaves(gw);
     if (!gw.refile) return;
     // The old lease's cleanup skips the entries handed over to the new one.
     gw.refile = false;
@@ -117,10 +133,29 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
   private gateway(gatewayID: string): GatewayLease {
     let gw = this.gateways.get(gatewayID);
     if (!gw) {
-      gw = { gatewayID, lease: newLease(gatewayID), registered: false, refile: false, joined: new Map() };
+      gw = {
+        gatewayID,
+        lease: newLease(gatewayID),
+        registered: false,
+        refile: false,
+        joined: new Map(),
+        unsettled: new Map(),
+      };
       this.gateways.set(gatewayID, gw);
     }
     return gw;
+  }
+
+  /** Retries the leaves the store may have missed (one at a time: only after failures). */
+  private async settleLeaves(gw: GatewayLease): Promise<void> {
+    for (const [entry, pending] of [...gw.unsettled]) {
+      if (gw.unsettled.get(entry) !== pending) continue;
+      await this.recordLeave(pending.lease, pending.c);
+      if (gw.unsettled.get(entry) === pending) gw.unsettled.delete(entry);
+      // Joined again while the leave was in flight: make sure the join is what the store keeps.
+      const again = gw.joined.get(entry);
+      if (again) await this.file(gw, again);
+    }
   }
 
   /** Files a connection under the gateway's live lease (taking a new lease if it was lost). */
