@@ -1,9 +1,10 @@
 import { channelRoom } from '@channels/contracts';
 import { roomShardChannel } from '../broker/adapter-message';
 import { InMemoryPresenceState, InMemoryPresenceStore, InMemoryPresenceTracker } from './in-memory-presence';
-import { describePresenceStoreContract, parseAnnouncement } from './presence.contract';
+import { parseOnlineStatusBroadcast } from './presence-codec';
+import { describePresenceTrackerContract } from './presence.contract';
 
-describePresenceStoreContract(
+describePresenceTrackerContract(
   'in-memory',
   async (timing) => {
     let now = 1_700_000_000_000;
@@ -17,7 +18,7 @@ describePresenceStoreContract(
       announcements: async (appID, channelID) =>
         state.published
           .filter((m) => m.channel === shard(appID, channelID))
-          .map((m) => parseAnnouncement(m.message)),
+          .map((m) => parseOnlineStatusBroadcast(m.message)),
       elapse: async (ms) => {
         now += ms;
       },

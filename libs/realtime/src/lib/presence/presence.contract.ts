@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { channelRoom, clientRoom } from '@channels/contracts';
-import { type OnlineStatusBroadcast, parseOnlineStatusBroadcast } from './presence-codec';
+import type { OnlineStatusBroadcast } from './presence-codec';
 import type { PresenceRules, PresenceStore, PresenceTransition } from './presence-store.port';
 import type { PresenceConnection, PresenceTracker } from './presence-tracker.port';
-
-/** An `online_status` broadcast as the gateways receive it. */
-export type Announcement = OnlineStatusBroadcast;
 
 /** Durations the contract runs with (short; the Redis run waits for real). */
 export interface ContractTiming {
@@ -25,14 +22,11 @@ export interface PresenceHarness {
   /** Starts recording the broadcasts sent to a channel's room. */
   watch(appID: string, channelID: string): Promise<void>;
   /** Broadcasts recorded for the channel so far (every one published before this call). */
-  announcements(appID: string, channelID: string): Promise<Announcement[]>;
+  announcements(appID: string, channelID: string): Promise<OnlineStatusBroadcast[]>;
   /** Lets store time pass. */
   elapse(ms: number): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Parses a socket.io adapter broadcast (the format `roomBroadcastMessage` writes). */
-export const parseAnnouncement = parseOnlineStatusBroadcast;
 
 const APP = 'app-1';
 const CH = 'room';
@@ -41,12 +35,12 @@ const CH = 'room';
  * The behaviour every presence store adapter (tracker + service side) must show. Run against the
  * in-memory adapter in unit tests and the Redis adapter in integration tests.
  */
-export function describePresenceStoreContract(
+export function describePresenceTrackerContract(
   name: string,
   make: (timing: ContractTiming) => Promise<PresenceHarness>,
   timing: ContractTiming,
 ): void {
-  describe(`presence store contract: ${name}`, () => {
+  describe(`presence tracker + store contract: ${name}`, () => {
     const rules: PresenceRules = { graceMs: timing.graceMs, offlineKeep: 100, offlineRetentionMs: 60_000 };
     let h: PresenceHarness;
     let gw: PresenceTracker;

@@ -3,14 +3,15 @@ import { channelRoom, redisKeys } from '@channels/contracts';
 import { BASE_REDIS_URL, deleteRedisPrefix } from '@channels/testing';
 import { roomShardChannel } from '../broker/adapter-message';
 import { createRedis } from '../redis/redis.module';
-import { describePresenceStoreContract, parseAnnouncement } from './presence.contract';
+import { parseOnlineStatusBroadcast } from './presence-codec';
+import { describePresenceTrackerContract } from './presence.contract';
 import { RedisPresenceStore } from './redis-presence-store';
 import { RedisPresenceTracker } from './redis-presence-tracker';
 
 const MARK = '\u0000mark';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-describePresenceStoreContract(
+describePresenceTrackerContract(
   'redis',
   async (timing) => {
     // A key prefix of its own per test: the store's global keys (due set, leases) start empty.
@@ -38,7 +39,7 @@ describePresenceStoreContract(
         const marked = new Promise<void>((resolve) => waiting.set(channel, resolve));
         await redis.spublish(channel, MARK);
         await marked;
-        return (received.get(channel) ?? []).map(parseAnnouncement);
+        return (received.get(channel) ?? []).map(parseOnlineStatusBroadcast);
       },
       elapse: sleep,
       close: async () => {
