@@ -23,6 +23,7 @@ const ok = (events: StoredEvent[]): EventWriteResult => ({
   duplicates: 0,
   deadLetters: [],
   bisections: 0,
+  copied: true,
 });
 
 /** A sink whose writes complete when the test says so. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { StoredEvent } from '@channels/contracts';
+import { Pool } from 'pg';
 import { EventWriterRepository, StorageUnavailableError } from './event-writer.repository';
 import { PrismaService } from './prisma.service';
 
@@ -8,6 +9,7 @@ const url = process.env['DATABASE_URL'] ?? '';
 
 describe('EventWriterRepository (Postgres)', () => {
   const prisma = new PrismaService({ url, poolSize: 4 });
+  const pool = new Pool({ connectionString: url, max: 2 });
   const repo = new EventWriterRepository({ url, poolSize: 4 });
   const appID = `writer-it-${randomBytes(4).toString('hex')}`;
 
@@ -46,12 +48,13 @@ describe('EventWriterRepository (Postgres)', () => {
     await prisma.$executeRaw`DELETE FROM apps WHERE id = ${appID}`;
     await prisma.$disconnect();
     await repo.onModuleDestroy();
+    await pool.end();
   });
 
   it('stores a batch across channels with payloads intact', async () => {
     const batch = [...range('a', 1, 300), ...range('b', 1, 199), event('b', 200, { payload: null })];
     const r = await repo.writeBatch(batch);
-    expect(r).toMatchObject({ inserted: 500, duplicates: 0, deadLetters: [] });
+    expect(r).toMatchObject({ inserted: 500, duplicates: 0, deadLetters: [], copied: true });
     const rows = await stored('a');
     expect(rows.map((x) => Number(x.offset))).toEqual(range('a', 1, 300).map((e) => e.offset));
     expect(rows[41].payload).toEqual({ text: 'hello 42', n: 42 });
@@ -60,11 +63,31 @@ describe('EventWriterRepository (Postgres)', () => {
     expect(b[199].payload).toBeNull();
   });
 
+  it('keeps tabs, newlines, backslashes and unicode intact in every field', async () => {
+    const tricky = event('a', 301, {
+      id: 'id\twith\\tab',
+      eventType: 'line\nbreak',
+      senderID: 'back\\slash\r',
+      payload: { text: 'a\tb\nc\\d \\N é 😀', nested: ['\\', '\t'] },
+    });
+    expect(await repo.writeBatch([tricky])).toMatchObject({ inserted: 1, copied: true });
+    const { rows } = await pool.query(
+      `SELECT id, event_type, sender_id, payload FROM events WHERE app_id = $1 AND channel_id = 'a' AND "offset" = 301`,
+      [appID],
+    );
+    expect(rows[0]).toEqual({
+      id: tricky.id,
+      event_type: tricky.eventType,
+      sender_id: tricky.senderID,
+      payload: tricky.payload,
+    });
+  });
+
   it('ignores re-delivered batches and re-published ids, storing each event once', async () => {
     const batch = range('dup', 1, 50);
     expect((await repo.writeBatch(batch)).inserted).toBe(50);
     const again = await repo.writeBatch(batch);
-    expect(again).toMatchObject({ inserted: 0, duplicates: 50, deadLetters: [] });
+    expect(again).toMatchObject({ inserted: 0, duplicates: 50, deadLetters: [], copied: false });
     // The same publisher id published again got a new offset: the id already stored wins.
     const republished = event('dup', 51, { id: 'dup-id-7' });
     const withinBatch = [event('dup', 52), event('dup', 52)];
