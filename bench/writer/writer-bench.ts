@@ -1,6 +1,6 @@
 /**
  * Persistence writer benchmark: queue → committed rows/s and enqueue → committed latency, next to
- * Prisma `createMany` and the bare unnest insert, all measured in the same run.
+ * Prisma `createMany` and the repository alone, all measured in the same run.
  *
  *   node -r ./bench/writer/ts-register.cjs bench/writer/writer-bench.ts [--quick] [--json=file]
  *     [--events=N] [--backlog=N] [--baseline=N] [--rate=R] [--seconds=S] [--channels=C]
@@ -10,7 +10,8 @@
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@channels/contracts';
 import { EventWriterRepository, PrismaService } from '@channels/db';
@@ -114,6 +115,13 @@ async function startWriter(databaseUrl: string): Promise<{ child: ChildProcess; 
   throw new Error('writer not ready after 30 s');
 }
 
+/** CPU seconds (user + system) a process used so far. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function stopWriter(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
       CHANNELS,
     );
 
-    // 1. Baselines: Prisma createMany, then the repository's unnest insert, same rows and batches.
+    // 1. Baselines: Prisma createMany, then the repository alone, same rows and batches of 5,000.
     const batches = (n: number) => {
       const all = Array.from({ length: n }, (_, i) => makeEvent(i % CHANNELS));
       return Array.from({ length: Math.ceil(n / 5_000) }, (_, i) => all.slice(i * 5_000, (i + 1) * 5_000));
@@ -191,18 +199,21 @@ async function main(): Promise<void> {
     results['createManyRowsPerSec'] = (BASELINE / (nowMs() - t)) * 1000;
     t = nowMs();
     for (const b of batches(BASELINE * 4)) await repository.writeBatch(b);
-    results['unnestRowsPerSec'] = ((BASELINE * 4) / (nowMs() - t)) * 1000;
+    results['repositoryRowsPerSec'] = ((BASELINE * 4) / (nowMs() - t)) * 1000;
     await prisma.$executeRaw`TRUNCATE events`;
     console.error(
-      `baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, unnest ${fmt(Number(results['unnestRowsPerSec']))}/s`,
+      `baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, repository ${fmt(Number(results['repositoryRowsPerSec']))}/s`,
     );
 
     // 2. Backlog drain: the queue holds BACKLOG events, then a writer starts and empties it.
     results['backlogProducerPerSec'] = await produce(queue, BACKLOG);
+    results['loadAverage1m'] = loadavg()[0];
     writer = await startWriter(databaseUrl);
+    let cpu = cpuSeconds(writer.child.pid);
     t = nowMs();
     const drained = await waitForRows(prisma, BACKLOG, 300_000);
     results['drainRowsPerSec'] = (BACKLOG / (drained - t)) * 1000;
+    results['drainWriterCpuMsPer1k'] = ((cpuSeconds(writer.child.pid) - cpu) * 1000) / (BACKLOG / 1000);
     await prisma.$executeRaw`TRUNCATE events`;
     console.error(`backlog drain: ${fmt(Number(results['drainRowsPerSec']))}/s`);
 
@@ -216,6 +227,7 @@ async function main(): Promise<void> {
     console.error(`sustained: ${fmt(Number(results['sustainedRowsPerSec']))}/s`);
 
     // 4. Latency at a fixed rate: enqueue → row visible to a reader polling Postgres every 10 ms.
+    cpu = cpuSeconds(writer.child.pid);
     const before = (await writerLagQuantile(writer.url, 0.99)).buckets;
     const enqueuedAt = new Map<string, number>();
     const lags: number[] = [];
@@ -274,6 +286,7 @@ async function main(): Promise<void> {
     await poller;
     lags.sort((a, b) => a - b);
     const server = await writerLagQuantile(writer.url, 0.99, before);
+    results['latencyWriterCpuShare'] = (cpuSeconds(writer.child.pid) - cpu) / ((nowMs() - start) / 1000);
     Object.assign(results, {
       latencyRate: RATE,
       latencyAchievedRate: achieved,
@@ -298,7 +311,7 @@ async function main(): Promise<void> {
   const r = (k: string) => Number(results[k]);
   const rows: [string, string, string][] = [
     ['Prisma createMany (baseline), rows/s', fmt(r('createManyRowsPerSec')), 'baseline'],
-    ['unnest insert, repository only, rows/s', fmt(r('unnestRowsPerSec')), '—'],
+    ['EventWriterRepository.writeBatch alone (COPY path), rows/s', fmt(r('repositoryRowsPerSec')), '—'],
     ['queue → committed, backlog drain, rows/s', fmt(r('drainRowsPerSec')), '≥ 50,000'],
     ['queue → committed, produced concurrently, rows/s', fmt(r('sustainedRowsPerSec')), '≥ 50,000'],
     ['  (producer enqueue rate meanwhile, events/s)', fmt(r('sustainedProducerPerSec')), ''],
@@ -308,6 +321,8 @@ async function main(): Promise<void> {
       'p99 ≤ 500',
     ],
     ['  writer-side publish → commit p99 (histogram bound), ms', `≤ ${fmt(r('serverP99BoundMs'))}`, ''],
+    ['  writer CPU while draining, ms per 1,000 events', r('drainWriterCpuMsPer1k').toFixed(1), ''],
+    ['  writer CPU during the latency run, share of one core', r('latencyWriterCpuShare').toFixed(2), ''],
     [
       '  failed enqueues / events never seen',
       `${r('latencyFailedEnqueues')} / ${r('latencyUnseen')}`,
@@ -317,7 +332,8 @@ async function main(): Promise<void> {
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   console.log(
-    `\nPersistence writer (${new Date().toISOString()}, ${CHANNELS} channels, speedup vs createMany ${(r('sustainedRowsPerSec') / r('createManyRowsPerSec')).toFixed(1)}x)`,
+    `\nPersistence writer (${new Date().toISOString()}, ${CHANNELS} channels, load average ${r('loadAverage1m').toFixed(1)} ` +
+      `when the writer started, sustained = ${(r('sustainedRowsPerSec') / r('createManyRowsPerSec')).toFixed(1)}x createMany)`,
   );
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
   const json = args.get('json');
