@@ -15,6 +15,7 @@ export interface QueueProbe {
 export class WriterMetrics {
   readonly events: Counter<'result'>;
   readonly batchEvents: Histogram;
+  readonly writes: Counter<'path'>;
   readonly writeSeconds: Histogram;
   readonly durableLagSeconds: Histogram;
   readonly failures: Counter<'kind'>;
@@ -37,6 +38,12 @@ export class WriterMetrics {
       name: 'channels_writer_batch_events',
       help: 'Events per insert statement (after coalescing jobs)',
       buckets: [1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000],
+      registers,
+    });
+    this.writes = new Counter({
+      name: 'channels_writer_writes_total',
+      help: 'Coalesced batches written, by path (copy: the fast path; insert: a batch with duplicates, orphans or poison rows)',
+      labelNames: ['path'],
       registers,
     });
     this.writeSeconds = new Histogram({

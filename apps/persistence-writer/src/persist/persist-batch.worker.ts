@@ -134,6 +134,7 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
         if (r.duplicates) m.events.inc({ result: 'duplicate' }, r.duplicates);
         if (r.deadLetters.length) m.events.inc({ result: 'dead_letter' }, r.deadLetters.length);
         m.batchEvents.observe(events.length);
+        m.writes.inc({ path: r.copied ? 'copy' : 'insert' });
         m.writeSeconds.observe(seconds);
         const now = Date.now();
         for (const e of events) m.durableLagSeconds.observe(Math.max(0, now - e.timestamp) / 1000);
