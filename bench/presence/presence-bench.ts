@@ -13,8 +13,8 @@
  * gateway runs where a socket.io connection adds nothing to what is measured.
  */
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { channelRoom, type OnlineStatusPayload, redisKeys } from '@channels/contracts';
 import {
   createRedis,
@@ -59,6 +59,17 @@ const quantile = (xs: number[], q: number) => {
 
 const results: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version } };
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Runs `fn` with `limit` calls in flight at most. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -201,6 +212,7 @@ async function throughputScenario(replicas: number): Promise<Record<string, unkn
     const joinStart = nowMs();
     await pool(conns, 64, (c) => tracker.join(c));
     const joinMs = nowMs() - joinStart;
+    const cpu0 = started.map((s) => cpuSeconds(s.process.pid));
     const t0 = nowMs();
     for (const s of started) s.process.kill('SIGCONT');
     const waitAll = async (target: number) => {
@@ -210,6 +222,8 @@ async function throughputScenario(replicas: number): Promise<Record<string, unkn
     await waitAll(TRANSITIONS);
     const onlineMs = lastAt - firstAt;
     const onlineFromStart = lastAt - t0;
+    const onlineCpu = started.reduce((sum, s, i) => sum + cpuSeconds(s.process.pid) - cpu0[i], 0);
+    const cpu1 = started.map((s) => cpuSeconds(s.process.pid));
 
     const leaveStart = nowMs();
     count = 0;
@@ -218,6 +232,7 @@ async function throughputScenario(replicas: number): Promise<Record<string, unkn
     await waitAll(TRANSITIONS);
     // Leaves are announced while they are still being written: rate over the whole span.
     const offlineMs = lastAt - leaveStart;
+    const offlineCpu = started.reduce((sum, s, i) => sum + cpuSeconds(s.process.pid) - cpu1[i], 0);
     const r = {
       replicas,
       transitions: TRANSITIONS,
@@ -228,10 +243,14 @@ async function throughputScenario(replicas: number): Promise<Record<string, unkn
       onlineBacklogMs: onlineMs,
       onlineFromResumeMs: onlineFromStart,
       offlineLivePerSec: TRANSITIONS / (offlineMs / 1000),
+      onlinePerPresenceCpuSecond: TRANSITIONS / onlineCpu,
+      offlinePerPresenceCpuSecond: TRANSITIONS / offlineCpu,
+      loadAverage1m: loadavg()[0],
     };
     log(
       `  ${replicas} replica(s): backlog of ${fmt(TRANSITIONS)} online → ${fmt(r.onlineBacklogPerSec)}/s; ` +
-        `live leaves → ${fmt(r.offlineLivePerSec)} offline/s (tracker joins ${fmt(r.joinsPerSec)}/s, leaves ${fmt(r.leavesPerSec)}/s)`,
+        `live leaves → ${fmt(r.offlineLivePerSec)} offline/s (tracker joins ${fmt(r.joinsPerSec)}/s, leaves ${fmt(r.leavesPerSec)}/s); ` +
+        `per presence CPU-second: ${fmt(r.onlinePerPresenceCpuSecond)} online, ${fmt(r.offlinePerPresenceCpuSecond)} offline; load ${fmt(r.loadAverage1m, 1)}`,
     );
     return r;
   } finally {
@@ -287,7 +306,16 @@ async function scaleScenario(): Promise<Record<string, unknown>> {
     const snapshot = await timeIt(quick ? 10 : 30, () => tracker.snapshot(APP, 'big'));
     const firstPage = await timeIt(quick ? 20 : 100, () => tracker.snapshotPage(APP, 'big', null, 1_000));
     const count = await timeIt(quick ? 100 : 1_000, () => tracker.onlineCount(APP, 'big'));
-    const redisMem = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+    // Store footprint of the channel: facts (cn, cc), announced state (on) and the lease's entry set.
+    const footprint: Record<string, number> = {};
+    for (const [name, key] of [
+      ['connLeases', keys.presenceConnLeases(APP, 'big')],
+      ['clientConns', keys.presenceClientConns(APP, 'big')],
+      ['online', keys.presenceOnline(APP, 'big')],
+    ] as const) {
+      footprint[name] = Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+    }
+    const storeBytesPerMember = Object.values(footprint).reduce((a, b) => a + b, 0) / MEMBERS;
 
     // Heartbeat cost: a gateway with 10 connections in 1 channel vs 2,000 connections × 25 channels.
     const small = new RedisPresenceTracker(redis, keys, { leaseMs: 600_000 });
@@ -323,14 +351,16 @@ async function scaleScenario(): Promise<Record<string, unknown>> {
       snapshotPage1000: firstPage,
       onlineCount: count,
       heartbeat: {
-        gateway10ConnectionsIn1Channel: hbSmall,
+        gateway1ConnectionIn1Channel: hbSmall,
         [`gateway${largeConns.length}EntriesIn25Channels`]: hbLarge,
       },
-      redisUsedMemoryBytes: redisMem,
+      channelKeyBytes: footprint,
+      storeBytesPerMember,
     };
     log(
       `  ${fmt(MEMBERS)} members: full snapshot ${fmt(snapshot.medianMs, 1)} ms median (${fmt(initialBytes)} bytes as initial_online_status), ` +
-        `one 1,000-page ${fmt(firstPage.medianMs, 2)} ms, count ${fmt(count.medianMs, 3)} ms`,
+        `one 1,000-page ${fmt(firstPage.medianMs, 2)} ms, count ${fmt(count.medianMs, 3)} ms, ` +
+        `${fmt(storeBytesPerMember)} Redis bytes per member`,
     );
     log(
       `  heartbeat: ${fmt(hbSmall.medianMs, 3)} ms (1 connection) vs ${fmt(hbLarge.medianMs, 3)} ms (${fmt(largeConns.length)} connection×channel entries)`,
