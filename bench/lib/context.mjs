@@ -50,28 +50,34 @@ export function createContext({ full, runId, runDir, verbose }) {
       const out = {};
       const live = [];
       try {
-        for (const name of names) {
-          let target;
-          try {
-            target = await startTarget(name, { ctx, ...targetOpts });
-          } catch (e) {
-            out[name] =
-              e instanceof NotAvailable
-                ? { ok: false, unavailable: true, reason: e.message }
-                : { ok: false, reason: `failed to start: ${e.message.split('\n')[0]}` };
-            if (!(e instanceof NotAvailable)) ctx.log(`  ${name}: failed to start: ${e.message}`);
-            continue;
-          }
-          const entry = { name, target, rig: null, runs: [] };
-          live.push(entry);
-          try {
-            entry.rig = await setup(target);
-          } catch (e) {
-            ctx.log(`  ${name}: setup failed: ${e.stack ?? e.message}`);
-            out[name] = { ok: false, reason: `setup failed: ${e.message.split('\n')[0]}` };
-          }
-        }
-        const ready = () => live.filter((e) => e.rig && !out[e.name]);
+        // Targets start and their rigs connect in parallel (servers and load generators are
+        // pinned apart, so this mostly overlaps waiting); measuring is strictly one at a time.
+        const started = await Promise.all(
+          names.map(async (name) => {
+            let target;
+            try {
+              target = await startTarget(name, { ctx, ...targetOpts });
+            } catch (e) {
+              out[name] =
+                e instanceof NotAvailable
+                  ? { ok: false, unavailable: true, reason: e.message }
+                  : { ok: false, reason: `failed to start: ${e.message.split('\n')[0]}` };
+              if (!(e instanceof NotAvailable)) ctx.log(`  ${name}: failed to start: ${e.message}`);
+              return null;
+            }
+            const entry = { name, target, rig: null, runs: [] };
+            live.push(entry);
+            try {
+              entry.rig = await setup(target);
+            } catch (e) {
+              ctx.log(`  ${name}: setup failed: ${e.stack ?? e.message}`);
+              out[name] = { ok: false, reason: `setup failed: ${e.message.split('\n')[0]}` };
+            }
+            return entry;
+          }),
+        );
+        const ordered = started.filter(Boolean);
+        const ready = () => ordered.filter((e) => e.rig && !out[e.name]);
         if (before) await before(Object.fromEntries(ready().map((e) => [e.name, e])));
         for (let i = 0; i < runs; i++) {
           for (const e of ready()) {
@@ -88,11 +94,13 @@ export function createContext({ full, runId, runDir, verbose }) {
         for (const e of ready()) out[e.name] = { ok: true, value: e.runs };
         return out;
       } finally {
-        for (const e of live) {
-          await e.rig?.close().catch(() => undefined);
-          await e.target.stop().catch((err) => ctx.log(`  ${e.name}: cleanup failed: ${err.message}`));
-          rmSync(e.target.probeDir, { recursive: true, force: true });
-        }
+        await Promise.all(
+          live.map(async (e) => {
+            await e.rig?.close().catch(() => undefined);
+            await e.target.stop().catch((err) => ctx.log(`  ${e.name}: cleanup failed: ${err.message}`));
+            rmSync(e.target.probeDir, { recursive: true, force: true });
+          }),
+        );
       }
     },
   };

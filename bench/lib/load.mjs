@@ -206,7 +206,7 @@ export async function measureRun({ target, subs, pubs, plan, warmupMs, measureMs
  * Subscriber + publisher workers for one target. `groups`: [{node, channels, count}] (node = index
  * into target.urls); `publishers`: [{node, channels}].
  */
-export async function startRig(target, { groups, publishers }) {
+export async function startRig(target, { groups, publishers, prime }) {
   const common = {
     protocol: target.protocol,
     waitFor: target.waitFor,
@@ -234,6 +234,15 @@ export async function startRig(target, { groups, publishers }) {
   } catch (e) {
     await subs.close();
     throw e;
+  }
+  if (prime) {
+    // Unmeasured traffic first, so one-time work (caches, scripts, JIT) is not charged to run 1.
+    await pubs.call(
+      { cmd: 'run', plan: { mode: 'rate', payloadBytes: 64, ...prime } },
+      'done',
+      prime.durationMs + 60_000,
+    );
+    await sleep(300);
   }
   return {
     subs: [subs],

@@ -102,26 +102,28 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
   };
   pendingCleanups.add(cleanup);
   try {
-    const urls = [];
-    for (let i = 0; i < nodes; i++) {
-      const port = await freePort();
-      const child = spawnNode([join(REPO_ROOT, 'bench', 'baselines', def.script)], {
-        cpus: SERVER_CPUS,
-        nodeArgs: probeArgs,
-        env: {
-          PORT: String(port),
-          REDIS_URL,
-          REDIS_PREFIX: redisPrefix,
-          JWT_SECRET,
-          BENCH_PROBE_DIR: probeDir,
-        },
-        logFile: join(ctx.runDir, `${id}-${i + 1}.log`),
-      });
-      children.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitHttpOk(`${url}/health`, { child, what: `${name} #${i + 1}`, timeoutMs: 15_000 });
-      urls.push(url);
-    }
+    // Nodes boot in parallel; urls keep node order.
+    const urls = await Promise.all(
+      Array.from({ length: nodes }, async (_v, i) => {
+        const port = await freePort();
+        const child = spawnNode([join(REPO_ROOT, 'bench', 'baselines', def.script)], {
+          cpus: SERVER_CPUS,
+          nodeArgs: probeArgs,
+          env: {
+            PORT: String(port),
+            REDIS_URL,
+            REDIS_PREFIX: redisPrefix,
+            JWT_SECRET,
+            BENCH_PROBE_DIR: probeDir,
+          },
+          logFile: join(ctx.runDir, `${id}-${i + 1}.log`),
+        });
+        children[i] = child;
+        const url = `http://127.0.0.1:${port}`;
+        await waitHttpOk(`${url}/health`, { child, what: `${name} #${i + 1}`, timeoutMs: 20_000 });
+        return url;
+      }),
+    );
     return {
       ...base,
       urls,
@@ -174,7 +176,7 @@ async function startChannels(t) {
       BENCH_PROBE_DIR: probeDir,
       ...JSON.parse(process.env.BENCH_CHANNELS_ENV ?? '{}'),
     };
-    const start = async (main, portEnv, extra, what, pin, list) => {
+    const start = async (main, portEnv, extra, what, pin, list, index) => {
       const port = await freePort();
       const child = spawnNode([main], {
         cpus: pin,
@@ -182,39 +184,46 @@ async function startChannels(t) {
         env: { ...env, ...extra, [portEnv]: String(port) },
         logFile: join(ctx.runDir, `${t.name}-${what}.log`),
       });
-      list.push(child);
+      list[index] = child;
       await waitHttpOk(`http://127.0.0.1:${port}/health/ready`, { child, what, timeoutMs: 40_000 });
       return `http://127.0.0.1:${port}`;
     };
     // Writer and presence are part of the system but not of the delivery path: they run unpinned.
+    // Everything boots in parallel.
     const auxStarted = [];
+    const auxBoots = [];
     if (existsSync(WRITER_MAIN)) {
-      await start(WRITER_MAIN, 'WRITER_PORT', {}, 'persistence-writer', undefined, aux);
       auxStarted.push('persistence-writer');
+      auxBoots.push(
+        start(WRITER_MAIN, 'WRITER_PORT', {}, 'persistence-writer', undefined, aux, auxBoots.length),
+      );
     }
     if (existsSync(PRESENCE_MAIN)) {
-      await start(
-        PRESENCE_MAIN,
-        'PRESENCE_PORT',
-        { PRESENCE_ID: `bench-pr-${ctx.runId}` },
-        'presence',
-        undefined,
-        aux,
-      );
       auxStarted.push('presence');
-    }
-    const urls = await Promise.all(
-      Array.from({ length: nodes }, (_v, i) =>
+      auxBoots.push(
         start(
-          GATEWAY_MAIN,
-          'GATEWAY_PORT',
-          { GATEWAY_ID: `bench-gw${i + 1}-${ctx.runId}` },
-          `gateway-${i + 1}`,
-          SERVER_CPUS,
-          children,
+          PRESENCE_MAIN,
+          'PRESENCE_PORT',
+          { PRESENCE_ID: `bench-pr-${ctx.runId}` },
+          'presence',
+          undefined,
+          aux,
+          auxBoots.length,
         ),
+      );
+    }
+    const gatewayBoots = Array.from({ length: nodes }, (_v, i) =>
+      start(
+        GATEWAY_MAIN,
+        'GATEWAY_PORT',
+        { GATEWAY_ID: `bench-gw${i + 1}-${ctx.runId}` },
+        `gateway-${i + 1}`,
+        SERVER_CPUS,
+        children,
+        i,
       ),
     );
+    const [urls] = await Promise.all([Promise.all(gatewayBoots), Promise.all(auxBoots)]);
     return {
       ...t,
       urls,

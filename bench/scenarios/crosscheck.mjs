@@ -22,7 +22,9 @@ export default {
       'p0',
     ];
     const rows = [];
-    for (const name of ctx.targets(TARGETS)) {
+    // Quick mode checks one target: Channels when it is built, else the plain socket.io server.
+    const names = ctx.full ? TARGETS : [ctx.channelsAvailable() ? 'channels' : 'socketio-classic'];
+    for (const name of ctx.targets(names)) {
       const res = await ctx.withTarget(name, { nodes: 1, channels: [CHANNEL], clientIDs }, async (t) => {
         const common = { waitFor: t.waitFor, appID: t.appID, jwtSecret: t.jwtSecret };
         const group = [{ url: t.urls[0], channels: [CHANNEL], count: SUBS }];

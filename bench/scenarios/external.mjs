@@ -31,9 +31,11 @@ export function findEntry(area) {
   const scripts = files.filter((f) => /\.(mjs|js)$/.test(f));
   if (scripts.length === 1) return { entry: join(dir, scripts[0]), nodeArgs: [] };
   const ts = files.filter((f) => /bench.*\.ts$/.test(f) && !/\.(spec|d)\.ts$/.test(f));
-  if (ts.length === 1 && files.includes('ts-register.cjs')) {
-    return { entry: join(dir, ts[0]), nodeArgs: ['-r', join(dir, 'ts-register.cjs')] };
-  }
+  // A TypeScript benchmark runs through a ts-register.cjs hook: its own folder's, else any bench/*/ one.
+  const register = [dir, ...readdirSync(join(REPO_ROOT, 'bench')).map((d) => join(REPO_ROOT, 'bench', d))]
+    .map((d) => join(d, 'ts-register.cjs'))
+    .find((f) => existsSync(f));
+  if (ts.length === 1 && register) return { entry: join(dir, ts[0]), nodeArgs: ['-r', register] };
   return null;
 }
 
@@ -69,6 +71,37 @@ const KNOWN = {
   ],
 };
 
+const ms = (x) => (Number.isFinite(x) ? `${fmt(x / 1000)} s` : '—');
+KNOWN.presence = (r) => {
+  const rows = [];
+  for (const c of Array.isArray(r.crash) ? r.crash : []) {
+    rows.push({
+      figure: `presence: kill -9 of a gateway → last offline announced (${c.label})`,
+      value: ms(c.medianOfLast),
+      bar: 'gone ≤ 15 s, then the grace period',
+      pass: null,
+      note: `worst ${ms(c.worstLast)}, median of medians ${ms(c.medianOfMedians)}; ${c.clients} clients, ${Array.isArray(c.trials) ? c.trials.length : c.trials} trial(s)`,
+    });
+  }
+  (Array.isArray(r.throughput) ? r.throughput : []).forEach((t, i) => {
+    rows.push({
+      figure: `presence: transitions/s (${t.replicas ?? i + 1} replica${(t.replicas ?? i + 1) > 1 ? 's' : ''})`,
+      value: `online ${fmt(t.onlineBacklogPerSec)}/s, offline ${fmt(t.offlineLivePerSec)}/s`,
+      note: `joins ${fmt(t.joinsPerSec)}/s, leaves ${fmt(t.leavesPerSec)}/s reported by gateways`,
+    });
+  });
+  const sc = r.scale;
+  if (sc && typeof sc === 'object') {
+    const hb = Object.values(sc.heartbeat ?? {});
+    rows.push({
+      figure: `presence: ${fmt(sc.members)}-member channel snapshot / count`,
+      value: `${fmt(sc.snapshotFull?.medianMs)} ms / ${fmt(sc.onlineCount?.medianMs)} ms`,
+      note: `initial_online_status ${fmt(sc.initialOnlineStatusBytes)} bytes; heartbeat ${hb.map((h) => `${fmt(h?.medianMs)} ms`).join(' vs ')} (small vs large gateway)`,
+    });
+  }
+  return rows;
+};
+
 function rowsFromJson(area, file) {
   if (!existsSync(file)) return [];
   let j;
@@ -79,7 +112,7 @@ function rowsFromJson(area, file) {
   }
   if (Array.isArray(j)) return j.filter((r) => r && typeof r === 'object' && 'figure' in r);
   if (Array.isArray(j.figures)) return j.figures;
-  const results = j.results && typeof j.results === 'object' ? j.results : null;
+  const results = j.results && typeof j.results === 'object' ? j.results : j;
   if (!results) return [];
   const known = KNOWN[area]?.(results).filter(Boolean) ?? [];
   if (known.length) return known;

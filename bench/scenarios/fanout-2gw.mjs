@@ -15,7 +15,7 @@ export default {
   async run(ctx) {
     const cfg = ctx.full
       ? { runs: 5, warmupMs: 2000, measureMs: 10_000, maxMeasureMs: 5000 }
-      : { runs: 3, warmupMs: 800, measureMs: 3000, maxMeasureMs: 2500 };
+      : { runs: 3, warmupMs: 500, measureMs: 2000, maxMeasureMs: 2000 };
     let rate = NaN;
     let maxInfo = null;
     const names = ctx.targets(TARGETS);
@@ -33,6 +33,7 @@ export default {
             { node: 0, channels: [CHANNEL] },
             { node: 1, channels: [CHANNEL] },
           ],
+          prime: { rate: 4, durationMs: 500 },
         }),
       before: async (rigs) => {
         const ref = rigs['socketio-classic'] ?? Object.values(rigs)[0];
@@ -41,7 +42,7 @@ export default {
           target: ref.target,
           ...ref.rig,
           plan: { mode: 'flat', window: 2 },
-          warmupMs: 800,
+          warmupMs: 500,
           measureMs: cfg.maxMeasureMs,
           subscribersOf: () => 2 * PER_NODE,
         });

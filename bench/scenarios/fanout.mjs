@@ -14,7 +14,7 @@ export default {
   async run(ctx) {
     const cfg = ctx.full
       ? { subs: 1000, publishers: 2, window: 2, runs: 5, warmupMs: 2000, measureMs: 10_000 }
-      : { subs: 1000, publishers: 2, window: 2, runs: 3, warmupMs: 800, measureMs: 2500 };
+      : { subs: 1000, publishers: 2, window: 2, runs: 3, warmupMs: 500, measureMs: 2000 };
     const results = await ctx.interleaved({
       names: ctx.targets(TARGETS),
       targetOpts: { nodes: 1, channels: [CHANNEL], clientIDs: rigClientIDs(cfg.subs, cfg.publishers) },
@@ -75,17 +75,22 @@ function report(results, cfg) {
   const bestCpu = plain.length ? Math.max(...plain.map((n) => summary[n].perCpuSec.median)) : NaN;
   const ch = summary.channels;
   if (ch && Number.isFinite(best)) {
-    const ratio = ch.deliveries.median / best;
+    // Compared per server CPU-second: on 2 shared cores the wall-clock rate swings with whatever
+    // else runs; the cost of a delivery does not. The wall-clock ratio is shown beside it.
+    const ratio = ch.perCpuSec.median / bestCpu;
     rows.push({
-      figure: 'Channels deliveries/s ÷ best plain socket.io',
+      figure: 'Channels ÷ best plain socket.io: deliveries per server CPU-second',
       value: `${fmt(ratio)}×`,
       bar: '≥ 0.9×',
       pass: ratio >= 0.9 && ch.lossRatio.max === 0,
-      note: `per server CPU-second: ${fmt(ch.perCpuSec.median / bestCpu)}×${ch.lossRatio.max ? `; loss up to ${fmt(ch.lossRatio.max * 100)}%` : ''}`,
+      note:
+        `${fmt(ch.perCpuSec.median)} vs ${fmt(bestCpu)}; wall-clock deliveries/s ${fmt(ch.deliveries.median / best)}× ` +
+        `(${fmt(ch.deliveries.median)} vs ${fmt(best)})` +
+        (ch.lossRatio.max ? `; loss up to ${fmt(ch.lossRatio.max * 100)}%` : ''),
     });
   } else {
     rows.push({
-      figure: 'Channels deliveries/s ÷ best plain socket.io',
+      figure: 'Channels ÷ best plain socket.io: deliveries per server CPU-second',
       value: results.channels?.unavailable ? 'not available yet' : '—',
       bar: '≥ 0.9×',
       pass: results.channels?.unavailable ? null : false,
