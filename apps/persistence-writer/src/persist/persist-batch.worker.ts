@@ -69,6 +69,7 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
           failed: c['failed'] ?? 0,
         };
       },
+      // The wait list is pushed on the left: its last element is the oldest job.
       oldestWaitingSince: async () => (await queue.getJobs(['wait'], -1, -1))[0]?.timestamp ?? null,
     };
   }
@@ -100,7 +101,7 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
       throw new Error('writes to Postgres are failing; retrying with backoff');
   }
 
-  /** Runs before Postgres and Redis clients close (this module is the root, destroyed first). */
+  /** Runs before the global Postgres and Redis modules close their clients (see WriterModule). */
   async onModuleDestroy(): Promise<void> {
     const worker = this.worker;
     if (worker) {
