@@ -12,7 +12,8 @@ describe('Postgres outage', () => {
     presences: 0,
     adminApi: false,
     writers: 0,
-    serviceEnv: { 'persistence-writer': { WRITER_RETRY_MAX_DELAY_MS: '1000' } },
+    // Two jobs in hand at most, so the rest visibly waits in the queue during the outage.
+    serviceEnv: { 'persistence-writer': { WRITER_RETRY_MAX_DELAY_MS: '1000', WRITER_CONCURRENCY: '2' } },
   });
   const proxy = new TcpProxy(5432);
   let h: WriterHarness;
@@ -53,7 +54,9 @@ describe('Postgres outage', () => {
       return (await metric(writerUrl, 'channels_writer_failures_total', 'kind="unavailable"')) >= 2;
     });
     expect(await h.rowCount()).toBe(before.length);
-    expect(await metric(writerUrl, 'channels_writer_queue_jobs', 'state="active"')).toBeGreaterThan(0);
+    expect(await metric(writerUrl, 'channels_writer_queue_jobs', 'state="active"')).toBe(2);
+    expect(await metric(writerUrl, 'channels_writer_queue_jobs', 'state="waiting"')).toBeGreaterThan(0);
+    expect(await metric(writerUrl, 'channels_writer_queue_lag_seconds')).toBeGreaterThan(0);
     expect(await metric(writerUrl, 'channels_writer_storage_available')).toBe(0);
 
     proxy.restore();
