@@ -1,6 +1,8 @@
-import type { StoredEvent } from '@channels/contracts';
-import { BullmqEventQueue } from '@channels/realtime';
+import { EVENTS_QUEUE, type StoredEvent } from '@channels/contracts';
+import { BullmqEventQueue, bullPrefix } from '@channels/realtime';
 import { BASE_REDIS_URL, type Stack } from '@channels/testing';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 
 /**
@@ -88,6 +90,18 @@ export class WriterHarness {
       [this.appID],
     );
     return rows;
+  }
+
+  /** Jobs of the stack's persistence queue by state, read straight from Redis. */
+  async jobCounts(): Promise<Record<string, number>> {
+    const connection = new Redis(BASE_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(EVENTS_QUEUE, { connection, prefix: bullPrefix(this.stack.redisPrefix) });
+    try {
+      return await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
+    } finally {
+      await queue.close();
+      await connection.quit();
+    }
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,8 @@ describe('a writer stopped mid-stream', () => {
     const code = await stack.terminate(stack.all('persistence-writer')[0]);
     expect(code).toBe(0);
     await producing;
+    // Nothing was left half-done: no job is still held, none failed; the rest waits.
+    expect(await h.jobCounts()).toMatchObject({ active: 0, failed: 0, delayed: 0 });
     await stack.startService('persistence-writer');
     await until('all rows stored', async () => (await h.rowCount()) >= before + events.length, 60_000);
     expect(await h.rowCount()).toBe(before + events.length);
