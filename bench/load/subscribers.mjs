@@ -4,6 +4,7 @@
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
 //       spec: {protocol:'sio'|'raw'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
 //              groups:[{url, channels:[...], count}], concurrency?}
+//       spec.subscribe === false: connect only; {cmd:'subscribe'} later → {type:'subscribed', ok, failed, firstError}
 //   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames}
 //       `window`/`hist` cover the time since the previous mark; reset starts a new window.
 //   {cmd:'close'}          → closes every connection and exits.
@@ -58,6 +59,13 @@ async function openReal({ url, auth, channels }) {
   return { close: () => socket.close() };
 }
 
+async function subscribeOne(conn, channels) {
+  const ack = await requestAsync(conn, 'subscribe', { channels });
+  if (!subscribeAckOk(ack, channels)) {
+    throw new Error(`subscribe refused: ${JSON.stringify(ack).slice(0, 300)}`);
+  }
+}
+
 async function openOne(spec, item) {
   const auth = { token: token(spec.jwtSecret, spec.appID, item.clientID), appID: spec.appID };
   if (spec.protocol === 'sio-real') return openReal({ url: item.url, auth, channels: item.channels });
@@ -69,6 +77,8 @@ async function openOne(spec, item) {
     onEvent,
     onClose: () => disconnects++,
   });
+  conn.channels = item.channels;
+  if (spec.subscribe === false) return conn;
   const ack = await requestAsync(conn, 'subscribe', { channels: item.channels });
   if (!subscribeAckOk(ack, item.channels)) {
     conn.close();
@@ -103,6 +113,20 @@ async function connectAll(spec) {
 process.on('message', async (msg) => {
   if (msg.cmd === 'connect') {
     process.send(await connectAll(msg.spec));
+  } else if (msg.cmd === 'subscribe') {
+    let ok = 0;
+    let failed = 0;
+    let firstError;
+    await pool(conns, 100, async (c) => {
+      try {
+        await subscribeOne(c, c.channels);
+        ok++;
+      } catch (e) {
+        failed++;
+        firstError ??= e.message;
+      }
+    });
+    process.send({ type: 'subscribed', ok, failed, firstError });
   } else if (msg.cmd === 'mark') {
     process.send({
       type: 'mark',
