@@ -51,4 +51,9 @@ describe('retention', () => {
     expect(await offsets('by-age')).toEqual(range(31, 35));
     expect(await offsets('forever')).toEqual(range(1, 100));
   });
+
+  it("removes a deleted channel's events with it", async () => {
+    await h.db.query(`DELETE FROM channels WHERE app_id = $1 AND id = 'forever'`, [h.appID]);
+    expect((await h.stored()).filter((r) => r.channel_id === 'forever')).toEqual([]);
+  });
 });
