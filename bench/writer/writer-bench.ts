@@ -4,6 +4,7 @@
  *
  *   node -r ./bench/writer/ts-register.cjs bench/writer/writer-bench.ts [--quick] [--json=file]
  *     [--events=N] [--backlog=N] [--baseline=N] [--rate=R] [--seconds=S] [--channels=C]
+ *     [--phases=baseline,drain,sustained,latency] [--writer-env=KEY=VALUE,…]
  *
  * Runs the built writer (dist/apps/persistence-writer/main.js; `npx nx build persistence-writer`)
  * against its own database and Redis prefix, both removed at the end.
@@ -41,12 +42,14 @@ const RATE = num('rate', 25_000);
 const SECONDS = num('seconds', quick ? 10 : 30);
 const CHANNELS = num('channels', 8);
 const APP = 'bench';
+/** Which parts to run (all by default): baseline, drain, sustained, latency. */
+const PHASES = new Set((args.get('phases') ?? 'baseline,drain,sustained,latency').split(','));
 
 const runId = uniqueRunId('channels_bench_writer');
 const prefix = `bw:${runId.slice(-8)}:`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
 const nextOffset = new Map<string, number>();
 function makeEvent(channel: number, timestamp = Date.now()): StoredEvent {
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
       return Array.from({ length: Math.ceil(n / 5_000) }, (_, i) => all.slice(i * 5_000, (i + 1) * 5_000));
     };
     let t = nowMs();
-    for (const b of batches(BASELINE)) {
+    for (const b of PHASES.has('baseline') ? batches(BASELINE) : []) {
       await prisma.event.createMany({
         data: b.map((e) => ({
           appId: e.appID,
@@ -197,108 +200,45 @@ async function main(): Promise<void> {
       });
     }
     results['createManyRowsPerSec'] = (BASELINE / (nowMs() - t)) * 1000;
-    t = nowMs();
-    for (const b of batches(BASELINE * 4)) await repository.writeBatch(b);
-    results['repositoryRowsPerSec'] = ((BASELINE * 4) / (nowMs() - t)) * 1000;
-    await prisma.$executeRaw`TRUNCATE events`;
-    console.error(
-      `baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, repository ${fmt(Number(results['repositoryRowsPerSec']))}/s`,
-    );
+    if (PHASES.has('baseline')) {
+      t = nowMs();
+      for (const b of batches(BASELINE * 4)) await repository.writeBatch(b);
+      results['repositoryRowsPerSec'] = ((BASELINE * 4) / (nowMs() - t)) * 1000;
+      await prisma.$executeRaw`TRUNCATE events`;
+      console.error(
+        `baselines: createMany ${fmt(Number(results['createManyRowsPerSec']))}/s, repository ${fmt(Number(results['repositoryRowsPerSec']))}/s`,
+      );
+    }
 
     // 2. Backlog drain: the queue holds BACKLOG events, then a writer starts and empties it.
-    results['backlogProducerPerSec'] = await produce(queue, BACKLOG);
-    results['loadAverage1m'] = loadavg()[0];
-    writer = await startWriter(databaseUrl);
-    let cpu = cpuSeconds(writer.child.pid);
-    t = nowMs();
-    const drained = await waitForRows(prisma, BACKLOG, 300_000);
-    results['drainRowsPerSec'] = (BACKLOG / (drained - t)) * 1000;
-    results['drainWriterCpuMsPer1k'] = ((cpuSeconds(writer.child.pid) - cpu) * 1000) / (BACKLOG / 1000);
-    await prisma.$executeRaw`TRUNCATE events`;
-    console.error(`backlog drain: ${fmt(Number(results['drainRowsPerSec']))}/s`);
+    if (PHASES.has('drain')) {
+      results['backlogProducerPerSec'] = await produce(queue, BACKLOG);
+      results['loadAverage1m'] = loadavg()[0];
+      writer = await startWriter(databaseUrl);
+      const cpu = cpuSeconds(writer.child.pid);
+      t = nowMs();
+      const drained = await waitForRows(prisma, BACKLOG, 300_000);
+      results['drainRowsPerSec'] = (BACKLOG / (drained - t)) * 1000;
+      results['drainWriterCpuMsPer1k'] = ((cpuSeconds(writer.child.pid) - cpu) * 1000) / (BACKLOG / 1000);
+      await prisma.$executeRaw`TRUNCATE events`;
+      console.error(`backlog drain: ${fmt(Number(results['drainRowsPerSec']))}/s`);
+    }
+    results['loadAverage1m'] ??= loadavg()[0];
+    writer ??= await startWriter(databaseUrl);
 
     // 3. Sustained: produce flat out while the writer consumes.
-    t = nowMs();
-    const producerRate = await produce(queue, EVENTS);
-    const done = await waitForRows(prisma, EVENTS, 300_000);
-    results['sustainedProducerPerSec'] = producerRate;
-    results['sustainedRowsPerSec'] = (EVENTS / (done - t)) * 1000;
-    await prisma.$executeRaw`TRUNCATE events`;
-    console.error(`sustained: ${fmt(Number(results['sustainedRowsPerSec']))}/s`);
+    if (PHASES.has('sustained')) {
+      t = nowMs();
+      const producerRate = await produce(queue, EVENTS);
+      const done = await waitForRows(prisma, EVENTS, 300_000);
+      results['sustainedProducerPerSec'] = producerRate;
+      results['sustainedRowsPerSec'] = (EVENTS / (done - t)) * 1000;
+      await prisma.$executeRaw`TRUNCATE events`;
+      console.error(`sustained: ${fmt(Number(results['sustainedRowsPerSec']))}/s`);
+    }
 
     // 4. Latency at a fixed rate: enqueue → row visible to a reader polling Postgres every 10 ms.
-    cpu = cpuSeconds(writer.child.pid);
-    const before = (await writerLagQuantile(writer.url, 0.99)).buckets;
-    const enqueuedAt = new Map<string, number>();
-    const lags: number[] = [];
-    const watermark = new Map<string, number>();
-    for (let c = 0; c < CHANNELS; c++) watermark.set(`ch${c}`, nextOffset.get(`ch${c}`) ?? 0);
-    let producing = true;
-    const poller = (async () => {
-      while (producing || enqueuedAt.size > 0) {
-        const chans = [...watermark.keys()];
-        const rows = await prisma.$queryRawUnsafe<{ channel_id: string; offset: bigint }[]>(
-          `SELECT w.ch AS channel_id, e."offset" FROM unnest($1::text[], $2::bigint[]) AS w(ch, lo)
-           CROSS JOIN LATERAL (SELECT "offset" FROM events
-             WHERE app_id = $3 AND channel_id = w.ch AND "offset" > w.lo ORDER BY "offset" LIMIT 20000) e`,
-          chans,
-          chans.map((c) => String(watermark.get(c))),
-          APP,
-        );
-        const seen = nowMs();
-        for (const r of rows) {
-          const key = `${r.channel_id}/${r.offset}`;
-          const at = enqueuedAt.get(key);
-          if (at !== undefined) {
-            lags.push(seen - at);
-            enqueuedAt.delete(key);
-          }
-        }
-        for (const c of chans) {
-          let w = watermark.get(c) ?? 0;
-          while (w < (nextOffset.get(c) ?? 0) && !enqueuedAt.has(`${c}/${w + 1}`)) w++;
-          watermark.set(c, w);
-        }
-        await sleep(10);
-      }
-    })();
-    const total = RATE * SECONDS;
-    const start = nowMs();
-    const pending: Promise<void>[] = [];
-    let sent = 0;
-    let failed = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((nowMs() - start) / 1000) * RATE));
-      for (; sent < due; sent++) {
-        const e = makeEvent(sent % CHANNELS);
-        enqueuedAt.set(`${e.channelID}/${e.offset}`, nowMs());
-        pending.push(queue.enqueue(e).catch(() => void failed++));
-      }
-      await sleep(2);
-    }
-    const achieved = (sent / (nowMs() - start)) * 1000;
-    await Promise.all(pending);
-    producing = false;
-    const pollDeadline = Date.now() + 60_000;
-    while (enqueuedAt.size > 0 && Date.now() < pollDeadline) await sleep(50);
-    const unseen = enqueuedAt.size;
-    enqueuedAt.clear();
-    await poller;
-    lags.sort((a, b) => a - b);
-    const server = await writerLagQuantile(writer.url, 0.99, before);
-    results['latencyWriterCpuShare'] = (cpuSeconds(writer.child.pid) - cpu) / ((nowMs() - start) / 1000);
-    Object.assign(results, {
-      latencyRate: RATE,
-      latencyAchievedRate: achieved,
-      latencyEvents: sent,
-      latencyFailedEnqueues: failed,
-      latencyUnseen: unseen,
-      latencyP50Ms: percentile(lags, 0.5),
-      latencyP95Ms: percentile(lags, 0.95),
-      latencyP99Ms: percentile(lags, 0.99),
-      latencyMaxMs: lags[lags.length - 1] ?? NaN,
-      serverP99BoundMs: server.bound * 1000,
-    });
+    if (PHASES.has('latency')) await measureLatency(writer, results, prisma, queue);
   } finally {
     if (writer) await stopWriter(writer.child);
     await queue.close();
@@ -307,7 +247,90 @@ async function main(): Promise<void> {
     await dropTestDatabase(runId).catch(() => undefined);
     await deleteRedisPrefix(prefix).catch(() => undefined);
   }
+  printTable(results);
+}
 
+async function measureLatency(
+  writer: { child: ChildProcess; url: string },
+  results: Record<string, number | string>,
+  prisma: PrismaService,
+  queue: BullmqEventQueue,
+): Promise<void> {
+  const cpu = cpuSeconds(writer.child.pid);
+  const before = (await writerLagQuantile(writer.url, 0.99)).buckets;
+  const enqueuedAt = new Map<string, number>();
+  const lags: number[] = [];
+  const watermark = new Map<string, number>();
+  for (let c = 0; c < CHANNELS; c++) watermark.set(`ch${c}`, nextOffset.get(`ch${c}`) ?? 0);
+  let producing = true;
+  const poller = (async () => {
+    while (producing || enqueuedAt.size > 0) {
+      const chans = [...watermark.keys()];
+      const rows = await prisma.$queryRawUnsafe<{ channel_id: string; offset: bigint }[]>(
+        `SELECT w.ch AS channel_id, e."offset" FROM unnest($1::text[], $2::bigint[]) AS w(ch, lo)
+           CROSS JOIN LATERAL (SELECT "offset" FROM events
+             WHERE app_id = $3 AND channel_id = w.ch AND "offset" > w.lo ORDER BY "offset" LIMIT 20000) e`,
+        chans,
+        chans.map((c) => String(watermark.get(c))),
+        APP,
+      );
+      const seen = nowMs();
+      for (const r of rows) {
+        const key = `${r.channel_id}/${r.offset}`;
+        const at = enqueuedAt.get(key);
+        if (at !== undefined) {
+          lags.push(seen - at);
+          enqueuedAt.delete(key);
+        }
+      }
+      for (const c of chans) {
+        let w = watermark.get(c) ?? 0;
+        while (w < (nextOffset.get(c) ?? 0) && !enqueuedAt.has(`${c}/${w + 1}`)) w++;
+        watermark.set(c, w);
+      }
+      await sleep(10);
+    }
+  })();
+  const total = RATE * SECONDS;
+  const start = nowMs();
+  const pending: Promise<void>[] = [];
+  let sent = 0;
+  let failed = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((nowMs() - start) / 1000) * RATE));
+    for (; sent < due; sent++) {
+      const e = makeEvent(sent % CHANNELS);
+      enqueuedAt.set(`${e.channelID}/${e.offset}`, nowMs());
+      pending.push(queue.enqueue(e).catch(() => void failed++));
+    }
+    await sleep(2);
+  }
+  const achieved = (sent / (nowMs() - start)) * 1000;
+  await Promise.all(pending);
+  producing = false;
+  const pollDeadline = Date.now() + 60_000;
+  while (enqueuedAt.size > 0 && Date.now() < pollDeadline) await sleep(50);
+  const unseen = enqueuedAt.size;
+  enqueuedAt.clear();
+  await poller;
+  lags.sort((a, b) => a - b);
+  const server = await writerLagQuantile(writer.url, 0.99, before);
+  results['latencyWriterCpuShare'] = (cpuSeconds(writer.child.pid) - cpu) / ((nowMs() - start) / 1000);
+  Object.assign(results, {
+    latencyRate: RATE,
+    latencyAchievedRate: achieved,
+    latencyEvents: sent,
+    latencyFailedEnqueues: failed,
+    latencyUnseen: unseen,
+    latencyP50Ms: percentile(lags, 0.5),
+    latencyP95Ms: percentile(lags, 0.95),
+    latencyP99Ms: percentile(lags, 0.99),
+    latencyMaxMs: lags[lags.length - 1] ?? NaN,
+    serverP99BoundMs: server.bound * 1000,
+  });
+}
+
+function printTable(results: Record<string, number | string>): void {
   const r = (k: string) => Number(results[k]);
   const rows: [string, string, string][] = [
     ['Prisma createMany (baseline), rows/s', fmt(r('createManyRowsPerSec')), 'baseline'],
