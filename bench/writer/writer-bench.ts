@@ -7,8 +7,10 @@
  *     [--phases=baseline,drain,sustained,latency] [--writer-env=KEY=VALUE,…]
  *
  * Runs the built writer (dist/apps/persistence-writer/main.js; `npx nx build persistence-writer`)
- * against its own database and Redis prefix, both removed at the end.
+ * against its own database and Redis prefix, both removed at the end. BENCH_PG_URL / BENCH_REDIS_URL
+ * (or TEST_PG_URL / TEST_REDIS_URL) choose the servers.
  */
+import './env-from-harness';
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
