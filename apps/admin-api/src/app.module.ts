@@ -1,9 +1,40 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, PrismaService } from '@channels/db';
-import { REDIS, RedisModule } from '@channels/realtime';
+import { MessagingModule } from '@channels/messaging';
+import {
+  PRESENCE_TRACKER,
+  REDIS,
+  REDIS_KEYS,
+  type RedisKeys,
+  RedisModule,
+  RedisPresenceTracker,
+} from '@channels/realtime';
 import type Redis from 'ioredis';
-import type { AdminApiConfig } from './config';
+import { AuthGuard } from './auth/auth.guard';
+import { ADMIN_API_CONFIG, type AdminApiConfig } from './config';
+import { OriginalAppsController } from './original/original-apps.controller';
+import { OriginalChannelsController } from './original/original-channels.controller';
+import { OriginalClientsController } from './original/original-clients.controller';
+import { OriginalHistoryController } from './original/original-history.controller';
+import { AppsService } from './resources/apps.service';
+import { ChannelsService } from './resources/channels.service';
+import { ClientsService } from './resources/clients.service';
+import { DirectoryInvalidation } from './resources/directory-invalidation';
+import { EventsService } from './resources/events.service';
+import { LiveEffects } from './resources/live-effects.service';
+import { MembersService } from './resources/members.service';
+import { RealtimeAdminService } from './resources/realtime-admin.service';
+import { GatewayStatsReader } from './stats/gateway-stats.reader';
+import { BatchCommands } from './v1/batch.commands';
+import { BatchController } from './v1/batch.controller';
+import { DocsController } from './v1/docs.controller';
+import { V1AppsController } from './v1/v1-apps.controller';
+import { V1ChannelsController } from './v1/v1-channels.controller';
+import { V1ClientsController } from './v1/v1-clients.controller';
+import { V1ClusterController } from './v1/v1-cluster.controller';
+import { V1EventsController } from './v1/v1-events.controller';
 
 @Module({})
 export class AppModule {
@@ -13,6 +44,14 @@ export class AppModule {
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+        MessagingModule.forRoot({
+          maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+          hotWindowSize: config.HOT_WINDOW_SIZE,
+          idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          directoryCacheMs: config.DIRECTORY_CACHE_MS,
+          queueBatchMaxEvents: 500,
+          queueBatchMaxDelayMs: 2,
+        }),
         ServiceKitModule.forRoot({
           service: 'admin-api',
           logLevel: config.LOG_LEVEL,
@@ -25,6 +64,46 @@ export class AppModule {
             ],
           },
         }),
+      ],
+      controllers: [
+        OriginalAppsController,
+        OriginalClientsController,
+        OriginalChannelsController,
+        OriginalHistoryController,
+        V1AppsController,
+        V1ClientsController,
+        V1ChannelsController,
+        V1EventsController,
+        V1ClusterController,
+        BatchController,
+        DocsController,
+      ],
+      providers: [
+        { provide: ADMIN_API_CONFIG, useValue: config },
+        {
+          provide: TokenVerifier,
+          useFactory: () =>
+            new TokenVerifier({
+              secret: config.JWT_SECRET,
+              ...(config.JWT_PUBLIC_KEY ? { publicKey: config.JWT_PUBLIC_KEY } : {}),
+            }),
+        },
+        {
+          provide: PRESENCE_TRACKER,
+          inject: [REDIS, REDIS_KEYS],
+          useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys),
+        },
+        AuthGuard,
+        LiveEffects,
+        DirectoryInvalidation,
+        GatewayStatsReader,
+        AppsService,
+        ClientsService,
+        ChannelsService,
+        MembersService,
+        EventsService,
+        RealtimeAdminService,
+        BatchCommands,
       ],
     };
   }

@@ -1,12 +1,28 @@
 import { baseEnvSchema, databaseEnvSchema, envInt, jwtEnvSchema } from '@channels/bootstrap';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** admin-api settings (all from env; see .env.example). */
-export const adminApiEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend(jwtEnvSchema.shape).extend({
-  ADMIN_API_PORT: envInt(3000, 1, 65535),
-  /** Largest accepted JSON body. */
-  ADMIN_API_BODY_LIMIT_BYTES: envInt(1_048_576, 1024, 64 * 1_048_576),
-  /** Largest event payload (serialized JSON), same limit as the gateway's. */
-  MAX_PAYLOAD_BYTES: envInt(65_536, 16, 16 * 1_048_576),
-});
+export const adminApiEnvSchema = baseEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(jwtEnvSchema.shape)
+  .extend({
+    ADMIN_API_PORT: envInt(3000, 1, 65535),
+    /** Largest accepted JSON body; larger bodies answer 413. */
+    ADMIN_API_BODY_LIMIT_BYTES: envInt(1_048_576, 1024, 64 * 1_048_576),
+    /** Largest event payload (serialized JSON), same limit as the gateway's. */
+    MAX_PAYLOAD_BYTES: envInt(65_536, 16, 16 * 1_048_576),
+    /** Events kept per channel in the Redis hot window (same value as the gateways'). */
+    HOT_WINDOW_SIZE: envInt(1000, 10, 1_000_000),
+    /** Idempotency window for publisher ids (same value as the gateways'). */
+    IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 7 * 86_400),
+    /** How long channel settings are cached in-process on the publish path (control messages invalidate). */
+    DIRECTORY_CACHE_MS: envInt(5_000, 0, 600_000),
+    /** Most events one original-product history route answers (`/c/{id}/sync/{ts}` is otherwise unbounded). */
+    ORIGINAL_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
+    /** CORS: `*` (any origin) or a comma-separated list of allowed origins. */
+    CORS_ORIGINS: z.string().default('*'),
+  });
 export type AdminApiConfig = z.output<typeof adminApiEnvSchema>;
+
+/** Injection token of the validated `AdminApiConfig`. */
+export const ADMIN_API_CONFIG = Symbol('ADMIN_API_CONFIG');

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@channels/bootstrap';
+import { MetricsRegistry, runService } from '@channels/bootstrap';
 import { AppModule } from './app.module';
 import { adminApiEnvSchema } from './config';
+import { AllErrorsFilter } from './http/all-errors.filter';
+import { corsOptions } from './http/cors';
+import { jsonBody } from './http/json-body';
+import { requestTiming } from './http/request-timing';
 
 void runService({
   service: 'admin-api',
@@ -9,4 +13,14 @@ void runService({
   module: (config) => AppModule.forRoot(config),
   port: (config) => config.ADMIN_API_PORT,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
+  configure: (app, config) => {
+    app.use(requestTiming(app.get(MetricsRegistry).registry));
+    app.enableCors(corsOptions(config.CORS_ORIGINS));
+    // Registered under Nest's parser names, so Nest does not add its own (100 kB, HTML errors).
+    app.use(jsonBody(config.ADMIN_API_BODY_LIMIT_BYTES));
+    app.use(function urlencodedParser(_req: unknown, _res: unknown, next: () => void) {
+      next();
+    });
+    app.useGlobalFilters(new AllErrorsFilter());
+  },
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel } from '@channels/contracts';
 import { mapPrismaError } from './errors';
-import { decodeCursor, type Page, toPage } from './pagination';
+import { decodePairCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
 
 type Row = {
@@ -96,8 +96,7 @@ export class ChannelRepository {
   }
 
   async list(opts: ChannelFilter & { limit: number; cursor?: string }): Promise<Page<Channel>> {
-    const after = decodeCursor(opts.cursor);
-    const [afterApp, afterId] = after !== undefined ? (JSON.parse(after) as [string, string]) : [];
+    const [afterApp, afterId] = decodePairCursor(opts.cursor);
     const rows = await this.prisma.channel.findMany({
       where: {
         AND: [

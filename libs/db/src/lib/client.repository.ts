@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Client } from '@channels/contracts';
 import { mapPrismaError } from './errors';
-import { decodeCursor, type Page, toPage } from './pagination';
+import { decodePairCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
 
 type Row = { appId: string; id: string; username: string; extra: string; createdAt: Date };
@@ -52,8 +52,7 @@ export class ClientRepository {
 
   /** Keyset page ordered by (appID, clientID); `appID` undefined lists every app (super admin). */
   async list(opts: { appID?: string; limit: number; cursor?: string; search?: string }): Promise<Page<Client>> {
-    const after = decodeCursor(opts.cursor);
-    const [afterApp, afterId] = after !== undefined ? (JSON.parse(after) as [string, string]) : [];
+    const [afterApp, afterId] = decodePairCursor(opts.cursor);
     const rows = await this.prisma.client.findMany({
       where: {
         AND: [

@@ -1,0 +1,28 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { isConnectionError, toHttpFailure } from './error-mapping';
+
+/**
+ * Every failure of every route leaves as `{"error": {"code", "message"}}` with its status (protocol
+ * §1): product errors keep their code, unknown routes are 404, unreachable Postgres/Redis is 503,
+ * and nothing internal leaks into the message.
+ */
+@Catch()
+export class AllErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AdminApi');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const failure = toHttpFailure(exception);
+    if (failure.unexpected) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      if (isConnectionError(exception)) this.logger.warn(`dependency unavailable: ${err.message}`);
+      else this.logger.error(err.message, err.stack);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(failure.status).json(failure.body);
+  }
+}

@@ -1,0 +1,108 @@
+import { Controller, Get, Headers, Inject, Param, UseGuards } from '@nestjs/common';
+import type { Principal } from '@channels/contracts';
+import { AuthGuard } from '../auth/auth.guard';
+import { Auth } from '../auth/principal.decorator';
+import { ADMIN_API_CONFIG } from '../config';
+import type { AdminApiConfig } from '../config';
+import { param } from '../http/zod-pipe';
+import { badRequest } from '../resources/errors';
+import { EventsService, type HistoryQuery } from '../resources/events.service';
+import { secondEndMs, secondStartMs, toOriginalEvent } from './original.mapper';
+import { appHeader, ChannelIdParam, MAX_SECONDS, natParam } from './original.schemas';
+
+const seconds = natParam(MAX_SECONDS);
+
+/**
+ * The original product's history ("synchronization") routes. Readable by whoever may subscribe to
+ * the channel: its app's admins, any client of the app for an open channel, members for a private
+ * one. Timestamps are unix seconds and inclusive. Only persistent channels have history.
+ */
+@Controller()
+@UseGuards(AuthGuard)
+export class OriginalHistoryController {
+  private readonly max: number;
+
+  constructor(
+    private readonly events: EventsService,
+    @Inject(ADMIN_API_CONFIG) config: AdminApiConfig,
+  ) {
+    this.max = config.ORIGINAL_MAX_EVENTS;
+  }
+
+  /** The newest `amount` events, newest first. */
+  @Get('last/:channelID/:amount')
+  last(
+    @Auth() p: Principal,
+    @Headers('appid') appIDHeader: string | undefined,
+    @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
+    @Param('amount') amount: string,
+  ) {
+    return this.answer(p, appIDHeader, { channelID, order: 'desc' }, this.amount(amount));
+  }
+
+  /** The newest `amount` events at or after `ts`, newest first. */
+  @Get('last/:channelID/:amount/last/:ts')
+  lastSince(
+    @Auth() p: Principal,
+    @Headers('appid') appIDHeader: string | undefined,
+    @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
+    @Param('amount') amount: string,
+    @Param('ts', param(seconds, 'timestamp')) ts: number,
+  ) {
+    return this.answer(
+      p,
+      appIDHeader,
+      { channelID, since: secondStartMs(ts), order: 'desc' },
+      this.amount(amount),
+    );
+  }
+
+  /** Every event at or after `ts`, oldest first (at most ORIGINAL_MAX_EVENTS). */
+  @Get('c/:channelID/sync/:ts')
+  since(
+    @Auth() p: Principal,
+    @Headers('appid') appIDHeader: string | undefined,
+    @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
+    @Param('ts', param(seconds, 'timestamp')) ts: number,
+  ) {
+    return this.answer(p, appIDHeader, { channelID, since: secondStartMs(ts), order: 'asc' }, this.max);
+  }
+
+  /** Every event from `from` to `to` (both inclusive), oldest first (at most ORIGINAL_MAX_EVENTS). */
+  @Get('sync/:channelID/:from/to/:to')
+  between(
+    @Auth() p: Principal,
+    @Headers('appid') appIDHeader: string | undefined,
+    @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
+    @Param('from', param(seconds, 'from')) from: number,
+    @Param('to', param(seconds, 'to')) to: number,
+  ) {
+    if (to < from) throw badRequest('to: must not be before from');
+    return this.answer(
+      p,
+      appIDHeader,
+      { channelID, since: secondStartMs(from), until: secondEndMs(to), order: 'asc' },
+      this.max,
+    );
+  }
+
+  private amount(raw: string): number {
+    return param(natParam(this.max), 'amount').transform(raw);
+  }
+
+  private async answer(
+    p: Principal,
+    appIDHeader: string | undefined,
+    q: Omit<HistoryQuery, 'limit'>,
+    max: number,
+  ) {
+    const appID = appHeader(appIDHeader);
+    if (max === 0) {
+      // Still checks the channel and the caller's access.
+      await this.events.page(p, appID, { ...q, limit: 1 });
+      return { events: [] };
+    }
+    const events = await this.events.collect(p, appID, q, max);
+    return { events: events.map(toOriginalEvent) };
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { assertAdminOf, assertSuperAdmin } from '@channels/auth';
+import { type App, type Principal, Role } from '@channels/contracts';
+import { AppRepository, ChannelRepository, type Page } from '@channels/db';
+import { forbidden, notFound } from './errors';
+import { type LiveEffect, LiveEffects } from './live-effects.service';
+
+/** Apps (tenants). Creating, listing every app and deleting are super-admin only. */
+@Injectable()
+export class AppsService {
+  constructor(
+    private readonly apps: AppRepository,
+    private readonly channels: ChannelRepository,
+    private readonly effects: LiveEffects,
+  ) {}
+
+  async create(p: Principal, appID: string, name: string): Promise<App> {
+    assertSuperAdmin(p);
+    return this.apps.create(appID, name);
+  }
+
+  /** A page of the apps the principal may see: every app for a super admin, its own for an admin. */
+  async list(p: Principal, page: { limit: number; cursor?: string }): Promise<Page<App>> {
+    if (p.role === Role.Client) throw forbidden('listing apps requires an admin token');
+    const scope = p.role === Role.SuperAdmin ? {} : { appIDs: [p.appID ?? ''] };
+    return this.apps.list({ ...page, ...scope });
+  }
+
+  async listAll(p: Principal): Promise<App[]> {
+    assertSuperAdmin(p);
+    return this.apps.listAll();
+  }
+
+  async get(p: Principal, appID: string): Promise<App> {
+    assertAdminOf(p, appID);
+    const app = await this.apps.find(appID);
+    if (!app) throw notFound(`app ${appID}`);
+    return app;
+  }
+
+  async rename(p: Principal, appID: string, name: string): Promise<App> {
+    assertAdminOf(p, appID);
+    return this.apps.rename(appID, name);
+  }
+
+  /**
+   * Deletes the app with everything it owns (clients, channels, memberships, stored events). Every
+   * channel's publish gate closes and its hot stream is dropped; gateways disconnect the app's
+   * connections.
+   */
+  async delete(p: Principal, appID: string): Promise<void> {
+    assertSuperAdmin(p);
+    const channelIDs: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.channels.list({ appID, limit: 1000, ...(cursor ? { cursor } : {}) });
+      channelIDs.push(...page.items.map((c) => c.channelID));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (!(await this.apps.delete(appID))) throw notFound(`app ${appID}`);
+    const effects: LiveEffect[] = channelIDs.flatMap((channelID): LiveEffect[] => [
+      { kind: 'gate', appID, channelID },
+      { kind: 'drop_stream', appID, channelID },
+    ]);
+    effects.push({ kind: 'control', message: { type: 'app_deleted', appID } });
+    await this.effects.apply(effects);
+  }
+}

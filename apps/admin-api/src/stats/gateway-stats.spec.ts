@@ -1,0 +1,91 @@
+import { activeChannels, appStats, clusterStats, freshReports } from './gateway-stats';
+
+const now = 1_000_000;
+const report = (
+  gatewayID: string,
+  updatedAt: number,
+  apps: Record<string, [number, number, Record<string, number>]>,
+) =>
+  JSON.stringify({
+    gatewayID,
+    connections: Object.values(apps).reduce((s, [c]) => s + c, 0),
+    updatedAt,
+    apps: Object.fromEntries(
+      Object.entries(apps).map(([id, [connections, subscriptions, channels]]) => [
+        id,
+        { connections, subscriptions, channels },
+      ]),
+    ),
+  });
+
+const raw = {
+  gw1: report('gw1', now - 1_000, { a1: [3, 4, { news: 2, chat: 2 }], a2: [1, 1, { news: 1 }] }),
+  gw2: report('gw2', now - 14_000, { a1: [2, 2, { news: 1, sports: 1 }] }),
+  gw3: report('gw3', now - 16_000, { a1: [50, 50, { stale: 50 }] }),
+  broken: '{not json',
+};
+
+describe('gateway statistics', () => {
+  const reports = freshReports(raw, now, 15_000);
+
+  it('ignores reports older than the freshness window and unparsable ones', () => {
+    expect(reports.map((r) => r.gatewayID)).toEqual(['gw1', 'gw2']);
+  });
+
+  it('sums subscribers of each active channel of one app over every gateway', () => {
+    expect(activeChannels(reports, 'a1')).toEqual([
+      { channelID: 'chat', subscribers: 2 },
+      { channelID: 'news', subscribers: 3 },
+      { channelID: 'sports', subscribers: 1 },
+    ]);
+    expect(activeChannels(reports, 'a2')).toEqual([{ channelID: 'news', subscribers: 1 }]);
+    expect(activeChannels(reports, 'nobody')).toEqual([]);
+  });
+
+  it("gives an app its own share of each gateway and nothing of other apps'", () => {
+    expect(appStats(reports, 'a2')).toEqual({
+      appID: 'a2',
+      connections: 1,
+      subscriptions: 1,
+      activeChannels: 1,
+      gateways: [{ gatewayID: 'gw1', connections: 1, subscriptions: 1, updatedAt: now - 1_000 }],
+    });
+  });
+
+  it('totals every gateway and app for the cluster view', () => {
+    const s = clusterStats(reports);
+    expect(s.connections).toBe(6);
+    expect(s.subscriptions).toBe(7);
+    expect(s.gateways.map((g) => [g.gatewayID, g.connections, g.subscriptions])).toEqual([
+      ['gw1', 4, 5],
+      ['gw2', 2, 2],
+    ]);
+    expect(s.apps).toEqual([
+      { appID: 'a1', connections: 5, subscriptions: 6, activeChannels: 3 },
+      { appID: 'a2', connections: 1, subscriptions: 1, activeChannels: 1 },
+    ]);
+  });
+
+  it('treats missing or negative numbers as zero', () => {
+    const r = freshReports(
+      {
+        g: JSON.stringify({
+          gatewayID: 'g',
+          connections: -4,
+          updatedAt: now,
+          apps: { a: { channels: { x: -1, y: 'z' } } },
+        }),
+      },
+      now,
+      15_000,
+    );
+    expect(r).toEqual([
+      {
+        gatewayID: 'g',
+        connections: 0,
+        updatedAt: now,
+        apps: { a: { connections: 0, subscriptions: 0, channels: {} } },
+      },
+    ]);
+  });
+});

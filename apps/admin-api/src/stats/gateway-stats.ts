@@ -1,0 +1,155 @@
+/**
+ * Connection statistics as gateways publish them: Redis hash `redisKeys(prefix).gatewayStats()`,
+ * field = gateway id, value = JSON of `GatewayReport`, refreshed every few seconds. A report older
+ * than the freshness window belongs to a gateway that stopped (or lost Redis) and is ignored.
+ */
+export interface GatewayReport {
+  gatewayID: string;
+  connections: number;
+  /** Unix ms. */
+  updatedAt: number;
+  apps: Record<string, { connections: number; subscriptions: number; channels: Record<string, number> }>;
+}
+
+export interface GatewaySummary {
+  gatewayID: string;
+  connections: number;
+  subscriptions: number;
+  updatedAt: number;
+}
+
+export interface AppStats {
+  appID: string;
+  connections: number;
+  subscriptions: number;
+  /** Channels with at least one subscriber. */
+  activeChannels: number;
+}
+
+export interface ClusterStats {
+  connections: number;
+  subscriptions: number;
+  gateways: GatewaySummary[];
+  apps: AppStats[];
+}
+
+export interface AppClusterStats {
+  appID: string;
+  connections: number;
+  subscriptions: number;
+  activeChannels: number;
+  gateways: GatewaySummary[];
+}
+
+export interface ActiveChannel {
+  channelID: string;
+  subscribers: number;
+}
+
+const nonNeg = (v: unknown): number =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+
+/** Parses the hash's values, keeping well-formed reports updated within `maxAgeMs` of `now`. */
+export function freshReports(raw: Record<string, string>, now: number, maxAgeMs: number): GatewayReport[] {
+  const out: GatewayReport[] = [];
+  for (const [field, json] of Object.entries(raw)) {
+    let v: unknown;
+    try {
+      v = JSON.parse(json);
+    } catch {
+      continue;
+    }
+    if (!v || typeof v !== 'object') continue;
+    const r = v as Partial<GatewayReport>;
+    const updatedAt = nonNeg(r.updatedAt);
+    if (now - updatedAt > maxAgeMs) continue;
+    const apps: GatewayReport['apps'] = {};
+    if (r.apps && typeof r.apps === 'object') {
+      for (const [appID, a] of Object.entries(r.apps)) {
+        if (!a || typeof a !== 'object') continue;
+        const channels: Record<string, number> = {};
+        if (a.channels && typeof a.channels === 'object') {
+          for (const [ch, n] of Object.entries(a.channels)) if (nonNeg(n) > 0) channels[ch] = nonNeg(n);
+        }
+        apps[appID] = {
+          connections: nonNeg(a.connections),
+          subscriptions: nonNeg(a.subscriptions),
+          channels,
+        };
+      }
+    }
+    out.push({
+      gatewayID: typeof r.gatewayID === 'string' ? r.gatewayID : field,
+      connections: nonNeg(r.connections),
+      updatedAt,
+      apps,
+    });
+  }
+  return out.sort((a, b) => (a.gatewayID < b.gatewayID ? -1 : a.gatewayID > b.gatewayID ? 1 : 0));
+}
+
+/** Totals over every gateway and every app (super admin view). */
+export function clusterStats(reports: GatewayReport[]): ClusterStats {
+  const apps = new Map<string, { connections: number; subscriptions: number; channels: Set<string> }>();
+  const gateways: GatewaySummary[] = reports.map((r) => {
+    let subscriptions = 0;
+    for (const [appID, a] of Object.entries(r.apps)) {
+      subscriptions += a.subscriptions;
+      const acc = apps.get(appID) ?? { connections: 0, subscriptions: 0, channels: new Set<string>() };
+      acc.connections += a.connections;
+      acc.subscriptions += a.subscriptions;
+      for (const ch of Object.keys(a.channels)) acc.channels.add(ch);
+      apps.set(appID, acc);
+    }
+    return { gatewayID: r.gatewayID, connections: r.connections, subscriptions, updatedAt: r.updatedAt };
+  });
+  return {
+    connections: gateways.reduce((s, g) => s + g.connections, 0),
+    subscriptions: gateways.reduce((s, g) => s + g.subscriptions, 0),
+    gateways,
+    apps: [...apps.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([appID, a]) => ({
+        appID,
+        connections: a.connections,
+        subscriptions: a.subscriptions,
+        activeChannels: a.channels.size,
+      })),
+  };
+}
+
+/** One app's totals and its share of each gateway (nothing about other apps). */
+export function appStats(reports: GatewayReport[], appID: string): AppClusterStats {
+  const channels = new Set<string>();
+  const gateways: GatewaySummary[] = [];
+  for (const r of reports) {
+    const a = r.apps[appID];
+    if (!a) continue;
+    for (const ch of Object.keys(a.channels)) channels.add(ch);
+    gateways.push({
+      gatewayID: r.gatewayID,
+      connections: a.connections,
+      subscriptions: a.subscriptions,
+      updatedAt: r.updatedAt,
+    });
+  }
+  return {
+    appID,
+    connections: gateways.reduce((s, g) => s + g.connections, 0),
+    subscriptions: gateways.reduce((s, g) => s + g.subscriptions, 0),
+    activeChannels: channels.size,
+    gateways,
+  };
+}
+
+/** Channels of `appID` with at least one subscriber on any gateway, by channel id. */
+export function activeChannels(reports: GatewayReport[], appID: string): ActiveChannel[] {
+  const counts = new Map<string, number>();
+  for (const r of reports) {
+    for (const [ch, n] of Object.entries(r.apps[appID]?.channels ?? {}))
+      counts.set(ch, (counts.get(ch) ?? 0) + n);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([channelID, subscribers]) => ({ channelID, subscribers }));
+}

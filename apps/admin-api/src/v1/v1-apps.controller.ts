@@ -1,0 +1,57 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import type { z } from 'zod';
+import type { Principal } from '@channels/contracts';
+import { AuthGuard } from '../auth/auth.guard';
+import { Auth } from '../auth/principal.decorator';
+import { body, param, query } from '../http/zod-pipe';
+import { AppsService } from '../resources/apps.service';
+import { AppCreate, AppID, AppUpdate, PageQuery } from './v1.schemas';
+
+/** `/v1/apps`: apps (tenants). */
+@Controller('v1/apps')
+@UseGuards(AuthGuard)
+export class V1AppsController {
+  constructor(private readonly apps: AppsService) {}
+
+  @Get()
+  async list(@Auth() p: Principal, @Query(query(PageQuery)) q: z.output<typeof PageQuery>) {
+    const page = await this.apps.list(p, q);
+    return { apps: page.items, nextCursor: page.nextCursor };
+  }
+
+  @Post()
+  create(@Auth() p: Principal, @Body(body(AppCreate)) b: z.output<typeof AppCreate>) {
+    return this.apps.create(p, b.appID, b.name);
+  }
+
+  @Get(':appID')
+  get(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string) {
+    return this.apps.get(p, appID);
+  }
+
+  @Patch(':appID')
+  update(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Body(body(AppUpdate)) b: z.output<typeof AppUpdate>,
+  ) {
+    return this.apps.rename(p, appID, b.name);
+  }
+
+  @Delete(':appID')
+  @HttpCode(204)
+  async remove(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string): Promise<void> {
+    await this.apps.delete(p, appID);
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { z } from 'zod';
+import { assertAdminOf } from '@channels/auth';
+import type { Principal } from '@channels/contracts';
+import { AuthGuard } from '../auth/auth.guard';
+import { Auth } from '../auth/principal.decorator';
+import { body, param, query } from '../http/zod-pipe';
+import { EventsService } from '../resources/events.service';
+import { RealtimeAdminService } from '../resources/realtime-admin.service';
+import {
+  ActiveChannelPage,
+  AppID,
+  BroadcastBody,
+  ChannelID,
+  HistoryQuery,
+  PageQuery,
+  PublishBody,
+} from './v1.schemas';
+
+/** `/v1/apps/:appID/...`: publishing, history, presence and live statistics of an app. */
+@Controller('v1/apps/:appID')
+@UseGuards(AuthGuard)
+export class V1EventsController {
+  constructor(
+    private readonly events: EventsService,
+    private readonly live: RealtimeAdminService,
+  ) {}
+
+  /** Publishes through the same path as a socket publish; stored (with its offset) on persistent channels. */
+  @Post('channels/:channelID/events')
+  publish(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
+    @Body(body(PublishBody)) b: z.output<typeof PublishBody>,
+  ) {
+    assertAdminOf(p, appID);
+    return this.events.publish(p, appID, channelID, b);
+  }
+
+  @Get('channels/:channelID/events')
+  async history(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
+    @Query(query(HistoryQuery)) q: z.output<typeof HistoryQuery>,
+  ) {
+    assertAdminOf(p, appID);
+    const { cursor, ...rest } = q;
+    const page = await this.events.page(p, appID, { channelID, ...rest }, cursor);
+    return { events: page.events, epoch: page.epoch, nextCursor: page.nextCursor };
+  }
+
+  @Get('channels/:channelID/presence')
+  async presence(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
+  ) {
+    return { channelID, clientStatus: await this.live.presenceOf(p, appID, channelID) };
+  }
+
+  @Post('broadcast')
+  @HttpCode(200)
+  async broadcast(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Body(body(BroadcastBody)) b: z.output<typeof BroadcastBody>,
+  ) {
+    const { channels, ...event } = b;
+    return { results: await this.events.broadcast(p, appID, channels, event) };
+  }
+
+  @Get('active-channels')
+  async activeChannels(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Query(query(PageQuery)) q: z.output<typeof PageQuery>,
+  ): Promise<z.output<typeof ActiveChannelPage>> {
+    const page = await this.live.activeChannels(p, appID, q);
+    return { channels: page.items, nextCursor: page.nextCursor };
+  }
+
+  @Get('stats')
+  stats(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string) {
+    return this.live.appStats(p, appID);
+  }
+}
