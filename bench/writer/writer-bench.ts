@@ -76,14 +76,37 @@ async function countEvents(prisma: PrismaService): Promise<number> {
   return n;
 }
 
-async function waitForRows(prisma: PrismaService, target: number, timeoutMs: number): Promise<number> {
+/**
+ * Waits until the writer reports `target` more stored rows than `base` (its stored-events counter
+ * moves right after each commit; scraping it costs Postgres nothing, unlike polling count(*) over
+ * a growing table), then checks the table once. Returns when the last row was committed.
+ */
+async function waitForRows(
+  prisma: PrismaService,
+  writerUrl: string,
+  base: number,
+  target: number,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const n = await countEvents(prisma);
-    if (n >= target) return nowMs();
+    const n = (await storedCounter(writerUrl)) - base;
+    if (n >= target) {
+      const at = nowMs();
+      const rows = await countEvents(prisma);
+      if (rows !== target) throw new Error(`writer reports ${n} stored rows, the table holds ${rows}`);
+      return at;
+    }
     if (Date.now() > deadline) throw new Error(`only ${n} of ${target} rows committed after ${timeoutMs} ms`);
-    await sleep(25);
+    await sleep(10);
   }
+}
+
+/** The writer's `channels_writer_events_total{result="stored"}`. */
+async function storedCounter(writerUrl: string): Promise<number> {
+  const text = await (await fetch(`${writerUrl}/metrics`)).text();
+  const m = /^channels_writer_events_total\{result="stored"\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
 }
 
 async function startWriter(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
@@ -125,6 +148,23 @@ function cpuSeconds(pid: number | undefined): number {
   if (!pid) return NaN;
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds used by this database's Postgres backends since `since` (pid → CPU then). */
+async function postgresCpu(prisma: PrismaService, since?: Map<number, number>) {
+  const rows = await prisma.$queryRaw<{ pid: number }[]>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+  const now = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      now.set(pid, cpuSeconds(pid));
+    } catch {
+      // the backend ended meanwhile
+    }
+  }
+  let used = 0;
+  for (const [pid, cpu] of now) used += cpu - (since?.get(pid) ?? 0);
+  return { now, used };
 }
 
 async function stopWriter(child: ChildProcess): Promise<void> {
@@ -218,8 +258,11 @@ async function main(): Promise<void> {
       results['loadAverage1m'] = loadavg()[0];
       writer = await startWriter(databaseUrl);
       const cpu = cpuSeconds(writer.child.pid);
+      const pgCpu = (await postgresCpu(prisma)).now;
       t = nowMs();
-      const drained = await waitForRows(prisma, BACKLOG, 300_000);
+      const drained = await waitForRows(prisma, writer.url, 0, BACKLOG, 300_000);
+      results['drainPostgresCpuMsPer1k'] =
+        ((await postgresCpu(prisma, pgCpu)).used * 1000) / (BACKLOG / 1000);
       results['drainRowsPerSec'] = (BACKLOG / (drained - t)) * 1000;
       results['drainWriterCpuMsPer1k'] = ((cpuSeconds(writer.child.pid) - cpu) * 1000) / (BACKLOG / 1000);
       await prisma.$executeRaw`TRUNCATE events`;
@@ -230,9 +273,10 @@ async function main(): Promise<void> {
 
     // 3. Sustained: produce flat out while the writer consumes.
     if (PHASES.has('sustained')) {
+      const base = await storedCounter(writer.url);
       t = nowMs();
       const producerRate = await produce(queue, EVENTS);
-      const done = await waitForRows(prisma, EVENTS, 300_000);
+      const done = await waitForRows(prisma, writer.url, base, EVENTS, 300_000);
       results['sustainedProducerPerSec'] = producerRate;
       results['sustainedRowsPerSec'] = (EVENTS / (done - t)) * 1000;
       await prisma.$executeRaw`TRUNCATE events`;
@@ -347,6 +391,7 @@ function printTable(results: Record<string, number | string>): void {
     ],
     ['  writer-side publish → commit p99 (histogram bound), ms', `≤ ${fmt(r('serverP99BoundMs'))}`, ''],
     ['  writer CPU while draining, ms per 1,000 events', r('drainWriterCpuMsPer1k').toFixed(1), ''],
+    ['  Postgres CPU while draining, ms per 1,000 events', r('drainPostgresCpuMsPer1k').toFixed(1), ''],
     ['  writer CPU during the latency run, share of one core', r('latencyWriterCpuShare').toFixed(2), ''],
     [
       '  failed enqueues / events never seen',
