@@ -50,6 +50,7 @@ export class Stack {
   databaseUrl = '';
   readonly logDir = join(REPO_ROOT, 'tmp', 'e2e-logs', this.runId);
   private stopped = false;
+  private readonly launched = new Map<ServiceName, number>();
 
   constructor(private readonly options: StackOptions = {}) {}
 
@@ -82,7 +83,9 @@ export class Stack {
 
   /** Starts one more instance of a service (also used to restart after a kill). */
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningService> {
-    const index = this.services.filter((s) => s.name === name).length + 1;
+    // Counted synchronously: `start()` launches instances concurrently, and each needs its own id.
+    const index = (this.launched.get(name) ?? 0) + 1;
+    this.launched.set(name, index);
     const id = `${name}-${index}`;
     const port = await freePort();
     const env = {
