@@ -27,7 +27,7 @@ export function gatewayOfSid(sid) {
   return dot > 0 ? sid.slice(0, dot) : undefined;
 }
 
-export function createFrontDoor({ upstreams, healthIntervalMs = 1000, log = () => {} }) {
+export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () => {} }) {
   const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
   let next = 0;
   const byId = new Map(upstreams.map((u) => [u.id, u]));
@@ -65,20 +65,32 @@ export function createFrontDoor({ upstreams, healthIntervalMs = 1000, log = () =
     }
     proxy.web(req, res, { target: target.url });
   });
+  // Upgraded (WebSocket) client sockets per upstream: when an upstream dies they are closed at once,
+  // so clients reconnect elsewhere instead of waiting for their ping timeout.
+  const upgraded = new Map(upstreams.map((u) => [u.id, new Set()]));
   server.on('upgrade', (req, socket, head) => {
     const target = pick(req);
     if (!target) return socket.destroy();
+    const open = upgraded.get(target.id);
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     proxy.ws(req, socket, head, { target: target.url });
   });
+  const dropSessionsOf = (u) => {
+    for (const socket of upgraded.get(u.id)) socket.destroy();
+  };
 
   const probe = async () => {
     await Promise.all(
       upstreams.map(async (u) => {
         try {
-          const res = await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
-          u.healthy = res.ok;
+          const res = await fetch(`${u.url}/health/live`, { signal: AbortSignal.timeout(1000) });
+          const ready = res.ok && (await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
+          u.healthy = ready;
         } catch {
+          // Unreachable (not merely unready, as while draining): its sessions are gone.
           u.healthy = false;
+          dropSessionsOf(u);
         }
       }),
     );
