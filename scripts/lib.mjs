@@ -24,7 +24,8 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 /** npm install when node_modules is missing or older than package.json / package-lock.json. */
 export function ensureInstalled() {
   const marker = join(ROOT, 'node_modules', '.package-lock.json');
-  if (mtime(marker) >= Math.max(mtime(join(ROOT, 'package.json')), mtime(join(ROOT, 'package-lock.json')))) return;
+  if (mtime(marker) >= Math.max(mtime(join(ROOT, 'package.json')), mtime(join(ROOT, 'package-lock.json'))))
+    return;
   step('Installing dependencies (npm install)');
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
 }
@@ -53,7 +54,24 @@ export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence'];
 
 export function buildApps() {
   step('Building the services');
-  run(process.execPath, [join(ROOT, 'node_modules/nx/bin/nx.js'), 'run-many', '-t', 'build', `--projects=${APPS.join(',')}`, '--parallel=2', '--output-style=stream-without-prefixes'], {
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '' },
-  });
+  run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/nx/bin/nx.js'),
+      'run-many',
+      '-t',
+      'build',
+      `--projects=${APPS.join(',')}`,
+      '--parallel=2',
+      '--output-style=stream-without-prefixes',
+    ],
+    {
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? '',
+      },
+    },
+  );
 }

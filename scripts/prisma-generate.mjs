@@ -11,7 +11,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/prisma/build/index.js')
   stdio: 'inherit',
   env: {
     ...process.env,
-    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? join(root, 'scripts/schema-engine-stub.sh'),
+    PRISMA_SCHEMA_ENGINE_BINARY:
+      process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? join(root, 'scripts/schema-engine-stub.sh'),
     PRISMA_HIDE_UPDATE_MESSAGE: '1',
     CHECKPOINT_DISABLE: '1',
   },

@@ -24,7 +24,11 @@ const children = [];
 let stopping = false;
 
 function startProcess(name, script, extraEnv) {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tag = `[${name}]`.padEnd(22);
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
@@ -96,7 +100,9 @@ async function seedDemo() {
        ('demo','general','General',true,false,true), ('demo','secret','Secret room',true,true,true)
        ON CONFLICT DO NOTHING`,
     );
-    await client.query(`INSERT INTO memberships (app_id, channel_id, client_id) VALUES ('demo','secret','alice') ON CONFLICT DO NOTHING`);
+    await client.query(
+      `INSERT INTO memberships (app_id, channel_id, client_id) VALUES ('demo','secret','alice') ON CONFLICT DO NOTHING`,
+    );
   } finally {
     await client.end();
   }
@@ -124,7 +130,10 @@ async function main() {
   const dist = (app) => join(ROOT, 'dist/apps', app, 'main.js');
   startProcess('admin-api', dist('admin-api'), { ADMIN_API_PORT: String(adminPort) });
   startProcess('persistence-writer', dist('persistence-writer'), { WRITER_PORT: String(writerPort) });
-  startProcess('presence', dist('presence'), { PRESENCE_PORT: String(presencePort), PRESENCE_ID: 'presence-1' });
+  startProcess('presence', dist('presence'), {
+    PRESENCE_PORT: String(presencePort),
+    PRESENCE_ID: 'presence-1',
+  });
   const gateways = [];
   for (let i = 0; i < gatewayCount; i++) {
     const port = firstGatewayPort + i;
@@ -173,4 +182,3 @@ main().catch((e) => {
   console.error(e.message ?? e);
   void stopAll(e.exitCode ?? 1);
 });
-

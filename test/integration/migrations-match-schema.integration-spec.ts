@@ -66,7 +66,14 @@ describe('migrations match the Prisma schema', () => {
   afterAll(async () => pg.end());
 
   it('reads the schema (guards the parser itself)', () => {
-    expect(models.map((m) => m.table).sort()).toEqual(['apps', 'channels', 'clients', 'dead_letters', 'events', 'memberships']);
+    expect(models.map((m) => m.table).sort()).toEqual([
+      'apps',
+      'channels',
+      'clients',
+      'dead_letters',
+      'events',
+      'memberships',
+    ]);
   });
 
   it('has every table and column with the same nullability, and nothing extra', async () => {
@@ -97,7 +104,11 @@ describe('migrations match the Prisma schema', () => {
        WHERE t.relname <> '_prisma_migrations'
        GROUP BY t.relname, ix.indexrelid, ix.indisunique, ix.indisprimary`,
     );
-    const actual = new Set(rows.map((r) => `${r.table}|${r.primary ? 'pk' : r.unique ? 'unique' : 'index'}|${r.columns.join(',')}`));
+    const actual = new Set(
+      rows.map(
+        (r) => `${r.table}|${r.primary ? 'pk' : r.unique ? 'unique' : 'index'}|${r.columns.join(',')}`,
+      ),
+    );
     const expected = new Set<string>();
     for (const m of models) {
       expected.add(`${m.table}|pk|${m.pk.join(',')}`);

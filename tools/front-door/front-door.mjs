@@ -85,7 +85,8 @@ export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () =>
       upstreams.map(async (u) => {
         try {
           const res = await fetch(`${u.url}/health/live`, { signal: AbortSignal.timeout(1000) });
-          const ready = res.ok && (await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
+          const ready =
+            res.ok && (await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
           u.healthy = ready;
         } catch {
           // Unreachable (not merely unready, as while draining): its sessions are gone.
@@ -115,9 +116,19 @@ const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.
 if (isMain) {
   const port = Number(process.env.FRONT_DOOR_PORT ?? 8080);
   const upstreams = parseUpstreams(process.env.FRONT_DOOR_UPSTREAMS ?? 'gateway=http://127.0.0.1:3001');
-  const door = createFrontDoor({ upstreams, log: (m) => console.error(JSON.stringify({ level: 'warn', service: 'front-door', msg: m })) });
+  const door = createFrontDoor({
+    upstreams,
+    log: (m) => console.error(JSON.stringify({ level: 'warn', service: 'front-door', msg: m })),
+  });
   door.server.listen(port, () =>
-    console.log(JSON.stringify({ level: 'info', service: 'front-door', msg: `front door on :${port} → ${upstreams.map((u) => u.url).join(', ')}` })),
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        service: 'front-door',
+        msg: `front door on :${port} → ${upstreams.map((u) => u.url).join(', ')}`,
+      }),
+    ),
   );
-  for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => void door.close().then(() => process.exit(0)));
+  for (const sig of ['SIGTERM', 'SIGINT'])
+    process.on(sig, () => void door.close().then(() => process.exit(0)));
 }

@@ -9,7 +9,10 @@ interface Upstream {
 interface FrontDoorModule {
   parseUpstreams(spec: string): Upstream[];
   gatewayOfSid(sid: unknown): string | undefined;
-  createFrontDoor(o: { upstreams: Upstream[]; healthIntervalMs?: number }): { server: http.Server; close(): Promise<void> };
+  createFrontDoor(o: { upstreams: Upstream[]; healthIntervalMs?: number }): {
+    server: http.Server;
+    close(): Promise<void>;
+  };
 }
 
 const load = (): Promise<FrontDoorModule> => import('./front-door.mjs') as Promise<FrontDoorModule>;
@@ -20,7 +23,9 @@ function backend(name: string): Promise<{ url: string; close: () => void }> {
     res.end(JSON.stringify({ name, url: req.url }));
   });
   return new Promise((resolve) =>
-    srv.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => srv.close() })),
+    srv.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => srv.close() }),
+    ),
   );
 }
 
@@ -45,9 +50,12 @@ describe('front door', () => {
     await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`;
     try {
-      const get = async (path: string) => ((await (await fetch(base + path)).json()) as { name: string }).name;
-      for (let i = 0; i < 5; i++) expect(await get('/socket.io/?EIO=4&transport=polling&sid=gw2.xyz')).toBe('gw2');
-      for (let i = 0; i < 5; i++) expect(await get('/socket.io/?EIO=4&transport=polling&sid=gw1.xyz')).toBe('gw1');
+      const get = async (path: string) =>
+        ((await (await fetch(base + path)).json()) as { name: string }).name;
+      for (let i = 0; i < 5; i++)
+        expect(await get('/socket.io/?EIO=4&transport=polling&sid=gw2.xyz')).toBe('gw2');
+      for (let i = 0; i < 5; i++)
+        expect(await get('/socket.io/?EIO=4&transport=polling&sid=gw1.xyz')).toBe('gw1');
       const spread = new Set<string>();
       for (let i = 0; i < 4; i++) spread.add(await get('/socket.io/?EIO=4&transport=polling'));
       expect([...spread].sort()).toEqual(['gw1', 'gw2']);

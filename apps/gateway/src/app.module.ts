@@ -2,7 +2,14 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from 
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
-import { PRESENCE_TRACKER, REDIS, REDIS_KEYS, RedisModule, RedisPresenceTracker, type RedisKeys } from '@channels/realtime';
+import {
+  PRESENCE_TRACKER,
+  REDIS,
+  REDIS_KEYS,
+  RedisModule,
+  RedisPresenceTracker,
+  type RedisKeys,
+} from '@channels/realtime';
 import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { ControlHandler } from './control/control-handler.service';
@@ -55,7 +62,8 @@ export class AppModule implements OnApplicationBootstrap {
         {
           provide: PRESENCE_TRACKER,
           inject: [REDIS, REDIS_KEYS],
-          useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys, { leaseMs: config.PRESENCE_LEASE_MS }),
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new RedisPresenceTracker(redis, keys, { leaseMs: config.PRESENCE_LEASE_MS }),
         },
         GatewayMetrics,
         SubscriptionService,

@@ -12,7 +12,11 @@ export const gatewayEnvSchema = baseEnvSchema
     GATEWAY_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 characters of [A-Za-z0-9_-]')
-      .default(hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) || 'gateway'),
+      .default(
+        hostname()
+          .replace(/[^A-Za-z0-9_-]/g, '-')
+          .slice(0, 40) || 'gateway',
+      ),
     PING_INTERVAL_MS: envInt(25_000, 1_000, 600_000),
     PING_TIMEOUT_MS: envInt(20_000, 1_000, 600_000),
     /** Largest event payload (serialized JSON bytes). */

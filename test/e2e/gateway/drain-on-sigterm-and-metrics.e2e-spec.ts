@@ -3,7 +3,12 @@ import { io, type Socket } from 'socket.io-client';
 
 /** Operations (issue: gateway §7): Prometheus metrics, and a graceful drain on SIGTERM. */
 describe('SIGTERM drain and metrics', () => {
-  const stack = new Stack({ gateways: 2, writers: 1, presences: 0, serviceEnv: { gateway: { DRAIN_WINDOW_MS: '1500', DRAIN_BATCH_SIZE: '5' } } });
+  const stack = new Stack({
+    gateways: 2,
+    writers: 1,
+    presences: 0,
+    serviceEnv: { gateway: { DRAIN_WINDOW_MS: '1500', DRAIN_BATCH_SIZE: '5' } },
+  });
   let fx: Fixtures;
   const sockets: Socket[] = [];
   const APP = 'ops';
@@ -24,7 +29,10 @@ describe('SIGTERM drain and metrics', () => {
   });
 
   it('exposes connection, subscription, event, latency and channelize metrics', async () => {
-    const a = await connectClient(stack.url('gateway', 0), { token: stack.clientToken(APP, 'm'), appID: APP });
+    const a = await connectClient(stack.url('gateway', 0), {
+      token: stack.clientToken(APP, 'm'),
+      appID: APP,
+    });
     sockets.push(a.socket);
     await call(a.socket, 'subscribe', { channels: ['pub', 'priv'] });
     await call(a.socket, 'publish', { channelID: 'pub', eventType: 't', payload: 1 });
@@ -38,7 +46,11 @@ describe('SIGTERM drain and metrics', () => {
     expect(await metric('channels_gateway_events_in_total')).toBe(1);
     expect(await metric('channels_gateway_publish_ack_seconds_count')).toBe(1);
     expect(await metric('channels_gateway_outbound_buffer_drops_total')).toBe(0);
-    await eventually(async () => (await metric('subscribed_channels_storage_length')) === 2, 'channelize gauges refreshed', 10_000);
+    await eventually(
+      async () => (await metric('subscribed_channels_storage_length')) === 2,
+      'channelize gauges refreshed',
+      10_000,
+    );
     expect(await metric('open_connections')).toBe(1);
     expect(await metric('private_connections')).toBe(1);
   });
@@ -50,7 +62,13 @@ describe('SIGTERM drain and metrics', () => {
     const readyCounts: number[] = [];
     for (let i = 0; i < 12; i++) {
       // Clients that reconnect to the survivor once dropped (what a front door does for them).
-      const s = io(victim.url, { auth: { token: stack.clientToken(APP, `d${i}`), appID: APP }, transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+      const s = io(victim.url, {
+        auth: { token: stack.clientToken(APP, `d${i}`), appID: APP },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnectionDelay: 50,
+        reconnectionDelayMax: 200,
+      });
       s.io.on('reconnect_attempt', () => {
         (s.io as unknown as { uri: string }).uri = survivor.url;
       });
@@ -62,10 +80,19 @@ describe('SIGTERM drain and metrics', () => {
     await eventually(() => readyCounts.every((n) => n === 1), 'all connected to the victim');
     const drained = collect(clients[0], 'disconnect');
     const exit = stack.terminate(victim);
-    await eventually(async () => (await fetch(`${victim.url}/health/ready`).catch(() => null))?.status !== 200, 'victim unready');
-    await expect(connectClient(victim.url, { token: stack.clientToken(APP, 'late'), appID: APP })).rejects.toBeDefined();
+    await eventually(
+      async () => (await fetch(`${victim.url}/health/ready`).catch(() => null))?.status !== 200,
+      'victim unready',
+    );
+    await expect(
+      connectClient(victim.url, { token: stack.clientToken(APP, 'late'), appID: APP }),
+    ).rejects.toBeDefined();
     expect([0, null]).toContain(await exit); // clean exit (Nest re-raises the signal after closing)
-    await eventually(() => readyCounts.every((n) => n === 2), 'every client reconnected to the survivor', 15_000);
+    await eventually(
+      () => readyCounts.every((n) => n === 2),
+      'every client reconnected to the survivor',
+      15_000,
+    );
     expect(drained.length).toBeGreaterThanOrEqual(1);
     const r = await call(clients[3], 'subscribe', { channels: ['pub'] });
     expect(r).toMatchObject({ ok: true });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { call, collect, connectClient, eventually, Fixtures, sleep, Stack } from '@channels/testing';
+import { call, collect, connectClient, eventually, Fixtures, Stack } from '@channels/testing';
 import type { Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 
@@ -50,23 +50,39 @@ describe('limits and malformed frames', () => {
     const s = await client();
     const big = await call(s, 'publish', { channelID: 'c1', eventType: 't', payload: 'x'.repeat(70_000) });
     expect(big).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
-    expect(await call(s, 'publish', { channelID: 'c1', eventType: 't', payload: 'small' })).toMatchObject({ ok: true });
+    expect(await call(s, 'publish', { channelID: 'c1', eventType: 't', payload: 'small' })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('rate-limits publishes per connection with rate_limited, others unaffected', async () => {
     const s = await client('fast');
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => call<{ ok: boolean; error?: { code: string } }>(s, 'publish', { channelID: 'c1', eventType: 't', payload: i })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        call<{ ok: boolean; error?: { code: string } }>(s, 'publish', {
+          channelID: 'c1',
+          eventType: 't',
+          payload: i,
+        }),
+      ),
+    );
     const limited = results.filter((r) => !r.ok);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.every((r) => r.error?.code === 'rate_limited')).toBe(true);
     expect(results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(10);
     const other = await client('calm');
-    expect(await call(other, 'publish', { channelID: 'c1', eventType: 't', payload: 'ok' })).toMatchObject({ ok: true });
+    expect(await call(other, 'publish', { channelID: 'c1', eventType: 't', payload: 'ok' })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('caps the channels of one connection with too_many_channels', async () => {
     const s = await client();
-    const ack = await call<{ results: Record<string, { ok: boolean; error?: { code: string } }> }>(s, 'subscribe', { channels: ['c1', 'c2', 'c3', 'c4'] });
+    const ack = await call<{ results: Record<string, { ok: boolean; error?: { code: string } }> }>(
+      s,
+      'subscribe',
+      { channels: ['c1', 'c2', 'c3', 'c4'] },
+    );
     expect(Object.values(ack.results).filter((r) => r.ok)).toHaveLength(3);
     expect(ack.results['c4']).toMatchObject({ ok: false, error: { code: 'too_many_channels' } });
   });
@@ -88,10 +104,15 @@ describe('limits and malformed frames', () => {
     ];
     for (const [event, payload] of bad) {
       const ack = await call<{ ok: boolean; error: { code: string; message: string } }>(s, event, payload);
-      expect({ event, ack }).toMatchObject({ event, ack: { ok: false, error: { code: 'bad_request', message: expect.any(String) } } });
+      expect({ event, ack }).toMatchObject({
+        event,
+        ack: { ok: false, error: { code: 'bad_request', message: expect.any(String) } },
+      });
     }
     expect(s.connected).toBe(true);
-    expect(await call(s, 'publish', { channelID: 'c1', eventType: 't', payload: 'still alive' })).toMatchObject({ ok: true });
+    expect(
+      await call(s, 'publish', { channelID: 'c1', eventType: 't', payload: 'still alive' }),
+    ).toMatchObject({ ok: true });
   });
 
   it('disconnects a consumer that stops reading instead of buffering without bound', async () => {
@@ -108,13 +129,22 @@ describe('limits and malformed frames', () => {
     // ~30 MB towards the stalled reader (publishers stay within their own rate limits).
     const chunk = 'y'.repeat(60_000);
     const before = await (await fetch(`${stack.url('gateway')}/metrics`)).text();
-    const drops = (text: string) => Number(/channels_gateway_outbound_buffer_drops_total (\d+)/.exec(text)?.[1] ?? 0);
+    const drops = (text: string) =>
+      Number(/channels_gateway_outbound_buffer_drops_total (\d+)/.exec(text)?.[1] ?? 0);
     for (let p = 0; p < 50; p++) {
-      const pub = await connectClient(stack.url('gateway'), { token: stack.adminToken(APP, `flood${p}`), appID: APP });
+      const pub = await connectClient(stack.url('gateway'), {
+        token: stack.adminToken(APP, `flood${p}`),
+        appID: APP,
+      });
       sockets.push(pub.socket);
-      for (let i = 0; i < 10; i++) pub.socket.emit('publish', { channelID: 'c2', eventType: 'flood', payload: chunk });
+      for (let i = 0; i < 10; i++)
+        pub.socket.emit('publish', { channelID: 'c2', eventType: 'flood', payload: chunk });
     }
-    await eventually(async () => drops(await (await fetch(`${stack.url('gateway')}/metrics`)).text()) > drops(before), 'slow consumer dropped', 20_000);
+    await eventually(
+      async () => drops(await (await fetch(`${stack.url('gateway')}/metrics`)).text()) > drops(before),
+      'slow consumer dropped',
+      20_000,
+    );
     ws.terminate();
   });
 
@@ -122,14 +152,15 @@ describe('limits and malformed frames', () => {
     const url = stack.url('gateway').replace('http', 'ws') + '/socket.io/?EIO=4&transport=websocket';
     const frames: (string | Buffer)[] = [];
     const events = ['subscribe', 'unsubscribe', 'publish', 'history', 'presence', 'channels', 'x'];
-    const junk = () => [
-      randomBytes(Math.floor(Math.random() * 64)),
-      `42${JSON.stringify([events[Math.floor(Math.random() * events.length)], randomValue()])}`,
-      `42${Math.floor(Math.random() * 1000)}${JSON.stringify([events[Math.floor(Math.random() * events.length)], randomValue()])}`,
-      `4${Math.floor(Math.random() * 10)}${randomBytes(8).toString('hex')}`,
-      '42["publish",{"channelID":"c1","eventType":"t","payload":' + '['.repeat(50) + ']',
-      String(Math.floor(Math.random() * 10)),
-    ][Math.floor(Math.random() * 6)];
+    const junk = () =>
+      [
+        randomBytes(Math.floor(Math.random() * 64)),
+        `42${JSON.stringify([events[Math.floor(Math.random() * events.length)], randomValue()])}`,
+        `42${Math.floor(Math.random() * 1000)}${JSON.stringify([events[Math.floor(Math.random() * events.length)], randomValue()])}`,
+        `4${Math.floor(Math.random() * 10)}${randomBytes(8).toString('hex')}`,
+        '42["publish",{"channelID":"c1","eventType":"t","payload":' + '['.repeat(50) + ']',
+        String(Math.floor(Math.random() * 10)),
+      ][Math.floor(Math.random() * 6)];
     for (let i = 0; i < 3000; i++) frames.push(junk());
     let sent = 0;
     for (let c = 0; c < 30; c++) {
@@ -139,7 +170,8 @@ describe('limits and malformed frames', () => {
         ws.once('error', r);
       });
       if (ws.readyState === WebSocket.OPEN) {
-        if (c % 2 === 0) ws.send(`40${JSON.stringify({ token: stack.clientToken(APP, `fuzz${c}`), appID: APP })}`);
+        if (c % 2 === 0)
+          ws.send(`40${JSON.stringify({ token: stack.clientToken(APP, `fuzz${c}`), appID: APP })}`);
         for (let i = 0; i < 100; i++) {
           if (ws.readyState !== WebSocket.OPEN) break;
           ws.send(frames[sent++ % frames.length]);
@@ -154,15 +186,34 @@ describe('limits and malformed frames', () => {
     const b = await client('after-b');
     const got = collect<{ payload: unknown }>(b, 'event');
     await call(b, 'subscribe', { channels: ['c3'] });
-    expect(await call(a, 'publish', { channelID: 'c3', eventType: 't', payload: 'post-fuzz' })).toMatchObject({ ok: true });
+    expect(await call(a, 'publish', { channelID: 'c3', eventType: 't', payload: 'post-fuzz' })).toMatchObject(
+      { ok: true },
+    );
     await eventually(() => got.some((e) => e.payload === 'post-fuzz'), 'delivery after the fuzz run');
   });
 });
 
 function randomValue(depth = 0): unknown {
   const r = Math.random();
-  if (depth > 3 || r < 0.2) return [null, true, 42, -1, 1e308, 'c1', '', 'x'.repeat(200)][Math.floor(Math.random() * 8)];
+  if (depth > 3 || r < 0.2)
+    return [null, true, 42, -1, 1e308, 'c1', '', 'x'.repeat(200)][Math.floor(Math.random() * 8)];
   if (r < 0.5) return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth + 1));
-  const keys = ['channels', 'channelID', 'eventType', 'payload', 'id', 'limit', 'recover', 'kind', '__proto__', 'constructor'];
-  return Object.fromEntries(Array.from({ length: Math.floor(Math.random() * 5) }, () => [keys[Math.floor(Math.random() * keys.length)], randomValue(depth + 1)]));
+  const keys = [
+    'channels',
+    'channelID',
+    'eventType',
+    'payload',
+    'id',
+    'limit',
+    'recover',
+    'kind',
+    '__proto__',
+    'constructor',
+  ];
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(Math.random() * 5) }, () => [
+      keys[Math.floor(Math.random() * keys.length)],
+      randomValue(depth + 1),
+    ]),
+  );
 }

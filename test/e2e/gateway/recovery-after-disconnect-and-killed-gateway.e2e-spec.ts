@@ -1,6 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { call, collect, connectClient, eventually, Fixtures, freePort, REPO_ROOT, sleep, Stack } from '@channels/testing';
+import {
+  call,
+  collect,
+  connectClient,
+  eventually,
+  Fixtures,
+  freePort,
+  REPO_ROOT,
+  sleep,
+  Stack,
+} from '@channels/testing';
 import { io, type Socket } from 'socket.io-client';
 
 interface Ev {
@@ -19,7 +29,12 @@ interface SubAck {
  * with SIGKILL and it reconnects through the front door to another gateway.
  */
 describe('recovery after a disconnect and after a killed gateway', () => {
-  const stack = new Stack({ gateways: 2, writers: 1, presences: 1, serviceEnv: { gateway: { HOT_WINDOW_SIZE: '50' } } });
+  const stack = new Stack({
+    gateways: 2,
+    writers: 1,
+    presences: 1,
+    serviceEnv: { gateway: { HOT_WINDOW_SIZE: '50' } },
+  });
   let fx: Fixtures;
   let frontDoor: ChildProcess;
   let frontDoorUrl = '';
@@ -38,11 +53,17 @@ describe('recovery after a disconnect and after a killed gateway', () => {
       env: {
         ...process.env,
         FRONT_DOOR_PORT: String(port),
-        FRONT_DOOR_UPSTREAMS: stack.all('gateway').map((g) => `${g.env['GATEWAY_ID']}=${g.url}`).join(','),
+        FRONT_DOOR_UPSTREAMS: stack
+          .all('gateway')
+          .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
+          .join(','),
       },
       stdio: 'ignore',
     });
-    await eventually(async () => (await fetch(`${frontDoorUrl}/front-door/health`).catch(() => null))?.ok === true, 'front door up');
+    await eventually(
+      async () => (await fetch(`${frontDoorUrl}/front-door/health`).catch(() => null))?.ok === true,
+      'front door up',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -60,23 +81,37 @@ describe('recovery after a disconnect and after a killed gateway', () => {
 
   it('returns the missed events in order, then continues live without gap or duplicate', async () => {
     const pub = await publisher();
-    const first = await connectClient(stack.url('gateway', 0), { token: stack.clientToken(APP, 'reader'), appID: APP });
+    const first = await connectClient(stack.url('gateway', 0), {
+      token: stack.clientToken(APP, 'reader'),
+      appID: APP,
+    });
     const sub = (await call<SubAck>(first.socket, 'subscribe', { channels: ['feed'] })).results['feed'];
     const seen = collect<Ev>(first.socket, 'event');
-    for (let i = 0; i < 3; i++) await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `a${i}` });
+    for (let i = 0; i < 3; i++)
+      await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `a${i}` });
     await eventually(() => seen.length === 3, 'three live events');
     first.socket.close();
     const last = seen[2];
-    for (let i = 0; i < 5; i++) await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `b${i}` });
+    for (let i = 0; i < 5; i++)
+      await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `b${i}` });
 
-    const again = await connectClient(stack.url('gateway', 1), { token: stack.clientToken(APP, 'reader'), appID: APP });
+    const again = await connectClient(stack.url('gateway', 1), {
+      token: stack.clientToken(APP, 'reader'),
+      appID: APP,
+    });
     sockets.push(again.socket);
     const live = collect<Ev>(again.socket, 'event');
     // Publish concurrently with the recovering subscribe: every event must arrive exactly once.
     const racing = (async () => {
-      for (let i = 0; i < 10; i++) await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `c${i}` });
+      for (let i = 0; i < 10; i++)
+        await call(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `c${i}` });
     })();
-    const ack = (await call<SubAck>(again.socket, 'subscribe', { channels: ['feed'], recover: { feed: { offset: last.offset, epoch: sub.epoch } } })).results['feed'];
+    const ack = (
+      await call<SubAck>(again.socket, 'subscribe', {
+        channels: ['feed'],
+        recover: { feed: { offset: last.offset, epoch: sub.epoch } },
+      })
+    ).results['feed'];
     await racing;
     expect(ack).toMatchObject({ ok: true, recovered: true, epoch: sub.epoch });
     await eventually(() => (ack.events?.length ?? 0) + live.length >= 15, 'recovered + live = 15 events');
@@ -89,21 +124,47 @@ describe('recovery after a disconnect and after a killed gateway', () => {
   it('recovers beyond the hot window from Postgres', async () => {
     const pub = await publisher();
     const acks: { offset: number; epoch: string }[] = [];
-    for (let i = 0; i < 120; i++) acks.push(await call(pub, 'publish', { channelID: 'long', eventType: 't', payload: i }));
+    for (let i = 0; i < 120; i++)
+      acks.push(await call(pub, 'publish', { channelID: 'long', eventType: 't', payload: i }));
     // The window holds 50: offsets after acks[9] are partly only in Postgres once the writer stored them.
-    await eventually(async () => (await fx.storedEvents(APP, 'long')).length === 120, 'writer stored 120 events', 20_000);
-    const r = await connectClient(stack.url('gateway', 0), { token: stack.clientToken(APP, 'late'), appID: APP });
+    await eventually(
+      async () => (await fx.storedEvents(APP, 'long')).length === 120,
+      'writer stored 120 events',
+      20_000,
+    );
+    const r = await connectClient(stack.url('gateway', 0), {
+      token: stack.clientToken(APP, 'late'),
+      appID: APP,
+    });
     sockets.push(r.socket);
-    const ack = (await call<SubAck>(r.socket, 'subscribe', { channels: ['long'], recover: { long: { offset: acks[9].offset, epoch: acks[9].epoch } } })).results['long'];
+    const ack = (
+      await call<SubAck>(r.socket, 'subscribe', {
+        channels: ['long'],
+        recover: { long: { offset: acks[9].offset, epoch: acks[9].epoch } },
+      })
+    ).results['long'];
     expect(ack.recovered).toBe(true);
     expect(ack.events?.map((e) => e.payload)).toEqual(Array.from({ length: 110 }, (_, i) => i + 10));
   });
 
   it('answers recovered:false when the epoch changed', async () => {
-    const r = await connectClient(stack.url('gateway', 0), { token: stack.clientToken(APP, 'stale'), appID: APP });
+    const r = await connectClient(stack.url('gateway', 0), {
+      token: stack.clientToken(APP, 'stale'),
+      appID: APP,
+    });
     sockets.push(r.socket);
-    const ack = (await call<SubAck>(r.socket, 'subscribe', { channels: ['feed'], recover: { feed: { offset: 1, epoch: 'not-the-epoch' } } })).results['feed'];
-    expect(ack).toMatchObject({ ok: true, recovered: false, epoch: expect.any(String), offset: expect.any(Number) });
+    const ack = (
+      await call<SubAck>(r.socket, 'subscribe', {
+        channels: ['feed'],
+        recover: { feed: { offset: 1, epoch: 'not-the-epoch' } },
+      })
+    ).results['feed'];
+    expect(ack).toMatchObject({
+      ok: true,
+      recovered: false,
+      epoch: expect.any(String),
+      offset: expect.any(Number),
+    });
     expect(ack.events).toBeUndefined();
   });
 
@@ -113,7 +174,13 @@ describe('recovery after a disconnect and after a killed gateway', () => {
     // Connect through the front door until the session lands on the victim gateway.
     let client: Socket | undefined;
     for (let i = 0; i < 10 && !client; i++) {
-      const s = io(frontDoorUrl, { auth: { token: stack.clientToken(APP, 'mobile'), appID: APP }, transports: ['polling', 'websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+      const s = io(frontDoorUrl, {
+        auth: { token: stack.clientToken(APP, 'mobile'), appID: APP },
+        transports: ['polling', 'websocket'],
+        forceNew: true,
+        reconnectionDelay: 100,
+        reconnectionDelayMax: 500,
+      });
       await new Promise((resolve) => s.once('ready', resolve));
       const sid = (s.io.engine as unknown as { id: string }).id;
       if (sid.startsWith(`${victim.env['GATEWAY_ID']}.`)) client = s;
@@ -124,10 +191,12 @@ describe('recovery after a disconnect and after a killed gateway', () => {
     const received: Ev[] = [];
     let position = { offset: 0, epoch: '' };
     const subscribe = async () => {
-      const ack = (await call<SubAck>(client as Socket, 'subscribe', {
-        channels: ['feed'],
-        ...(position.epoch ? { recover: { feed: position } } : {}),
-      })).results['feed'];
+      const ack = (
+        await call<SubAck>(client as Socket, 'subscribe', {
+          channels: ['feed'],
+          ...(position.epoch ? { recover: { feed: position } } : {}),
+        })
+      ).results['feed'];
       for (const e of ack.events ?? []) received.push(e);
       position = { offset: received.at(-1)?.offset ?? ack.offset, epoch: ack.epoch };
       return ack;
@@ -138,15 +207,29 @@ describe('recovery after a disconnect and after a killed gateway', () => {
     });
     const firstAck = await subscribe();
     const startOffset = firstAck.offset;
-    const reconnected = new Promise<void>((resolve) => client?.once('ready', () => void subscribe().then((a) => {
-      expect(a.recovered).toBe(true);
-      resolve();
-    })));
+    const reconnected = new Promise<void>((resolve) =>
+      client?.once(
+        'ready',
+        () =>
+          void subscribe().then((a) => {
+            expect(a.recovered).toBe(true);
+            resolve();
+          }),
+      ),
+    );
 
     const published: number[] = [];
     const publishing = (async () => {
       for (let i = 0; i < 40; i++) {
-        published.push((await call<{ offset: number }>(pub, 'publish', { channelID: 'feed', eventType: 't', payload: `k${i}` })).offset);
+        published.push(
+          (
+            await call<{ offset: number }>(pub, 'publish', {
+              channelID: 'feed',
+              eventType: 't',
+              payload: `k${i}`,
+            })
+          ).offset,
+        );
         await sleep(20);
       }
     })();

@@ -12,7 +12,11 @@ describe('socket protocol across a pool of gateways', () => {
   const APP = 'proto';
   const OTHER = 'proto-other';
 
-  const connect = async (gw: number, token: string, extra: { appID?: string; deviceID?: string; viaQuery?: boolean } = {}) => {
+  const connect = async (
+    gw: number,
+    token: string,
+    extra: { appID?: string; deviceID?: string; viaQuery?: boolean } = {},
+  ) => {
     const r = await connectClient(stack.url('gateway', gw), { token, appID: extra.appID ?? APP, ...extra });
     sockets.push(r.socket);
     return r;
@@ -42,7 +46,10 @@ describe('socket protocol across a pool of gateways', () => {
     expect(ready).toMatchObject({ appID: APP, clientID: 'alice' });
     expect(ready['deviceID']).toEqual(expect.any(String));
     expect(ready['connectionID']).toEqual(expect.any(String));
-    const { ready: withDevice } = await connect(1, stack.clientToken(APP, 'alice'), { deviceID: 'phone-1', viaQuery: true });
+    const { ready: withDevice } = await connect(1, stack.clientToken(APP, 'alice'), {
+      deviceID: 'phone-1',
+      viaQuery: true,
+    });
     expect(withDevice).toMatchObject({ appID: APP, clientID: 'alice', deviceID: 'phone-1' });
   });
 
@@ -51,26 +58,45 @@ describe('socket protocol across a pool of gateways', () => {
       connectClient(stack.url('gateway', 0), { token: 'garbage', appID: APP }),
       connectClient(stack.url('gateway', 0), { token: stack.clientToken(OTHER, 'x'), appID: APP }),
       connectClient(stack.url('gateway', 1), { token: stack.clientToken(APP, 'alice', -10), appID: APP }),
-      connectClient(stack.url('gateway', 1), { token: stack.adminToken('no-such-app'), appID: 'no-such-app' }),
+      connectClient(stack.url('gateway', 1), {
+        token: stack.adminToken('no-such-app'),
+        appID: 'no-such-app',
+      }),
     ];
     for (const a of attempts) {
       await expect(a).rejects.toMatchObject({ message: 'unauthorized', data: { code: 401 } });
     }
   });
 
-  it('delivers a publish on one gateway to subscribers on both, the sender\'s own devices included, once each', async () => {
+  it("delivers a publish on one gateway to subscribers on both, the sender's own devices included, once each", async () => {
     const alice1 = await connect(0, stack.clientToken(APP, 'alice'));
     const alice2 = await connect(1, stack.clientToken(APP, 'alice'));
     const bob = await connect(1, stack.clientToken(APP, 'bob'));
-    const got = [alice1, alice2, bob].map(({ socket }) => collect<{ offset: number; payload: unknown; senderID: string }>(socket, 'event'));
+    const got = [alice1, alice2, bob].map(({ socket }) =>
+      collect<{ offset: number; payload: unknown; senderID: string }>(socket, 'event'),
+    );
     for (const { socket } of [alice1, alice2, bob]) {
-      const ack = await call<{ ok: boolean; results: Record<string, { ok: boolean; offset: number }> }>(socket, 'subscribe', { channels: ['news'] });
+      const ack = await call<{ ok: boolean; results: Record<string, { ok: boolean; offset: number }> }>(
+        socket,
+        'subscribe',
+        { channels: ['news'] },
+      );
       expect(ack.ok).toBe(true);
-      expect(ack.results['news']).toMatchObject({ ok: true, offset: expect.any(Number), epoch: expect.any(String) });
+      expect(ack.results['news']).toMatchObject({
+        ok: true,
+        offset: expect.any(Number),
+        epoch: expect.any(String),
+      });
     }
     const acks = [];
     for (let i = 0; i < 20; i++) {
-      acks.push(await call<{ ok: boolean; offset: number; id: string; timestamp: number }>(alice1.socket, 'publish', { channelID: 'news', eventType: 'msg', payload: { i } }));
+      acks.push(
+        await call<{ ok: boolean; offset: number; id: string; timestamp: number }>(alice1.socket, 'publish', {
+          channelID: 'news',
+          eventType: 'msg',
+          payload: { i },
+        }),
+      );
     }
     expect(acks.every((a) => a.ok)).toBe(true);
     const offsets = acks.map((a) => a.offset);
@@ -79,7 +105,12 @@ describe('socket protocol across a pool of gateways', () => {
     await sleep(300);
     for (const g of got) {
       expect(g.map((e) => e.offset)).toEqual(offsets); // once each, in offset order
-      expect(g[0]).toMatchObject({ channelID: 'news', eventType: 'msg', senderID: 'alice', payload: { i: 0 } });
+      expect(g[0]).toMatchObject({
+        channelID: 'news',
+        eventType: 'msg',
+        senderID: 'alice',
+        payload: { i: 0 },
+      });
     }
   });
 
@@ -90,8 +121,12 @@ describe('socket protocol across a pool of gateways', () => {
     const got = collect<{ offset: number }>(watcher.socket, 'event');
     await call(watcher.socket, 'subscribe', { channels: ['news'] });
     await Promise.all([
-      ...Array.from({ length: 30 }, (_, i) => call(a.socket, 'publish', { channelID: 'news', eventType: 'a', payload: i })),
-      ...Array.from({ length: 30 }, (_, i) => call(b.socket, 'publish', { channelID: 'news', eventType: 'b', payload: i })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        call(a.socket, 'publish', { channelID: 'news', eventType: 'a', payload: i }),
+      ),
+      ...Array.from({ length: 30 }, (_, i) =>
+        call(b.socket, 'publish', { channelID: 'news', eventType: 'b', payload: i }),
+      ),
     ]);
     await eventually(() => got.length >= 60, '60 events');
     const offsets = got.map((e) => e.offset);
@@ -100,11 +135,24 @@ describe('socket protocol across a pool of gateways', () => {
 
   it('stores acked publishes once per id and answers a re-publish with the same offset', async () => {
     const { socket } = await connect(0, stack.clientToken(APP, 'alice'));
-    const first = await call<{ ok: boolean; offset: number; id: string }>(socket, 'publish', { channelID: 'news', eventType: 'm', payload: 'x', id: 'idem-1' });
-    const again = await call<{ ok: boolean; offset: number; id: string }>(socket, 'publish', { channelID: 'news', eventType: 'm', payload: 'x', id: 'idem-1' });
+    const first = await call<{ ok: boolean; offset: number; id: string }>(socket, 'publish', {
+      channelID: 'news',
+      eventType: 'm',
+      payload: 'x',
+      id: 'idem-1',
+    });
+    const again = await call<{ ok: boolean; offset: number; id: string }>(socket, 'publish', {
+      channelID: 'news',
+      eventType: 'm',
+      payload: 'x',
+      id: 'idem-1',
+    });
     expect(first).toMatchObject({ ok: true, id: 'idem-1' });
     expect(again.offset).toBe(first.offset);
-    await eventually(async () => (await fx.storedEvents(APP, 'news')).some((e) => e.id === 'idem-1'), 'idem-1 stored');
+    await eventually(
+      async () => (await fx.storedEvents(APP, 'news')).some((e) => e.id === 'idem-1'),
+      'idem-1 stored',
+    );
     expect((await fx.storedEvents(APP, 'news')).filter((e) => e.id === 'idem-1')).toHaveLength(1);
   });
 
@@ -113,40 +161,81 @@ describe('socket protocol across a pool of gateways', () => {
     const sub = await connect(1, stack.clientToken(APP, 'bob'));
     await call(sub.socket, 'subscribe', { channels: ['news', 'live'] });
     const got = collect<{ id: string; offset?: number; channelID: string }>(sub.socket, 'event');
-    pub.socket.emit('publish', { channelID: 'news', eventType: 'm', payload: 'fire-and-forget', id: 'noack-1' });
-    const live = await call<{ ok: boolean; offset?: number }>(pub.socket, 'publish', { channelID: 'live', eventType: 'm', payload: 'ephemeral' });
+    pub.socket.emit('publish', {
+      channelID: 'news',
+      eventType: 'm',
+      payload: 'fire-and-forget',
+      id: 'noack-1',
+    });
+    const live = await call<{ ok: boolean; offset?: number }>(pub.socket, 'publish', {
+      channelID: 'live',
+      eventType: 'm',
+      payload: 'ephemeral',
+    });
     expect(live.ok).toBe(true);
     expect(live.offset).toBeUndefined();
-    await eventually(() => got.some((e) => e.id === 'noack-1') && got.some((e) => e.channelID === 'live'), 'both live events');
+    await eventually(
+      () => got.some((e) => e.id === 'noack-1') && got.some((e) => e.channelID === 'live'),
+      'both live events',
+    );
     expect(got.find((e) => e.id === 'noack-1')?.offset).toBeUndefined();
-    const hist = await call<{ ok: boolean; events: { id: string }[] }>(sub.socket, 'history', { channelID: 'news', limit: 1000 });
+    const hist = await call<{ ok: boolean; events: { id: string }[] }>(sub.socket, 'history', {
+      channelID: 'news',
+      limit: 1000,
+    });
     expect(hist.ok).toBe(true);
     expect(hist.events.some((e) => e.id === 'noack-1')).toBe(false);
-    const liveHist = await call<{ ok: boolean; events: unknown[] }>(sub.socket, 'history', { channelID: 'live' });
+    const liveHist = await call<{ ok: boolean; events: unknown[] }>(sub.socket, 'history', {
+      channelID: 'live',
+    });
     expect(liveHist).toMatchObject({ ok: true, events: [] });
   });
 
   it('applies the access rules per channel in one subscribe call', async () => {
     const bob = await connect(0, stack.clientToken(APP, 'bob'));
-    const ack = await call<{ ok: boolean; results: Record<string, { ok: boolean; error?: { code: string } }> }>(bob.socket, 'subscribe', {
+    const ack = await call<{
+      ok: boolean;
+      results: Record<string, { ok: boolean; error?: { code: string } }>;
+    }>(bob.socket, 'subscribe', {
       channels: ['news', 'vault', 'missing'],
     });
     expect(ack.results['news'].ok).toBe(true);
     expect(ack.results['vault']).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(ack.results['missing']).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    const pub = await call<{ ok: boolean; error: { code: string } }>(bob.socket, 'publish', { channelID: 'vault', eventType: 'm', payload: 1 });
+    const pub = await call<{ ok: boolean; error: { code: string } }>(bob.socket, 'publish', {
+      channelID: 'vault',
+      eventType: 'm',
+      payload: 1,
+    });
     expect(pub).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     const alice = await connect(1, stack.clientToken(APP, 'alice'));
-    expect((await call<{ results: Record<string, { ok: boolean }> }>(alice.socket, 'subscribe', { channels: ['vault'] })).results['vault'].ok).toBe(true);
+    expect(
+      (
+        await call<{ results: Record<string, { ok: boolean }> }>(alice.socket, 'subscribe', {
+          channels: ['vault'],
+        })
+      ).results['vault'].ok,
+    ).toBe(true);
     const admin = await connect(1, stack.adminToken(APP));
-    expect((await call<{ results: Record<string, { ok: boolean }> }>(admin.socket, 'subscribe', { channels: ['vault'] })).results['vault'].ok).toBe(true);
-    expect(await call(admin.socket, 'publish', { channelID: 'vault', eventType: 'm', payload: 1 })).toMatchObject({ ok: true });
+    expect(
+      (
+        await call<{ results: Record<string, { ok: boolean }> }>(admin.socket, 'subscribe', {
+          channels: ['vault'],
+        })
+      ).results['vault'].ok,
+    ).toBe(true);
+    expect(
+      await call(admin.socket, 'publish', { channelID: 'vault', eventType: 'm', payload: 1 }),
+    ).toMatchObject({ ok: true });
   });
 
   it('never crosses apps: the same channel id in another app is another channel', async () => {
     const mine = await connect(0, stack.clientToken(APP, 'alice'));
-    const theirs = await connectClient(stack.url('gateway', 1), { token: stack.clientToken(OTHER, 'eve'), appID: OTHER });
+    const theirs = await connectClient(stack.url('gateway', 1), {
+      token: stack.clientToken(OTHER, 'eve'),
+      appID: OTHER,
+    });
     sockets.push(theirs.socket);
     const leaked = collect(theirs.socket, 'event');
     await call(theirs.socket, 'subscribe', { channels: ['news'] });
@@ -159,22 +248,42 @@ describe('socket protocol across a pool of gateways', () => {
 
   it('lists the channels a client may use', async () => {
     const alice = await connect(0, stack.clientToken(APP, 'alice'));
-    const open = await call<{ ok: boolean; channels: { channelID: string }[] }>(alice.socket, 'channels', { kind: 'open' });
+    const open = await call<{ ok: boolean; channels: { channelID: string }[] }>(alice.socket, 'channels', {
+      kind: 'open',
+    });
     expect(open.channels.map((c) => c.channelID).sort()).toEqual(['live', 'news']);
-    const priv = await call<{ channels: { channelID: string }[] }>(alice.socket, 'channels', { kind: 'private' });
+    const priv = await call<{ channels: { channelID: string }[] }>(alice.socket, 'channels', {
+      kind: 'private',
+    });
     expect(priv.channels.map((c) => c.channelID)).toEqual(['vault']);
     const bob = await connect(0, stack.clientToken(APP, 'bob'));
-    expect((await call<{ channels: unknown[] }>(bob.socket, 'channels', { kind: 'private' })).channels).toEqual([]);
+    expect(
+      (await call<{ channels: unknown[] }>(bob.socket, 'channels', { kind: 'private' })).channels,
+    ).toEqual([]);
   });
 
   it('reads history newest first by default and by offset ascending', async () => {
     const { socket } = await connect(1, stack.clientToken(APP, 'alice'));
     await call(socket, 'subscribe', { channels: ['news'] });
     const acks = [];
-    for (let i = 0; i < 5; i++) acks.push(await call<{ offset: number }>(socket, 'publish', { channelID: 'news', eventType: 'h', payload: `h${i}` }));
-    const last = await call<{ ok: boolean; events: { offset: number }[]; epoch: string }>(socket, 'history', { channelID: 'news', limit: 3 });
+    for (let i = 0; i < 5; i++)
+      acks.push(
+        await call<{ offset: number }>(socket, 'publish', {
+          channelID: 'news',
+          eventType: 'h',
+          payload: `h${i}`,
+        }),
+      );
+    const last = await call<{ ok: boolean; events: { offset: number }[]; epoch: string }>(socket, 'history', {
+      channelID: 'news',
+      limit: 3,
+    });
     expect(last.events.map((e) => e.offset)).toEqual([acks[4].offset, acks[3].offset, acks[2].offset]);
-    const since = await call<{ events: { offset: number; payload: string }[] }>(socket, 'history', { channelID: 'news', sinceOffset: acks[1].offset, limit: 10 });
+    const since = await call<{ events: { offset: number; payload: string }[] }>(socket, 'history', {
+      channelID: 'news',
+      sinceOffset: acks[1].offset,
+      limit: 10,
+    });
     expect(since.events.map((e) => e.payload)).toEqual(['h2', 'h3', 'h4']);
   });
 });

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { appRoom, channelRoom, clientRoom, type ControlMessage } from '@channels/contracts';
 import { ChannelDirectory } from '@channels/messaging';
 import { CONTROL_BUS, type ControlBus } from '@channels/realtime';
@@ -38,12 +44,18 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
       case 'member_added':
         this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
         io.local.to(clientRoom(m.appID, m.clientID)).emit('new_channel', { channelID: m.channelID });
-        if (m.presence) io.local.to(channelRoom(m.appID, m.channelID)).emit('join_channel', { channelID: m.channelID, clientID: m.clientID });
+        if (m.presence)
+          io.local
+            .to(channelRoom(m.appID, m.channelID))
+            .emit('join_channel', { channelID: m.channelID, clientID: m.clientID });
         return;
       case 'member_removed':
         this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
         await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
-        if (m.presence) io.local.to(channelRoom(m.appID, m.channelID)).emit('leave_channel', { channelID: m.channelID, clientID: m.clientID });
+        if (m.presence)
+          io.local
+            .to(channelRoom(m.appID, m.channelID))
+            .emit('leave_channel', { channelID: m.channelID, clientID: m.clientID });
         return;
       case 'unsubscribe_client':
         await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);

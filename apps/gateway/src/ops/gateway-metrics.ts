@@ -20,21 +20,63 @@ export class GatewayMetrics {
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
-    this.connections = new Gauge({ name: 'channels_gateway_connections', help: 'Open client connections', registers });
-    this.subscriptions = new Gauge({ name: 'channels_gateway_subscriptions', help: 'Channel subscriptions of open connections', registers });
-    this.eventsIn = new Counter({ name: 'channels_gateway_events_in_total', help: 'Publishes received from clients, by result', labelNames: ['result'], registers });
-    this.eventsOut = new Counter({ name: 'channels_gateway_events_out_total', help: 'Events written to local subscribers', registers });
+    this.connections = new Gauge({
+      name: 'channels_gateway_connections',
+      help: 'Open client connections',
+      registers,
+    });
+    this.subscriptions = new Gauge({
+      name: 'channels_gateway_subscriptions',
+      help: 'Channel subscriptions of open connections',
+      registers,
+    });
+    this.eventsIn = new Counter({
+      name: 'channels_gateway_events_in_total',
+      help: 'Publishes received from clients, by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.eventsOut = new Counter({
+      name: 'channels_gateway_events_out_total',
+      help: 'Events written to local subscribers',
+      registers,
+    });
     this.publishAckSeconds = new Histogram({
       name: 'channels_gateway_publish_ack_seconds',
       help: 'Time from receiving a publish to acknowledging it (stored when persistent)',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.outboundDrops = new Counter({ name: 'channels_gateway_outbound_buffer_drops_total', help: 'Connections closed because their outbound buffer overflowed', registers });
-    this.recoveries = new Counter({ name: 'channels_gateway_recoveries_total', help: 'Subscribes with recovery, by result', labelNames: ['result'], registers });
-    this.badRequests = new Counter({ name: 'channels_gateway_bad_requests_total', help: 'Malformed client calls answered with bad_request', registers });
-    this.openConnections = new Gauge({ name: 'open_connections', help: 'Connections subscribed to at least one open channel (channelize)', registers });
-    this.privateConnections = new Gauge({ name: 'private_connections', help: 'Connections subscribed to at least one private channel (channelize)', registers });
-    this.subscribedChannelsStorageLength = new Gauge({ name: 'subscribed_channels_storage_length', help: 'Distinct channels with local subscribers (channelize)', registers });
+    this.outboundDrops = new Counter({
+      name: 'channels_gateway_outbound_buffer_drops_total',
+      help: 'Connections closed because their outbound buffer overflowed',
+      registers,
+    });
+    this.recoveries = new Counter({
+      name: 'channels_gateway_recoveries_total',
+      help: 'Subscribes with recovery, by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.badRequests = new Counter({
+      name: 'channels_gateway_bad_requests_total',
+      help: 'Malformed client calls answered with bad_request',
+      registers,
+    });
+    this.openConnections = new Gauge({
+      name: 'open_connections',
+      help: 'Connections subscribed to at least one open channel (channelize)',
+      registers,
+    });
+    this.privateConnections = new Gauge({
+      name: 'private_connections',
+      help: 'Connections subscribed to at least one private channel (channelize)',
+      registers,
+    });
+    this.subscribedChannelsStorageLength = new Gauge({
+      name: 'subscribed_channels_storage_length',
+      help: 'Distinct channels with local subscribers (channelize)',
+      registers,
+    });
   }
 }

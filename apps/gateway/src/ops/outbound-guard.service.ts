@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import type { GatewayConfig } from '../config';
 import { SocketServer } from '../socket/socket-server.service';
@@ -44,7 +50,9 @@ export class OutboundGuard implements OnApplicationBootstrap, OnApplicationShutd
       const queued = (conn.writeBuffer?.length ?? 0) * 64;
       if (buffered + queued > limit) {
         this.metrics.outboundDrops.inc();
-        this.logger.warn(`disconnecting slow consumer ${socket.data.clientID} (${buffered + queued} bytes pending)`);
+        this.logger.warn(
+          `disconnecting slow consumer ${socket.data.clientID} (${buffered + queued} bytes pending)`,
+        );
         socket.disconnect(true);
       }
     }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import { PRESENCE_TRACKER, type PresenceTracker } from '@channels/realtime';
 import type { GatewayConfig } from '../config';

@@ -61,7 +61,9 @@ export class ClientCallsHandler {
         throw new ChannelsError(ErrorCode.RateLimited, 'publish rate limit exceeded for this connection');
       }
       try {
-        const body = await this.publisher.publish(socket.data.principal, socket.data.appID, payload, { acked: ack !== undefined });
+        const body = await this.publisher.publish(socket.data.principal, socket.data.appID, payload, {
+          acked: ack !== undefined,
+        });
         this.metrics.eventsIn.inc({ result: 'ok' });
         this.reply(ack, body);
       } catch (e) {
@@ -77,7 +79,9 @@ export class ClientCallsHandler {
     on('presence', async (payload, ack) => {
       const req = parseOrThrow(presenceSchema, payload);
       const channel = await this.access.require(socket.data.principal, socket.data.appID, req.channelID);
-      const clientStatus = channel.presence ? await this.presence.snapshot(socket.data.appID, req.channelID) : {};
+      const clientStatus = channel.presence
+        ? await this.presence.snapshot(socket.data.appID, req.channelID)
+        : {};
       this.reply(ack, { clientStatus });
     });
     on('channels', async (payload, ack) => {
@@ -91,7 +95,13 @@ export class ClientCallsHandler {
     socket.onAny((event: string, ...args: unknown[]) => {
       if (CALLS.has(event)) return;
       const ack = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as AnyAck) : undefined;
-      this.fail(ack, new ChannelsError(ErrorCode.BadRequest, `unknown event ${JSON.stringify(String(event).slice(0, 50))}`));
+      this.fail(
+        ack,
+        new ChannelsError(
+          ErrorCode.BadRequest,
+          `unknown event ${JSON.stringify(String(event).slice(0, 50))}`,
+        ),
+      );
     });
   }
 

@@ -68,7 +68,8 @@ export class SocketServer implements OnApplicationShutdown {
       maxHttpBufferSize: c.MAX_FRAME_BYTES,
       cors: { origin: true, credentials: true },
       serveClient: false,
-      allowRequest: (_req, cb) => cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
+      allowRequest: (_req, cb) =>
+        cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
       adapter: createChannelAdapter(this.pub, this.sub, adapterChannelPrefix(c.REDIS_KEY_PREFIX)) as never,
     });
 
@@ -125,7 +126,12 @@ export class SocketServer implements OnApplicationShutdown {
       this.metrics.connections.dec();
       void this.calls.disconnected(socket, !this.lifecycle.isShuttingDown);
     });
-    socket.emit('ready', { appID: d.appID, clientID: d.clientID, deviceID: d.deviceID, connectionID: d.connectionID });
+    socket.emit('ready', {
+      appID: d.appID,
+      clientID: d.clientID,
+      deviceID: d.deviceID,
+      connectionID: d.connectionID,
+    });
   }
 
   /** Local sockets, for drain, stats and the outbound guard. */

@@ -21,5 +21,15 @@ export interface ConnectionData {
   publishBucket: TokenBucket;
 }
 
-export type ChannelsServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ConnectionData>;
-export type ChannelsSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ConnectionData>;
+export type ChannelsServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  ConnectionData
+>;
+export type ChannelsSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  ConnectionData
+>;

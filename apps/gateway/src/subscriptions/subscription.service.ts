@@ -45,7 +45,10 @@ export class SubscriptionService {
   ) {}
 
   /** Returns the ack body and a function to call right after the ack was sent. */
-  async subscribe(socket: ChannelsSocket, input: unknown): Promise<{ ack: SubscribeAck; afterAck: () => void }> {
+  async subscribe(
+    socket: ChannelsSocket,
+    input: unknown,
+  ): Promise<{ ack: SubscribeAck; afterAck: () => void }> {
     const req = parseOrThrow(subscribeSchema, input);
     const unique = [...new Set(req.channels)];
     const prepared: Prepared[] = [];
@@ -71,14 +74,24 @@ export class SubscriptionService {
   }
 
   /** Server-side unsubscribe (unsubscribe call, removal from the channel, channel deleted). */
-  async leave(socket: ChannelsSocket, channelID: string, opts: { reportPresence?: boolean } = {}): Promise<boolean> {
+  async leave(
+    socket: ChannelsSocket,
+    channelID: string,
+    opts: { reportPresence?: boolean } = {},
+  ): Promise<boolean> {
     const d = socket.data;
     if (!d.channels.delete(channelID)) return false;
     await socket.leave(channelRoom(d.appID, channelID));
     this.metrics.subscriptions.dec();
     if (d.presenceChannels.delete(channelID) && opts.reportPresence !== false) {
       await this.presence
-        .leave({ appID: d.appID, channelID, clientID: d.clientID, connectionID: d.connectionID, gatewayID: this.config.GATEWAY_ID })
+        .leave({
+          appID: d.appID,
+          channelID,
+          clientID: d.clientID,
+          connectionID: d.connectionID,
+          gatewayID: this.config.GATEWAY_ID,
+        })
         .catch(() => undefined);
     }
     return true;
@@ -93,7 +106,13 @@ export class SubscriptionService {
       await Promise.all(
         [...d.presenceChannels].map((channelID) =>
           this.presence
-            .leave({ appID: d.appID, channelID, clientID: d.clientID, connectionID: d.connectionID, gatewayID: this.config.GATEWAY_ID })
+            .leave({
+              appID: d.appID,
+              channelID,
+              clientID: d.clientID,
+              connectionID: d.connectionID,
+              gatewayID: this.config.GATEWAY_ID,
+            })
             .catch(() => undefined),
         ),
       );
@@ -156,7 +175,12 @@ export class SubscriptionService {
     }
     if (!recover) {
       const pos = await this.broker.position(appID, channelID);
-      return { channelID, room, result: { ok: true, offset: pos.top, epoch: pos.epoch }, coveredOffset: pos.top };
+      return {
+        channelID,
+        room,
+        result: { ok: true, offset: pos.top, epoch: pos.epoch },
+        coveredOffset: pos.top,
+      };
     }
     const limit = this.config.RECOVERY_MAX_EVENTS;
     const r = await this.history.after(appID, channelID, recover.offset, limit + 1);
@@ -205,7 +229,12 @@ export class SubscriptionService {
     if (!socket.connected) return;
     for (const packet of held) {
       const [event, payload] = packet as [string, { offset?: number } | undefined];
-      if (event === 'event' && p.coveredOffset !== undefined && payload?.offset !== undefined && payload.offset <= p.coveredOffset) {
+      if (
+        event === 'event' &&
+        p.coveredOffset !== undefined &&
+        payload?.offset !== undefined &&
+        payload.offset <= p.coveredOffset
+      ) {
         continue;
       }
       (socket.emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);

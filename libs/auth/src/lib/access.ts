@@ -14,7 +14,8 @@ export function assertAdminOf(p: Principal, appID: string): void {
 }
 
 export function assertSuperAdmin(p: Principal): void {
-  if (p.role !== Role.SuperAdmin) throw new ChannelsError(ErrorCode.Forbidden, 'requires a super admin token');
+  if (p.role !== Role.SuperAdmin)
+    throw new ChannelsError(ErrorCode.Forbidden, 'requires a super admin token');
 }
 
 /** Requires any role of `appID` (clients included). */

@@ -27,7 +27,9 @@ describe('TokenVerifier', () => {
       role: 'Super_Admin',
       clientID: 'root',
     });
-    expect(verifier.verify(`Bearer ${signToken(secret, { Role: 'Client', ClientID: 'c', AppID: 'a' })}`).role).toBe('Client');
+    expect(
+      verifier.verify(`Bearer ${signToken(secret, { Role: 'Client', ClientID: 'c', AppID: 'a' })}`).role,
+    ).toBe('Client');
   });
 
   it('refuses missing, malformed, wrongly signed, expired and not-yet-valid tokens with 401', () => {
@@ -65,7 +67,12 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses tokens without a valid role, client id, or app id for non-super-admins', () => {
-    for (const claims of [{ ClientID: '1', AppID: 'a' }, { Role: 'Root', ClientID: '1' }, { Role: 'Admin', AppID: 'a' }, { Role: 'Client', ClientID: '1' }]) {
+    for (const claims of [
+      { ClientID: '1', AppID: 'a' },
+      { Role: 'Root', ClientID: '1' },
+      { Role: 'Admin', AppID: 'a' },
+      { Role: 'Client', ClientID: '1' },
+    ]) {
       expect(errorOf(() => verifier.verify(jwt.sign(claims, secret))).code).toBe('unauthorized');
     }
   });

@@ -38,7 +38,11 @@ export class TokenVerifier {
     } catch (e) {
       const name = (e as Error).name;
       throw unauthorized(
-        name === 'TokenExpiredError' ? 'token expired' : name === 'NotBeforeError' ? 'token not active yet' : 'invalid token',
+        name === 'TokenExpiredError'
+          ? 'token expired'
+          : name === 'NotBeforeError'
+            ? 'token not active yet'
+            : 'invalid token',
       );
     }
     return toPrincipal(claims);

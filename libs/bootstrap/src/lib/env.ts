@@ -46,13 +46,16 @@ export const envUrl = (def: string, protocols: string[]) =>
   z
     .string()
     .default(def)
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL with protocol ${protocols.join(' or ')}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL with protocol ${protocols.join(' or ')}`,
+    );
 
 /** Settings every service shares. */
 export const baseEnvSchema = z.object({

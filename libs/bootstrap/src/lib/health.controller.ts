@@ -36,7 +36,9 @@ export class HealthController {
       }),
     );
     const ok = results.every(([, s]) => s === 'ok');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   }
 }
 

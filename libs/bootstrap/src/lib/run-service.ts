@@ -22,7 +22,9 @@ export interface RunServiceOptions<S extends z.ZodObject> {
  * the Nest app with JSON logs, listens, and on SIGTERM/SIGINT flips the lifecycle flag first
  * (readiness goes false) then closes the app, forcing exit if shutdown overruns its budget.
  */
-export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<S>): Promise<INestApplication> {
+export async function runService<S extends z.ZodObject>(
+  opts: RunServiceOptions<S>,
+): Promise<INestApplication> {
   let config: z.output<S>;
   try {
     config = loadEnv(opts.envSchema);

@@ -16,5 +16,19 @@ export type ControlMessage =
 
 /** A gateway's report to the presence service about one connection in one presence channel. */
 export type PresenceReport =
-  | { type: 'join'; appID: string; channelID: string; clientID: string; connectionID: string; gatewayID: string }
-  | { type: 'leave'; appID: string; channelID: string; clientID: string; connectionID: string; gatewayID: string };
+  | {
+      type: 'join';
+      appID: string;
+      channelID: string;
+      clientID: string;
+      connectionID: string;
+      gatewayID: string;
+    }
+  | {
+      type: 'leave';
+      appID: string;
+      channelID: string;
+      clientID: string;
+      connectionID: string;
+      gatewayID: string;
+    };

@@ -12,14 +12,22 @@ describe('tenant-scoped names', () => {
   it('puts all keys of one channel in one Redis Cluster hash slot', () => {
     const k = redisKeys('chn:');
     const tag = channelTag('app 1', 'room:1');
-    for (const key of [k.streamMeta('app 1', 'room:1'), k.streamWindow('app 1', 'room:1'), k.channelMeta('app 1', 'room:1'), k.idempotency('app 1', 'room:1', 'id')]) {
+    for (const key of [
+      k.streamMeta('app 1', 'room:1'),
+      k.streamWindow('app 1', 'room:1'),
+      k.channelMeta('app 1', 'room:1'),
+      k.idempotency('app 1', 'room:1', 'id'),
+    ]) {
       expect(key).toContain(tag);
       expect(key.indexOf('{')).toBe(key.indexOf(tag));
     }
   });
 
   it('parses a channel room back into its app and channel', () => {
-    expect(parseChannelRoom(channelRoom('my app:1', 'a.b@c'))).toEqual({ appID: 'my app:1', channelID: 'a.b@c' });
+    expect(parseChannelRoom(channelRoom('my app:1', 'a.b@c'))).toEqual({
+      appID: 'my app:1',
+      channelID: 'a.b@c',
+    });
     expect(parseChannelRoom(clientRoom('a', 'b'))).toBeNull();
   });
 });

@@ -45,7 +45,8 @@ export function redisKeys(prefix = 'chn:') {
     /** Hash: cached channel settings used by the publish path (exists/closed/persistent/private/presence). */
     channelMeta: (appID: string, channelID: string) => `${prefix}c:${channelTag(appID, channelID)}`,
     /** Sorted set of connections present in a channel: member `clientID|connectionID`, score = lease expiry (ms). */
-    presenceConnections: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:conns`,
+    presenceConnections: (appID: string, channelID: string) =>
+      `${prefix}p:${channelTag(appID, channelID)}:conns`,
     /** Hash clientID → JSON {status, timestamp}: the announced online state of each client in a channel. */
     presenceStatus: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:status`,
     /** Sorted set of presence channels with live connections (member = channel tag), for the reaper. */

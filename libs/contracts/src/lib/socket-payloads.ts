@@ -9,13 +9,17 @@ export const recoverPositionSchema = z.object({
 });
 
 export const subscribeSchema = z.object({
-  channels: z.array(channelIdSchema, { error: 'must be an array of channel ids' }).min(1, 'must not be empty'),
+  channels: z
+    .array(channelIdSchema, { error: 'must be an array of channel ids' })
+    .min(1, 'must not be empty'),
   recover: z.record(z.string(), recoverPositionSchema, { error: 'must be an object' }).optional(),
 });
 export type SubscribeRequest = z.infer<typeof subscribeSchema>;
 
 export const unsubscribeSchema = z.object({
-  channels: z.array(channelIdSchema, { error: 'must be an array of channel ids' }).min(1, 'must not be empty'),
+  channels: z
+    .array(channelIdSchema, { error: 'must be an array of channel ids' })
+    .min(1, 'must not be empty'),
 });
 export type UnsubscribeRequest = z.infer<typeof unsubscribeSchema>;
 

@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { ChannelsError, ErrorCode } from './errors';
 
+const hasControlChars = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20);
+
 /** Identifier rules of protocol §2. */
 export const CHANNEL_ID_PATTERN = /^[A-Za-z0-9_\-:.@]{1,100}$/;
 export const appIdSchema = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(150, 'must be at most 150 characters')
-  .refine((s) => !/[\u0000-\u001f{}]/.test(s), 'must not contain control characters or braces');
+  .refine((s) => !hasControlChars(s) && !/[{}]/.test(s), 'must not contain control characters or braces');
 export const clientIdSchema = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters')
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters');
+  .refine((s) => !hasControlChars(s), 'must not contain control characters');
 export const channelIdSchema = z
   .string({ error: 'must be a string' })
   .regex(CHANNEL_ID_PATTERN, 'must be 1-100 characters of [A-Za-z0-9_-:.@]');

@@ -14,12 +14,14 @@ export class ChannelAccess {
 
   /** Resolves the channel and checks access; throws not_found / forbidden. */
   async require(principal: Principal, appID: string, channelID: string): Promise<Channel> {
-    if (!canUseApp(principal, appID)) throw new ChannelsError(ErrorCode.Forbidden, 'this token may not use this app');
+    if (!canUseApp(principal, appID))
+      throw new ChannelsError(ErrorCode.Forbidden, 'this token may not use this app');
     const channel = await this.directory.channel(appID, channelID);
     if (!channel) throw new ChannelsError(ErrorCode.NotFound, `channel ${channelID} not found`);
     if (channel.private && !isAdmin(principal)) {
       const member = await this.directory.isMember(appID, channelID, principal.clientID);
-      if (!member) throw new ChannelsError(ErrorCode.Forbidden, `not a member of private channel ${channelID}`);
+      if (!member)
+        throw new ChannelsError(ErrorCode.Forbidden, `not a member of private channel ${channelID}`);
     }
     return channel;
   }

@@ -64,7 +64,8 @@ export class ChannelDirectory {
 
   invalidateClient(appID: string, clientID: string): void {
     const suffix = `\u0000${clientID}`;
-    for (const k of this.members.keys()) if (k.startsWith(`${appID}\u0000`) && k.endsWith(suffix)) this.members.delete(k);
+    for (const k of this.members.keys())
+      if (k.startsWith(`${appID}\u0000`) && k.endsWith(suffix)) this.members.delete(k);
   }
 
   private remember<T>(map: Map<string, Cached<T>>, key: string, value: T): void {

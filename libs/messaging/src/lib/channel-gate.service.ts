@@ -16,7 +16,10 @@ export class ChannelGateService {
 
   async sync(appID: string, channelID: string): Promise<void> {
     const channel = await this.channels.find(appID, channelID);
-    await this.broker.setGate(appID, channelID, { exists: channel !== null, closed: channel?.isClosed ?? false });
+    await this.broker.setGate(appID, channelID, {
+      exists: channel !== null,
+      closed: channel?.isClosed ?? false,
+    });
     if (!channel) await this.broker.dropStream(appID, channelID);
   }
 }

@@ -40,7 +40,12 @@ export class HistoryService {
   }
 
   /** Events after `afterOffset` in offset order, at most `limit` (recovery). `complete` false when retention removed some. */
-  async after(appID: string, channelID: string, afterOffset: number, limit: number): Promise<{ events: ChannelEvent[]; top: number; epoch: string }> {
+  async after(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<{ events: ChannelEvent[]; top: number; epoch: string }> {
     const win = await this.broker.readWindow(appID, channelID, afterOffset, limit);
     if (win.complete) return { events: win.events, top: win.top, epoch: win.epoch };
     const firstInWindow = win.first;
@@ -68,8 +73,18 @@ export class HistoryService {
     // 1. The hot window: forward from the offset bound, else its tail (all of it when filtering by time).
     const forward = order === 'asc' && req.sinceOffset !== undefined;
     const win = forward
-      ? await this.broker.readWindow(appID, req.channelID, req.sinceOffset ?? 0, timeFiltered ? WHOLE_WINDOW : limit)
-      : await this.broker.readWindow(appID, req.channelID, -1, timeFiltered || order === 'asc' ? WHOLE_WINDOW : limit);
+      ? await this.broker.readWindow(
+          appID,
+          req.channelID,
+          req.sinceOffset ?? 0,
+          timeFiltered ? WHOLE_WINDOW : limit,
+        )
+      : await this.broker.readWindow(
+          appID,
+          req.channelID,
+          -1,
+          timeFiltered || order === 'asc' ? WHOLE_WINDOW : limit,
+        );
     const winEvents = win.events.filter(matches);
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];
@@ -77,7 +92,10 @@ export class HistoryService {
     // 2. Does the window alone answer? (timestamps grow with offsets)
     let covered: boolean;
     if (forward) covered = win.complete && req.since === undefined;
-    else if (order === 'asc') covered = wholeHistoryInWindow || (req.since !== undefined && first !== undefined && first.timestamp < req.since);
+    else if (order === 'asc')
+      covered =
+        wholeHistoryInWindow ||
+        (req.since !== undefined && first !== undefined && first.timestamp < req.since);
     else covered = winEvents.length >= limit || wholeHistoryInWindow;
 
     let result = winEvents;

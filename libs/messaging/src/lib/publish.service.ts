@@ -30,7 +30,12 @@ export class PublishService {
    * @param acked whether the publisher asked for an acknowledgement; only acked publishes on
    *   persistent channels are stored (the original product's rule).
    */
-  async publish(principal: Principal, appID: string, input: unknown, opts: { acked: boolean }): Promise<PublishAck> {
+  async publish(
+    principal: Principal,
+    appID: string,
+    input: unknown,
+    opts: { acked: boolean },
+  ): Promise<PublishAck> {
     const req: PublishRequest = parseOrThrow(publishSchema, input);
     const size = Buffer.byteLength(JSON.stringify(req.payload ?? null), 'utf8');
     if (size > this.options.maxPayloadBytes) {

@@ -10,7 +10,10 @@ describe('socket.io cluster adapter messages', () => {
       uid: 'emitter',
       nsp: '/',
       type: 3,
-      data: { opts: { rooms: [room], except: [], flags: {} }, packet: { type: 2, data: ['event', event], nsp: '/' } },
+      data: {
+        opts: { rooms: [room], except: [], flags: {} },
+        packet: { type: 2, data: ['event', event], nsp: '/' },
+      },
     });
   });
 

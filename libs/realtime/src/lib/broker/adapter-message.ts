@@ -16,7 +16,12 @@ export const roomShardChannel = (keyPrefix: string, room: string): string =>
   `${adapterChannelPrefix(keyPrefix)}#/#${room}#`;
 
 /** JSON broadcast message: emit `event(payload)` to sockets in `room`, except sockets in `except` rooms. */
-export function roomBroadcastMessage(room: string, event: string, payload: unknown, except: string[] = []): string {
+export function roomBroadcastMessage(
+  room: string,
+  event: string,
+  payload: unknown,
+  except: string[] = [],
+): string {
   return JSON.stringify({
     uid: EMITTER_UID,
     nsp: '/',

@@ -29,7 +29,10 @@ export interface BrokerHarness {
  * The behaviour every `Broker` adapter must have. Run with the in-memory adapter in unit tests and
  * the Redis adapter in integration tests: `describeBrokerContract('redis', makeHarness)`.
  */
-export function describeBrokerContract(name: string, make: (windowSize: number) => Promise<BrokerHarness>): void {
+export function describeBrokerContract(
+  name: string,
+  make: (windowSize: number) => Promise<BrokerHarness>,
+): void {
   describe(`Broker contract: ${name}`, () => {
     let h: BrokerHarness;
     let n = 0;
@@ -44,7 +47,14 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
       const offsets: number[] = [];
       const epochs = new Set<string>();
       for (let i = 0; i < 4; i++) {
-        const r = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: { i }, senderID: 's', store: true });
+        const r = await h.broker.publish({
+          appID: app(),
+          channelID: 'c1',
+          eventType: 't',
+          payload: { i },
+          senderID: 's',
+          store: true,
+        });
         if (r.status !== 'published') throw new Error(r.status);
         offsets.push(r.event.offset ?? -1);
         epochs.add(r.event.epoch ?? '');
@@ -56,16 +66,43 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
     it('continues after the highest stored offset when it starts a stream', async () => {
       h.source.open(app(), 'c1');
       h.source.tops.set(`${app()}/c1`, 41);
-      const r = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true });
+      const r = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
       expect(r.status === 'published' && r.event.offset).toBe(42);
     });
 
     it('stores a publisher id once and answers re-publishes with the first event', async () => {
       h.source.open(app(), 'c1');
-      const a = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 'x', senderID: 's', id: 'k1', store: true });
-      const b = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 'y', senderID: 's', id: 'k1', store: true });
+      const a = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 'x',
+        senderID: 's',
+        id: 'k1',
+        store: true,
+      });
+      const b = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 'y',
+        senderID: 's',
+        id: 'k1',
+        store: true,
+      });
       expect(a.status === 'published' && !a.duplicate).toBe(true);
-      expect(b).toMatchObject({ status: 'published', duplicate: true, event: { id: 'k1', offset: 1, payload: 'x' } });
+      expect(b).toMatchObject({
+        status: 'published',
+        duplicate: true,
+        event: { id: 'k1', offset: 1, payload: 'x' },
+      });
       expect((await h.broker.position(app(), 'c1')).top).toBe(1);
     });
 
@@ -73,7 +110,14 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
       h.source.open(app(), 'c1');
       const payloads = ['{"a":1}', { nested: [1, 'two', null] }, 0, false, null, 'ünïcode ✓'];
       for (const payload of payloads) {
-        await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload, senderID: 's', store: true });
+        await h.broker.publish({
+          appID: app(),
+          channelID: 'c1',
+          eventType: 't',
+          payload,
+          senderID: 's',
+          store: true,
+        });
       }
       const w = await h.broker.readWindow(app(), 'c1', 0, 100);
       expect(w.events.map((e) => e.payload)).toEqual(payloads.slice(-5));
@@ -81,26 +125,76 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
 
     it('does not assign offsets to live-only events', async () => {
       h.source.open(app(), 'c1');
-      const r = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: false });
+      const r = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: false,
+      });
       expect(r.status === 'published' && r.event.offset).toBeUndefined();
       expect((await h.broker.position(app(), 'c1')).top).toBe(0);
     });
 
     it('refuses closed and unknown channels, and follows gate changes at once', async () => {
-      const closed = await h.broker.publish({ appID: app(), channelID: 'nope', eventType: 't', payload: 1, senderID: 's', store: true });
+      const closed = await h.broker.publish({
+        appID: app(),
+        channelID: 'nope',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
       expect(closed.status).toBe('not_found');
       h.source.open(app(), 'c1');
-      await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true });
+      await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
       await h.broker.setGate(app(), 'c1', { exists: true, closed: true });
-      expect((await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true })).status).toBe('closed');
+      expect(
+        (
+          await h.broker.publish({
+            appID: app(),
+            channelID: 'c1',
+            eventType: 't',
+            payload: 1,
+            senderID: 's',
+            store: true,
+          })
+        ).status,
+      ).toBe('closed');
       await h.broker.setGate(app(), 'c1', { exists: true, closed: false });
-      expect((await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true })).status).toBe('published');
+      expect(
+        (
+          await h.broker.publish({
+            appID: app(),
+            channelID: 'c1',
+            eventType: 't',
+            payload: 1,
+            senderID: 's',
+            store: true,
+          })
+        ).status,
+      ).toBe('published');
     });
 
     it('reads the window after an offset and says when older events were trimmed', async () => {
       h.source.open(app(), 'c1');
       for (let i = 1; i <= 8; i++) {
-        await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: i, senderID: 's', store: true });
+        await h.broker.publish({
+          appID: app(),
+          channelID: 'c1',
+          eventType: 't',
+          payload: i,
+          senderID: 's',
+          store: true,
+        });
       }
       const recent = await h.broker.readWindow(app(), 'c1', 5, 100);
       expect(recent).toMatchObject({ top: 8, first: 4, complete: true });
@@ -116,11 +210,25 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
 
     it('changes the epoch and never reuses an offset after losing its streams', async () => {
       h.source.open(app(), 'c1');
-      const first = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true });
+      const first = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
       if (first.status !== 'published') throw new Error(first.status);
       h.source.tops.set(`${app()}/c1`, 1); // the writer stored offset 1
       await h.loseStreams();
-      const again = await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 2, senderID: 's', store: true });
+      const again = await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 2,
+        senderID: 's',
+        store: true,
+      });
       if (again.status !== 'published') throw new Error(again.status);
       expect(again.event.offset).toBe(2);
       expect(again.event.epoch).not.toBe(first.event.epoch);
@@ -129,8 +237,22 @@ export function describeBrokerContract(name: string, make: (windowSize: number) 
     it('keeps channels and apps apart', async () => {
       h.source.open(app(), 'c1');
       h.source.open(`${app()}-other`, 'c1');
-      await h.broker.publish({ appID: app(), channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true });
-      const other = await h.broker.publish({ appID: `${app()}-other`, channelID: 'c1', eventType: 't', payload: 1, senderID: 's', store: true });
+      await h.broker.publish({
+        appID: app(),
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
+      const other = await h.broker.publish({
+        appID: `${app()}-other`,
+        channelID: 'c1',
+        eventType: 't',
+        payload: 1,
+        senderID: 's',
+        store: true,
+      });
       expect(other.status === 'published' && other.event.offset).toBe(1);
     });
   });

@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ChannelEvent, ServerToClientEvents } from '@channels/contracts';
-import type { Broker, ChannelGate, PublishCommand, PublishOutcome, StreamSource, WindowRead } from './broker.port';
+import type {
+  Broker,
+  ChannelGate,
+  PublishCommand,
+  PublishOutcome,
+  StreamSource,
+  WindowRead,
+} from './broker.port';
 
 interface Stream {
   top: number;
@@ -44,7 +51,8 @@ export class InMemoryBroker implements Broker {
     }
     const idKey = cmd.id ? `${key}\u0000${cmd.id}` : undefined;
     const seen = idKey ? this.ids.get(idKey) : undefined;
-    if (seen && seen.until > Date.now()) return { status: 'published', event: structuredClone(seen.event), duplicate: true };
+    if (seen && seen.until > Date.now())
+      return { status: 'published', event: structuredClone(seen.event), duplicate: true };
     const stream = await this.stream(cmd.appID, cmd.channelID);
     stream.top += 1;
     const event: ChannelEvent = { ...base, offset: stream.top, epoch: stream.epoch };
@@ -55,7 +63,12 @@ export class InMemoryBroker implements Broker {
     return { status: 'published', event: structuredClone(event), duplicate: false };
   }
 
-  async readWindow(appID: string, channelID: string, afterOffset: number, limit: number): Promise<WindowRead> {
+  async readWindow(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowRead> {
     const s = await this.stream(appID, channelID);
     const first = s.top - s.window.length + 1;
     const events =
@@ -102,7 +115,11 @@ export class InMemoryBroker implements Broker {
     const key = `${appID}\u0000${channelID}`;
     let s = this.streams.get(key);
     if (!s) {
-      s = { top: await this.source.storedTop(appID, channelID), epoch: randomBytes(6).toString('hex'), window: [] };
+      s = {
+        top: await this.source.storedTop(appID, channelID),
+        epoch: randomBytes(6).toString('hex'),
+        window: [],
+      };
       this.streams.set(key, s);
     }
     return s;

@@ -1,8 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { channelRoom, type ChannelEvent, type RedisKeys, type ServerToClientEvents } from '@channels/contracts';
+import {
+  channelRoom,
+  type ChannelEvent,
+  type RedisKeys,
+  type ServerToClientEvents,
+} from '@channels/contracts';
 import type Redis from 'ioredis';
 import { roomBroadcastMessage, roomBroadcastTemplate, roomShardChannel } from './adapter-message';
-import type { Broker, ChannelGate, PublishCommand, PublishOutcome, StreamSource, WindowRead } from './broker.port';
+import type {
+  Broker,
+  ChannelGate,
+  PublishCommand,
+  PublishOutcome,
+  StreamSource,
+  WindowRead,
+} from './broker.port';
 import { FILL_GATE_LUA, PUBLISH_LUA, READ_WINDOW_LUA, SEED_LUA } from './lua-scripts';
 
 export interface RedisBrokerOptions {
@@ -97,12 +109,27 @@ export class RedisBroker implements Broker {
     throw new Error('publish could not initialise the channel stream');
   }
 
-  async readWindow(appID: string, channelID: string, afterOffset: number, limit: number): Promise<WindowRead> {
+  async readWindow(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowRead> {
     const k = this.options.keys;
-    let out = await this.redis.chReadWindow(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID), afterOffset, limit);
+    let out = await this.redis.chReadWindow(
+      k.streamMeta(appID, channelID),
+      k.streamWindow(appID, channelID),
+      afterOffset,
+      limit,
+    );
     if (out.length === 0) {
       await this.seed(appID, channelID);
-      out = await this.redis.chReadWindow(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID), afterOffset, limit);
+      out = await this.redis.chReadWindow(
+        k.streamMeta(appID, channelID),
+        k.streamWindow(appID, channelID),
+        afterOffset,
+        limit,
+      );
     }
     const [topS, epoch, firstS, ...raw] = out;
     const top = Number(topS);
@@ -144,7 +171,10 @@ export class RedisBroker implements Broker {
     payload: Parameters<ServerToClientEvents[E]>[0],
   ): Promise<void> {
     const room = channelRoom(appID, channelID);
-    await this.redis.spublish(roomShardChannel(this.options.keys.prefix, room), roomBroadcastMessage(room, event, payload));
+    await this.redis.spublish(
+      roomShardChannel(this.options.keys.prefix, room),
+      roomBroadcastMessage(room, event, payload),
+    );
   }
 
   private async loadGate(appID: string, channelID: string): Promise<void> {

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * The module boundary rules really fail lint on forbidden imports (tags scope:* / type:*, and
+ * banned external imports), so the architecture cannot erode silently.
+ */
+jest.setTimeout(60_000);
+
+describe('module boundaries are enforced by lint', () => {
+  const root = join(__dirname, '..', '..');
+  /** Lints `code` as if it were `file` (eslint's own CLI, so the real config and project graph apply). */
+  const lint = async (file: string, code: string): Promise<string[]> => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/eslint/bin/eslint.js'),
+        '--stdin',
+        '--stdin-filename',
+        join(root, file),
+        '--format',
+        'json',
+      ],
+      {
+        cwd: root,
+        input: code,
+        encoding: 'utf8',
+      },
+    );
+    const [result] = JSON.parse(r.stdout) as { messages: { ruleId: string; message: string }[] }[];
+    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  };
+
+  it('forbids framework imports in libs/contracts', async () => {
+    const messages = await lint(
+      'libs/contracts/src/lib/probe.ts',
+      "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    );
+    expect(messages.join('\n')).toMatch(/@nestjs\/common/);
+  });
+
+  it('forbids Prisma outside libs/db', async () => {
+    const messages = await lint(
+      'libs/messaging/src/lib/probe.ts',
+      "import { PrismaClient } from '@prisma/client';\nexport const x = PrismaClient;\n",
+    );
+    expect(messages.length).toBeGreaterThan(0);
+  });
+
+  it('forbids a lower layer importing a higher one (data-access → feature)', async () => {
+    const messages = await lint(
+      'libs/realtime/src/lib/probe.ts',
+      "import { PublishService } from '@channels/messaging';\nexport const x = PublishService;\n",
+    );
+    expect(messages.join('\n')).toMatch(/messaging/);
+  });
+
+  it('allows what the layering allows (app → feature)', async () => {
+    expect(
+      await lint(
+        'apps/gateway/src/probe.ts',
+        "import { PublishService } from '@channels/messaging';\nexport const x = PublishService;\n",
+      ),
+    ).toEqual([]);
+  });
+});
