@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import { ChannelsError, ErrorCode, type Principal, Role } from '@channels/contracts';
 
@@ -20,7 +21,17 @@ const ROLE_ALIASES: Record<string, Role> = {
  * public key; `none` and anything else refused), `exp`/`nbf` honoured, claims normalised.
  */
 export class TokenVerifier {
-  constructor(private readonly options: TokenVerifierOptions) {}
+  /**
+   * Key objects made once: given a string, jsonwebtoken re-derives the key on every call (first
+   * trying to parse it as a PEM public key), which costs most of a verification.
+   */
+  private readonly hsKey: KeyObject;
+  private readonly rsKey: KeyObject | undefined;
+
+  constructor(options: TokenVerifierOptions) {
+    this.hsKey = createSecretKey(Buffer.from(options.secret, 'utf8'));
+    this.rsKey = options.publicKey ? publicKeyOrUndefined(options.publicKey) : undefined;
+  }
 
   verify(token: string | undefined | null): Principal {
     if (!token) throw unauthorized('missing token');
@@ -28,9 +39,9 @@ export class TokenVerifier {
     const decoded = jwt.decode(raw, { complete: true });
     if (!decoded || typeof decoded.payload !== 'object') throw unauthorized('malformed token');
     const alg = decoded.header.alg as Algorithm;
-    let key: string;
-    if (alg === 'HS256') key = this.options.secret;
-    else if (alg === 'RS256' && this.options.publicKey) key = this.options.publicKey;
+    let key: KeyObject;
+    if (alg === 'HS256') key = this.hsKey;
+    else if (alg === 'RS256' && this.rsKey) key = this.rsKey;
     else throw unauthorized(`token algorithm ${alg} is not accepted`);
     let claims: jwt.JwtPayload;
     try {
@@ -70,6 +81,15 @@ export function toPrincipal(claims: Record<string, unknown>): Principal {
 export function stripBearer(header: string): string {
   const t = header.trim();
   return /^bearer\s+/i.test(t) ? t.replace(/^bearer\s+/i, '').trim() : t;
+}
+
+/** A PEM public key as a key object; undefined when it does not parse (RS256 tokens are then refused). */
+function publicKeyOrUndefined(pem: string): KeyObject | undefined {
+  try {
+    return createPublicKey(pem);
+  } catch {
+    return undefined;
+  }
 }
 
 const unauthorized = (message: string) => new ChannelsError(ErrorCode.Unauthorized, message);
