@@ -1,5 +1,6 @@
-/** The one function of `swagger-ui-dist` used here (the package ships no type declarations). */
-declare module 'swagger-ui-dist' {
+/** The one helper of `swagger-ui-dist` used here (the package ships no type declarations). */
+declare module 'swagger-ui-dist/absolute-path.js' {
   /** Directory holding swagger-ui's static files. */
-  export function getAbsoluteFSPath(): string;
+  function getAbsoluteFSPath(): string;
+  export = getAbsoluteFSPath;
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
+// The path helper alone: the package's main module loads the whole swagger-ui bundle.
+import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path.js';
 import { notFound } from '../resources/errors';
 import { buildOpenApi } from './openapi';
 

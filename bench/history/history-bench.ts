@@ -1,0 +1,311 @@
+/**
+ * History latency on a channel holding 2,000,000 stored events, measured inside admin-api.
+ *
+ *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
+ *     [--events=N] [--requests=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
+ *
+ * Seeds a throwaway database in one server-side statement (indexes and the foreign key are
+ * rebuilt afterwards, exactly as the migrations define them), starts the built admin-api
+ * (dist/apps/admin-api/main.js; `npx nx build admin-api`) on it with its own Redis prefix, and
+ * times requests one at a time. Each figure is the `Server-Timing: app;dur=…` the service reports
+ * (request arrival → response headers: auth, Redis, Postgres, JSON), with the client-side time
+ * beside it. Everything it creates is removed at the end. BENCH_PG_URL / BENCH_REDIS_URL (or
+ * TEST_PG_URL / TEST_REDIS_URL) choose the servers.
+ */
+import '../writer/env-from-harness';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { signToken } from '@channels/auth';
+import {
+  BASE_REDIS_URL,
+  createTestDatabase,
+  deleteRedisPrefix,
+  dropTestDatabase,
+  freePort,
+  REPO_ROOT,
+  uniqueRunId,
+} from '@channels/testing';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as const;
+  }),
+);
+const full = args.has('full') || process.env['BENCH_MODE'] === 'full';
+const num = (k: string, def: number) => Number(args.get(k) ?? def);
+const EVENTS = num('events', 2_000_000);
+const REQUESTS = num('requests', full ? 5_000 : 1_000);
+const WARMUP = Math.min(500, Math.ceil(REQUESTS / 5));
+const PIN = args.get('pin') !== '0' && process.env['BENCH_PIN'] !== '0' && cpus().length >= 2;
+const APP = 'bench';
+const CHANNEL = 'big';
+/** Event spacing in the seeded channel. */
+const STEP_MS = 5;
+const SECRET = 'history-bench-secret-0123456789';
+
+const runId = uniqueRunId('channels_bench_history');
+const prefix = `bh:${runId.slice(-8)}:`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+
+interface Sample {
+  server: number;
+  client: number;
+  events: number;
+}
+interface CaseResult {
+  name: string;
+  route: string;
+  requests: number;
+  eventsPerResponse: number;
+  server: { p50: number; p90: number; p99: number; max: number };
+  client: { p50: number; p99: number };
+  bar?: number;
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function seed(url: string, t0: number): Promise<number> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  const started = Date.now();
+  try {
+    await pg.query(`SET maintenance_work_mem = '256MB'`);
+    await pg.query(`INSERT INTO apps (id, name) VALUES ($1, 'History benchmark')`, [APP]);
+    await pg.query(
+      `INSERT INTO channels (app_id, id, name, persistent) VALUES ($1, $2, 'two million events', true)`,
+      [APP, CHANNEL],
+    );
+    // Bulk load without per-row index and foreign key maintenance, then rebuild them as the
+    // migration defines them (same names, same columns).
+    await pg.query(`ALTER TABLE events DROP CONSTRAINT events_app_id_channel_id_fkey`);
+    await pg.query(`ALTER TABLE events DROP CONSTRAINT events_pkey`);
+    await pg.query(`DROP INDEX events_app_id_channel_id_id_key`);
+    await pg.query(`DROP INDEX events_app_id_channel_id_timestamp_idx`);
+    await pg.query(
+      `INSERT INTO events (app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp")
+       SELECT $1, $2, g, 'seed', 'ev-' || g, 'testing publish type', to_jsonb('can_be_json_or_not ' || g),
+              'client-' || (g % 100), $3::bigint + g * ${STEP_MS}
+       FROM generate_series(1, $4::bigint) AS g`,
+      [APP, CHANNEL, t0, EVENTS],
+    );
+    await pg.query(
+      `ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY (app_id, channel_id, "offset")`,
+    );
+    await pg.query(`CREATE UNIQUE INDEX events_app_id_channel_id_id_key ON events (app_id, channel_id, id)`);
+    await pg.query(
+      `CREATE INDEX events_app_id_channel_id_timestamp_idx ON events (app_id, channel_id, "timestamp")`,
+    );
+    await pg.query(
+      `ALTER TABLE events ADD CONSTRAINT events_app_id_channel_id_fkey FOREIGN KEY (app_id, channel_id)
+       REFERENCES channels (app_id, id) ON DELETE CASCADE ON UPDATE CASCADE`,
+    );
+    await pg.query(`VACUUM ANALYZE events`);
+    const { rows } = await pg.query<{ n: string }>(
+      `SELECT count(*) AS n FROM events WHERE app_id = $1 AND channel_id = $2`,
+      [APP, CHANNEL],
+    );
+    if (Number(rows[0].n) !== EVENTS) throw new Error(`seeded ${rows[0].n} events, wanted ${EVENTS}`);
+  } finally {
+    await pg.end();
+  }
+  return Date.now() - started;
+}
+
+function startAdminApi(port: number, databaseUrl: string): ChildProcess {
+  const node = [
+    ...(args.has('profile')
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, 'tmp', 'history-profile')}`]
+      : []),
+    join(REPO_ROOT, 'dist/apps/admin-api/main.js'),
+  ];
+  const cmd = PIN ? 'taskset' : process.execPath;
+  const argv = PIN ? ['-c', '0', process.execPath, ...node] : node;
+  const child = spawn(cmd, argv, {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      ADMIN_API_PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: BASE_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: SECRET,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function waitReady(base: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('admin-api not ready after 30 s');
+}
+
+/** Runs `paths()` one request at a time; the first WARMUP requests are not counted. */
+async function measure(base: string, token: string, path: () => string, count: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < count + WARMUP; i++) {
+    const t = process.hrtime.bigint();
+    const res = await fetch(`${base}${path()}`, { headers: { Authorization: token, AppID: APP } });
+    const body = (await res.json()) as { events?: unknown[] };
+    const client = Number(process.hrtime.bigint() - t) / 1e6;
+    if (res.status !== 200) throw new Error(`${path()} → ${res.status} ${JSON.stringify(body)}`);
+    const m = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+    if (!m) throw new Error('no Server-Timing header');
+    if (i >= WARMUP) samples.push({ server: Number(m[1]), client, events: body.events?.length ?? 0 });
+  }
+  return samples;
+}
+
+function summarise(name: string, route: string, samples: Sample[], bar?: number): CaseResult {
+  const s = samples.map((x) => x.server).sort((a, b) => a - b);
+  const c = samples.map((x) => x.client).sort((a, b) => a - b);
+  return {
+    name,
+    route,
+    requests: samples.length,
+    eventsPerResponse: Math.round(samples.reduce((a, x) => a + x.events, 0) / samples.length),
+    server: { p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1] },
+    client: { p50: pct(c, 50), p99: pct(c, 99) },
+    ...(bar !== undefined ? { bar } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const load = loadavg()[0];
+  console.log(
+    `history bench: ${EVENTS.toLocaleString('en-US')} events, ${REQUESTS} requests per case, pinned: ${PIN}`,
+  );
+  const databaseUrl = await createTestDatabase(runId);
+  let child: ChildProcess | undefined;
+  try {
+    const t0 = Date.now() - EVENTS * STEP_MS - 60_000;
+    const seedMs = await seed(databaseUrl, t0);
+    console.log(`seeded in ${fmt(seedMs / 1000, 1)} s`);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    child = startAdminApi(port, databaseUrl);
+    await waitReady(base);
+    const admin = signToken(SECRET, { Role: 'Admin', ClientID: 'bench-admin', AppID: APP });
+    const client = signToken(SECRET, { Role: 'Client', ClientID: 'reader', AppID: APP });
+    const tsSec = () => Math.floor((t0 + Math.floor(Math.random() * EVENTS) * STEP_MS) / 1000);
+    const tsMs = () => t0 + Math.floor(Math.random() * (EVENTS - 500)) * STEP_MS;
+    const v1 = `/v1/apps/${APP}/channels/${CHANNEL}/events`;
+
+    const results: CaseResult[] = [];
+    // Nothing in the Redis hot window yet: these read Postgres.
+    results.push(
+      summarise(
+        'last 300 (Postgres)',
+        `GET /last/${CHANNEL}/300`,
+        await measure(base, client, () => `/last/${CHANNEL}/300`, REQUESTS),
+        3,
+      ),
+    );
+    results.push(
+      summarise(
+        '500 since a timestamp (Postgres)',
+        `GET /last/${CHANNEL}/500/last/{ts}`,
+        await measure(base, client, () => `/last/${CHANNEL}/500/last/${tsSec()}`, REQUESTS),
+        2,
+      ),
+    );
+    results.push(
+      summarise(
+        'last 300, /v1 (Postgres)',
+        `GET ${v1}?limit=300`,
+        await measure(base, admin, () => `${v1}?limit=300`, REQUESTS),
+      ),
+    );
+    results.push(
+      summarise(
+        '500 from a timestamp, ascending, /v1 (Postgres)',
+        `GET ${v1}?since={ms}&limit=500`,
+        await measure(base, admin, () => `${v1}?since=${tsMs()}&limit=500`, REQUESTS),
+      ),
+    );
+    // Fill the hot window the way publishers do, then read the newest events from it.
+    for (let i = 0; i < 1000; i++) {
+      const r = await fetch(`${base}${v1}`, {
+        method: 'POST',
+        headers: { Authorization: admin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ eventType: 'testing publish type', payload: `fresh ${i}` }),
+      });
+      if (r.status !== 201) throw new Error(`publish → ${r.status}`);
+    }
+    results.push(
+      summarise(
+        'last 300 (Redis hot window)',
+        `GET /last/${CHANNEL}/300`,
+        await measure(base, client, () => `/last/${CHANNEL}/300`, REQUESTS),
+      ),
+    );
+
+    console.log(
+      '\n| case | route | events | server p50 | p90 | p99 | max | client p50 | client p99 | bar (server p99) |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of results) {
+      console.log(
+        `| ${r.name} | \`${r.route}\` | ${r.eventsPerResponse} | ${fmt(r.server.p50)} | ${fmt(r.server.p90)} | **${fmt(r.server.p99)}** | ${fmt(r.server.max)} | ${fmt(r.client.p50)} | ${fmt(r.client.p99)} | ${r.bar !== undefined ? `≤ ${r.bar} ms ${r.server.p99 <= r.bar ? 'met' : 'missed'}` : '—'} |`,
+      );
+    }
+    console.log(
+      `\n(milliseconds; ${REQUESTS} requests per case after ${WARMUP} warm-up, one at a time; load average ${fmt(load)} at start)`,
+    );
+    for (const r of results) {
+      console.log(
+        `BENCH_RESULT ${JSON.stringify({
+          figure: `history: ${r.name}, server p99`,
+          value: `${fmt(r.server.p99)} ms`,
+          ...(r.bar !== undefined ? { bar: `≤ ${r.bar} ms`, pass: r.server.p99 <= r.bar } : {}),
+          note: `p50 ${fmt(r.server.p50)} ms; client-side p50 ${fmt(r.client.p50)} / p99 ${fmt(r.client.p99)} ms; ${r.eventsPerResponse} events per response`,
+        })}`,
+      );
+    }
+    const json = args.get('json');
+    if (json) {
+      writeFileSync(
+        json,
+        JSON.stringify(
+          { results: { events: EVENTS, requests: REQUESTS, loadAverage: load, seedMs, cases: results } },
+          null,
+          2,
+        ),
+      );
+    }
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await dropTestDatabase(runId).catch((e: unknown) =>
+      console.error(`could not drop ${runId}: ${String(e)}`),
+    );
+    await deleteRedisPrefix(prefix).catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
