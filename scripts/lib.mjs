@@ -55,9 +55,8 @@ export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence'];
 export function buildApps() {
   step('Building the services');
   run(
-    process.execPath,
+    join(ROOT, 'node_modules/.bin/nx'),
     [
-      join(ROOT, 'node_modules/nx/bin/nx.js'),
       'run-many',
       '-t',
       'build',
