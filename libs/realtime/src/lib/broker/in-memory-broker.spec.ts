@@ -1,4 +1,5 @@
-import { describeBrokerContract, FakeStreamSource } from './broker.contract';
+import { describeBrokerContract } from './broker.contract';
+import { FakeStreamSource } from './fake-stream-source';
 import { InMemoryBroker } from './in-memory-broker';
 
 describeBrokerContract('in-memory', async (windowSize) => {

@@ -1,6 +1,7 @@
 import { redisKeys } from '@channels/contracts';
 import Redis from 'ioredis';
-import { describeBrokerContract, FakeStreamSource } from './broker.contract';
+import { describeBrokerContract } from './broker.contract';
+import { FakeStreamSource } from './fake-stream-source';
 import { RedisBroker } from './redis-broker';
 
 const url = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';

@@ -1,0 +1,245 @@
+import type { Channel, ChannelEvent, Principal } from '@channels/contracts';
+import type { ChannelRepository, EventQuery, EventRepository, MembershipRepository } from '@channels/db';
+import { FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
+import { ChannelAccess } from './channel-access.service';
+import { ChannelDirectory } from './channel-directory.service';
+import { HistoryService } from './history.service';
+import type { MessagingOptions } from './messaging.options';
+import { PublishService } from './publish.service';
+
+const options: MessagingOptions = {
+  maxPayloadBytes: 100,
+  hotWindowSize: 5,
+  idempotencyTtlSeconds: 300,
+  directoryCacheMs: 0,
+  queueBatchMaxEvents: 10,
+  queueBatchMaxDelayMs: 1,
+};
+
+const channel = (id: string, flags: Partial<Channel> = {}): Channel => ({
+  appID: 'app',
+  channelID: id,
+  name: id,
+  persistent: true,
+  private: false,
+  presence: false,
+  isClosed: false,
+  extra: '',
+  createdAt: 0,
+  ...flags,
+});
+
+/** The publish path and history with every port faked: in-memory broker and queue, map-backed repositories. */
+function setup() {
+  const channels = new Map<string, Channel>([
+    ['news', channel('news')],
+    ['live', channel('live', { persistent: false })],
+    ['vault', channel('vault', { private: true })],
+  ]);
+  const members = new Set(['vault/alice']);
+  const stored: ChannelEvent[] = [];
+  const channelRepo = {
+    find: async (_a: string, id: string) => channels.get(id) ?? null,
+  } as unknown as ChannelRepository;
+  const membershipRepo = {
+    isMember: async (_a: string, ch: string, c: string) => members.has(`${ch}/${c}`),
+  } as unknown as MembershipRepository;
+  const eventRepo = {
+    query: async (q: EventQuery) => {
+      const rows = stored
+        .filter((e) => e.channelID === q.channelID)
+        .filter(
+          (e) =>
+            (q.afterOffset === undefined || (e.offset ?? 0) > q.afterOffset) &&
+            (q.beforeOffset === undefined || (e.offset ?? 0) < q.beforeOffset),
+        )
+        .filter(
+          (e) =>
+            (q.since === undefined || e.timestamp >= q.since) &&
+            (q.until === undefined || e.timestamp <= q.until),
+        )
+        .sort((a, b) => (q.order === 'asc' ? 1 : -1) * ((a.offset ?? 0) - (b.offset ?? 0)));
+      return rows.slice(0, q.limit);
+    },
+  } as unknown as EventRepository;
+  const source = new FakeStreamSource();
+  for (const id of channels.keys()) source.open('app', id);
+  const broker = new InMemoryBroker(source, {
+    windowSize: options.hotWindowSize,
+    idempotencyTtlSeconds: 300,
+  });
+  const queue = new InMemoryEventQueue({ maxBatchEvents: 10, maxDelayMs: 1 });
+  const access = new ChannelAccess(new ChannelDirectory(channelRepo, membershipRepo, options));
+  const publisher = new PublishService(access, broker, queue, options);
+  const history = new HistoryService(access, eventRepo, broker);
+  /** What the writer would have committed so far. */
+  const commit = () =>
+    stored.splice(0, stored.length, ...queue.events.map((e) => ({ ...e }) as ChannelEvent));
+  return { publisher, history, broker, queue, source, commit };
+}
+
+const alice: Principal = { role: 'Client', clientID: 'alice', appID: 'app' };
+const bob: Principal = { role: 'Client', clientID: 'bob', appID: 'app' };
+const admin: Principal = { role: 'Admin', clientID: 'ops', appID: 'app' };
+const foreignAdmin: Principal = { role: 'Admin', clientID: 'x', appID: 'other' };
+
+describe('PublishService', () => {
+  it('stores an acked publish on a persistent channel: offset in the ack, one event handed to the writer', async () => {
+    const { publisher, queue } = setup();
+    const ack = await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: { a: 1 } },
+      { acked: true },
+    );
+    expect(ack).toMatchObject({
+      id: expect.any(String),
+      offset: 1,
+      epoch: expect.any(String),
+      timestamp: expect.any(Number),
+    });
+    expect(queue.events).toMatchObject([
+      { appID: 'app', channelID: 'news', offset: 1, senderID: 'alice', payload: { a: 1 } },
+    ]);
+  });
+
+  it('does not store publishes without ack nor events of non-persistent channels', async () => {
+    const { publisher, queue, broker } = setup();
+    const noAck = await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1 },
+      { acked: false },
+    );
+    const live = await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'live', eventType: 'm', payload: 1 },
+      { acked: true },
+    );
+    expect(noAck.offset).toBeUndefined();
+    expect(live.offset).toBeUndefined();
+    expect(queue.events).toHaveLength(0);
+    expect(broker.emitted).toHaveLength(2); // both delivered live
+  });
+
+  it('re-enqueues a duplicate id with the original offset (writer dedupes), never a second offset', async () => {
+    const { publisher, queue } = setup();
+    const a = await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1, id: 'k' },
+      { acked: true },
+    );
+    const b = await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1, id: 'k' },
+      { acked: true },
+    );
+    expect(b).toEqual(a);
+    expect(queue.events.map((e) => e.offset)).toEqual([1, 1]);
+  });
+
+  it('takes the sender from the token, never from the payload', async () => {
+    const { publisher, queue } = setup();
+    await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1, senderID: 'mallory' },
+      { acked: true },
+    );
+    expect(queue.events[0].senderID).toBe('alice');
+  });
+
+  it.each([
+    ['unknown channel', bob, { channelID: 'nope', eventType: 'm', payload: 1 }, 'not_found'],
+    ['private channel, not a member', bob, { channelID: 'vault', eventType: 'm', payload: 1 }, 'forbidden'],
+    ['another app', foreignAdmin, { channelID: 'news', eventType: 'm', payload: 1 }, 'forbidden'],
+    [
+      'payload over the limit',
+      alice,
+      { channelID: 'news', eventType: 'm', payload: 'x'.repeat(200) },
+      'payload_too_large',
+    ],
+    ['malformed', alice, { channelID: 'news' }, 'bad_request'],
+  ])('refuses %s', async (_what, who, req, code) => {
+    const { publisher } = setup();
+    await expect(publisher.publish(who, 'app', req, { acked: true })).rejects.toMatchObject({ code });
+  });
+
+  it('lets members and admins publish to private channels, and refuses closed channels', async () => {
+    const { publisher, broker } = setup();
+    await expect(
+      publisher.publish(alice, 'app', { channelID: 'vault', eventType: 'm', payload: 1 }, { acked: true }),
+    ).resolves.toMatchObject({ offset: 1 });
+    await expect(
+      publisher.publish(admin, 'app', { channelID: 'vault', eventType: 'm', payload: 1 }, { acked: true }),
+    ).resolves.toMatchObject({ offset: 2 });
+    await broker.setGate('app', 'news', { exists: true, closed: true });
+    await expect(
+      publisher.publish(admin, 'app', { channelID: 'news', eventType: 'm', payload: 1 }, { acked: true }),
+    ).rejects.toMatchObject({ code: 'channel_closed' });
+  });
+});
+
+describe('HistoryService', () => {
+  it('serves the last N newest first from the window, and older ones from storage merged with it', async () => {
+    const { publisher, history, commit } = setup();
+    for (let i = 1; i <= 8; i++)
+      await publisher.publish(
+        alice,
+        'app',
+        { channelID: 'news', eventType: 'm', payload: i },
+        { acked: true },
+      );
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    const last3 = await history.read(alice, 'app', { channelID: 'news', limit: 3 });
+    expect(last3.events.map((e) => e.payload)).toEqual([8, 7, 6]);
+    const all = await history.read(alice, 'app', { channelID: 'news', limit: 100, order: 'asc' });
+    expect(all.events.map((e) => e.payload)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const after = await history.read(alice, 'app', { channelID: 'news', sinceOffset: 2, limit: 3 });
+    expect(after.events.map((e) => e.offset)).toEqual([3, 4, 5]);
+  });
+
+  it('includes acked events the writer has not committed yet', async () => {
+    const { publisher, history } = setup();
+    for (let i = 1; i <= 3; i++)
+      await publisher.publish(
+        alice,
+        'app',
+        { channelID: 'news', eventType: 'm', payload: i },
+        { acked: true },
+      );
+    const r = await history.read(alice, 'app', { channelID: 'news', limit: 10, order: 'asc' });
+    expect(r.events.map((e) => e.payload)).toEqual([1, 2, 3]);
+  });
+
+  it('is readable only by whoever may subscribe', async () => {
+    const { history } = setup();
+    await expect(history.read(bob, 'app', { channelID: 'vault' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(history.read(alice, 'app', { channelID: 'vault' })).resolves.toMatchObject({ events: [] });
+    await expect(history.read(foreignAdmin, 'app', { channelID: 'news' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+  });
+
+  it('recovers every event after an offset, from storage beyond the window', async () => {
+    const { publisher, history, commit } = setup();
+    for (let i = 1; i <= 9; i++)
+      await publisher.publish(
+        alice,
+        'app',
+        { channelID: 'news', eventType: 'm', payload: i },
+        { acked: true },
+      );
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    const r = await history.after('app', 'news', 1, 100);
+    expect(r.events.map((e) => e.offset)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(r.top).toBe(9);
+  });
+});
