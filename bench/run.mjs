@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createContext } from './lib/context.mjs';
 import { CPU_COUNT, LOAD_CPUS, PIN, SERVER_CPUS, killAll } from './lib/proc.mjs';
@@ -100,7 +100,9 @@ const report = {
 };
 for (const s of selected) {
   const t0 = Date.now();
-  console.log(`▶ ${s.name}: ${s.title}`);
+  // Other work on the machine moves every figure; its load average is kept with the results.
+  const loadBefore = loadavg()[0];
+  console.log(`▶ ${s.name}: ${s.title} (load average ${loadBefore.toFixed(1)})`);
   let out;
   try {
     out = await s.run(ctx);
@@ -110,7 +112,13 @@ for (const s of selected) {
   }
   const seconds = (Date.now() - t0) / 1000;
   console.log(`  (${seconds.toFixed(0)} s)\n`);
-  report.scenarios.push({ name: s.name, title: s.title, seconds, ...out });
+  report.scenarios.push({
+    name: s.name,
+    title: s.title,
+    seconds,
+    loadAverage: [loadBefore, loadavg()[0]],
+    ...out,
+  });
   if (interrupted) break;
 }
 report.totalSeconds = (Date.now() - started) / 1000;
@@ -139,7 +147,11 @@ function renderTable(rep) {
       if (r.note) notes.push(`- ${s.name} / ${r.figure}: ${r.note}`);
     }
   }
-  return `${lines.join('\n')}\n\n${notes.join('\n')}`;
+  const loads = rep.scenarios
+    .filter((s) => s.loadAverage)
+    .map((s) => `${s.name} ${s.loadAverage[0].toFixed(1)}`)
+    .join(', ');
+  return `${lines.join('\n')}\n\n${notes.join('\n')}\n\nload average (1 min) when each scenario started: ${loads}`;
 }
 
 function machineInfo() {
