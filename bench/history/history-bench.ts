@@ -14,7 +14,7 @@
  */
 import '../writer/env-from-harness';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -59,6 +59,8 @@ interface Sample {
 }
 interface CaseResult {
   name: string;
+  /** admin-api CPU time (user + system) per request, ms: independent of other load on the machine. */
+  cpuMsPerRequest: number;
   route: string;
   requests: number;
   eventsPerResponse: number;
@@ -162,6 +164,8 @@ async function measure(base: string, token: string, path: () => string, count: n
     const t = process.hrtime.bigint();
     const res = await fetch(`${base}${path()}`, { headers: { Authorization: token, AppID: APP } });
     const body = (await res.json()) as { events?: unknown[] };
+    if (body.events === undefined && !path().startsWith('/health'))
+      throw new Error(`${path()}: no events in the answer`);
     const client = Number(process.hrtime.bigint() - t) / 1e6;
     if (res.status !== 200) throw new Error(`${path()} → ${res.status} ${JSON.stringify(body)}`);
     const m = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
@@ -171,7 +175,34 @@ async function measure(base: string, token: string, path: () => string, count: n
   return samples;
 }
 
-function summarise(name: string, route: string, samples: Sample[], bar?: number): CaseResult {
+/** CPU time (user + system) the process has used so far, ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (clock ticks, 100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+let adminPid = 0;
+async function measureCase(
+  name: string,
+  route: string,
+  base: string,
+  token: string,
+  path: () => string,
+  bar?: number,
+): Promise<CaseResult> {
+  const before = cpuMs(adminPid);
+  const samples = await measure(base, token, path, REQUESTS);
+  const used = cpuMs(adminPid) - before;
+  return { ...summarise(name, route, samples, bar), cpuMsPerRequest: used / (REQUESTS + WARMUP) };
+}
+
+function summarise(
+  name: string,
+  route: string,
+  samples: Sample[],
+  bar?: number,
+): Omit<CaseResult, 'cpuMsPerRequest'> {
   const s = samples.map((x) => x.server).sort((a, b) => a - b);
   const c = samples.map((x) => x.client).sort((a, b) => a - b);
   return {
@@ -199,6 +230,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     child = startAdminApi(port, databaseUrl);
+    adminPid = child.pid ?? 0;
     await waitReady(base);
     const admin = signToken(SECRET, { Role: 'Admin', ClientID: 'bench-admin', AppID: APP });
     const client = signToken(SECRET, { Role: 'Client', ClientID: 'reader', AppID: APP });
@@ -207,35 +239,47 @@ async function main(): Promise<void> {
     const v1 = `/v1/apps/${APP}/channels/${CHANNEL}/events`;
 
     const results: CaseResult[] = [];
+    // The floor: a route doing no work (HTTP, framework, JSON), for scale.
+    results.push(
+      await measureCase('baseline: no work', 'GET /health/live', base, client, () => '/health/live'),
+    );
     // Nothing in the Redis hot window yet: these read Postgres.
     results.push(
-      summarise(
+      await measureCase(
         'last 300 (Postgres)',
         `GET /last/${CHANNEL}/300`,
-        await measure(base, client, () => `/last/${CHANNEL}/300`, REQUESTS),
+        base,
+        client,
+        () => `/last/${CHANNEL}/300`,
         3,
       ),
     );
     results.push(
-      summarise(
+      await measureCase(
         '500 since a timestamp (Postgres)',
         `GET /last/${CHANNEL}/500/last/{ts}`,
-        await measure(base, client, () => `/last/${CHANNEL}/500/last/${tsSec()}`, REQUESTS),
+        base,
+        client,
+        () => `/last/${CHANNEL}/500/last/${tsSec()}`,
         2,
       ),
     );
     results.push(
-      summarise(
+      await measureCase(
         'last 300, /v1 (Postgres)',
         `GET ${v1}?limit=300`,
-        await measure(base, admin, () => `${v1}?limit=300`, REQUESTS),
+        base,
+        admin,
+        () => `${v1}?limit=300`,
       ),
     );
     results.push(
-      summarise(
+      await measureCase(
         '500 from a timestamp, ascending, /v1 (Postgres)',
         `GET ${v1}?since={ms}&limit=500`,
-        await measure(base, admin, () => `${v1}?since=${tsMs()}&limit=500`, REQUESTS),
+        base,
+        admin,
+        () => `${v1}?since=${tsMs()}&limit=500`,
       ),
     );
     // Fill the hot window the way publishers do, then read the newest events from it.
@@ -248,20 +292,22 @@ async function main(): Promise<void> {
       if (r.status !== 201) throw new Error(`publish → ${r.status}`);
     }
     results.push(
-      summarise(
+      await measureCase(
         'last 300 (Redis hot window)',
         `GET /last/${CHANNEL}/300`,
-        await measure(base, client, () => `/last/${CHANNEL}/300`, REQUESTS),
+        base,
+        client,
+        () => `/last/${CHANNEL}/300`,
       ),
     );
 
     console.log(
-      '\n| case | route | events | server p50 | p90 | p99 | max | client p50 | client p99 | bar (server p99) |',
+      '\n| case | route | events | server p50 | p90 | p99 | max | client p50 | client p99 | admin-api CPU / request | bar (server p99) |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       console.log(
-        `| ${r.name} | \`${r.route}\` | ${r.eventsPerResponse} | ${fmt(r.server.p50)} | ${fmt(r.server.p90)} | **${fmt(r.server.p99)}** | ${fmt(r.server.max)} | ${fmt(r.client.p50)} | ${fmt(r.client.p99)} | ${r.bar !== undefined ? `≤ ${r.bar} ms ${r.server.p99 <= r.bar ? 'met' : 'missed'}` : '—'} |`,
+        `| ${r.name} | \`${r.route}\` | ${r.eventsPerResponse} | ${fmt(r.server.p50)} | ${fmt(r.server.p90)} | **${fmt(r.server.p99)}** | ${fmt(r.server.max)} | ${fmt(r.client.p50)} | ${fmt(r.client.p99)} | ${fmt(r.cpuMsPerRequest)} | ${r.bar !== undefined ? `≤ ${r.bar} ms ${r.server.p99 <= r.bar ? 'met' : 'missed'}` : '—'} |`,
       );
     }
     console.log(
@@ -273,7 +319,7 @@ async function main(): Promise<void> {
           figure: `history: ${r.name}, server p99`,
           value: `${fmt(r.server.p99)} ms`,
           ...(r.bar !== undefined ? { bar: `≤ ${r.bar} ms`, pass: r.server.p99 <= r.bar } : {}),
-          note: `p50 ${fmt(r.server.p50)} ms; client-side p50 ${fmt(r.client.p50)} / p99 ${fmt(r.client.p99)} ms; ${r.eventsPerResponse} events per response`,
+          note: `p50 ${fmt(r.server.p50)} ms; ${fmt(r.cpuMsPerRequest)} ms admin-api CPU per request; client-side p50 ${fmt(r.client.p50)} / p99 ${fmt(r.client.p99)} ms; ${r.eventsPerResponse} events per response`,
         })}`,
       );
     }
