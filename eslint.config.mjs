@@ -34,7 +34,13 @@ export default [
             // Layers (type axis): apps → feature → data-access → util → contracts.
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:db', 'type:util', 'type:contracts'],
+              onlyDependOnLibsWithTags: [
+                'type:feature',
+                'type:data-access',
+                'type:db',
+                'type:util',
+                'type:contracts',
+              ],
               bannedExternalImports: ['@prisma/*'],
             },
             {
@@ -77,7 +83,13 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'libs/testing/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.e2e-spec.ts',
+      'test/**/*.ts',
+      'libs/testing/**/*.ts',
+    ],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 ];

@@ -262,6 +262,20 @@ describe('socket protocol across a pool of gateways', () => {
     ).toEqual([]);
   });
 
+  it('stops delivering after unsubscribe, on that connection only', async () => {
+    const a = await connect(0, stack.clientToken(APP, 'alice'));
+    const b = await connect(1, stack.clientToken(APP, 'alice'));
+    const gotA = collect<{ payload: unknown }>(a.socket, 'event');
+    const gotB = collect<{ payload: unknown }>(b.socket, 'event');
+    await call(a.socket, 'subscribe', { channels: ['news'] });
+    await call(b.socket, 'subscribe', { channels: ['news'] });
+    expect(await call(a.socket, 'unsubscribe', { channels: ['news'] })).toEqual({ ok: true });
+    await call(b.socket, 'publish', { channelID: 'news', eventType: 'm', payload: 'after-unsub' });
+    await eventually(() => gotB.some((e) => e.payload === 'after-unsub'), 'still subscribed device gets it');
+    await sleep(300);
+    expect(gotA.some((e) => e.payload === 'after-unsub')).toBe(false);
+  });
+
   it('reads history newest first by default and by offset ascending', async () => {
     const { socket } = await connect(1, stack.clientToken(APP, 'alice'));
     await call(socket, 'subscribe', { channels: ['news'] });

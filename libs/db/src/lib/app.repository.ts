@@ -35,7 +35,10 @@ export class AppRepository {
     const after = decodeCursor(opts.cursor);
     const rows = await this.prisma.app.findMany({
       where: {
-        AND: [after !== undefined ? { id: { gt: after } } : {}, opts.appIDs ? { id: { in: opts.appIDs } } : {}],
+        AND: [
+          after !== undefined ? { id: { gt: after } } : {},
+          opts.appIDs ? { id: { in: opts.appIDs } } : {},
+        ],
       },
       orderBy: { id: 'asc' },
       take: opts.limit + 1,

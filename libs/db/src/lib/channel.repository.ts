@@ -118,7 +118,12 @@ export class ChannelRepository {
   }
 
   /** Open channels of an app plus the private ones the client is a member of (`channels` socket call). */
-  async listForClient(appID: string, clientID: string, kind: 'open' | 'private', limit = 1000): Promise<Channel[]> {
+  async listForClient(
+    appID: string,
+    clientID: string,
+    kind: 'open' | 'private',
+    limit = 1000,
+  ): Promise<Channel[]> {
     const rows = await this.prisma.channel.findMany({
       where:
         kind === 'open'

@@ -34,7 +34,11 @@ export class ClientRepository {
     return r ? toClient(r) : null;
   }
 
-  async update(appID: string, clientID: string, data: { username?: string; extra?: string }): Promise<Client> {
+  async update(
+    appID: string,
+    clientID: string,
+    data: { username?: string; extra?: string },
+  ): Promise<Client> {
     try {
       return toClient(
         await this.prisma.client.update({ where: { appId_id: { appId: appID, id: clientID } }, data }),
@@ -51,13 +55,20 @@ export class ClientRepository {
   }
 
   /** Keyset page ordered by (appID, clientID); `appID` undefined lists every app (super admin). */
-  async list(opts: { appID?: string; limit: number; cursor?: string; search?: string }): Promise<Page<Client>> {
+  async list(opts: {
+    appID?: string;
+    limit: number;
+    cursor?: string;
+    search?: string;
+  }): Promise<Page<Client>> {
     const [afterApp, afterId] = decodePairCursor(opts.cursor);
     const rows = await this.prisma.client.findMany({
       where: {
         AND: [
           opts.appID !== undefined ? { appId: opts.appID } : {},
-          opts.search ? { OR: [{ id: { contains: opts.search } }, { username: { contains: opts.search } }] } : {},
+          opts.search
+            ? { OR: [{ id: { contains: opts.search } }, { username: { contains: opts.search } }] }
+            : {},
           afterApp !== undefined
             ? { OR: [{ appId: { gt: afterApp } }, { appId: afterApp, id: { gt: afterId } }] }
             : {},

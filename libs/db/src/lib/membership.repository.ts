@@ -44,10 +44,18 @@ export class MembershipRepository {
     return r !== null;
   }
 
-  async listMembers(appID: string, channelID: string, opts: { limit: number; cursor?: string }): Promise<Page<Member>> {
+  async listMembers(
+    appID: string,
+    channelID: string,
+    opts: { limit: number; cursor?: string },
+  ): Promise<Page<Member>> {
     const after = decodeCursor(opts.cursor);
     const rows = await this.prisma.membership.findMany({
-      where: { appId: appID, channelId: channelID, ...(after !== undefined ? { clientId: { gt: after } } : {}) },
+      where: {
+        appId: appID,
+        channelId: channelID,
+        ...(after !== undefined ? { clientId: { gt: after } } : {}),
+      },
       orderBy: { clientId: 'asc' },
       take: opts.limit + 1,
     });

@@ -23,24 +23,41 @@ export class Fixtures {
   }
 
   async client(appID: string, clientID: string, username = clientID): Promise<void> {
-    await this.pg.query('INSERT INTO clients (app_id, id, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [appID, clientID, username]);
+    await this.pg.query(
+      'INSERT INTO clients (app_id, id, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [appID, clientID, username],
+    );
   }
 
   async channel(appID: string, channelID: string, flags: ChannelFlags = {}): Promise<void> {
     await this.pg.query(
       `INSERT INTO channels (app_id, id, name, persistent, private, presence, is_closed) VALUES ($1,$2,$3,$4,$5,$6,$7)
        ON CONFLICT DO NOTHING`,
-      [appID, channelID, flags.name ?? channelID, flags.persistent ?? false, flags.private ?? false, flags.presence ?? false, flags.isClosed ?? false],
+      [
+        appID,
+        channelID,
+        flags.name ?? channelID,
+        flags.persistent ?? false,
+        flags.private ?? false,
+        flags.presence ?? false,
+        flags.isClosed ?? false,
+      ],
     );
   }
 
   async member(appID: string, channelID: string, clientID: string): Promise<void> {
     await this.client(appID, clientID);
-    await this.pg.query('INSERT INTO memberships (app_id, channel_id, client_id) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING', [appID, channelID, clientID]);
+    await this.pg.query(
+      'INSERT INTO memberships (app_id, channel_id, client_id) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
+      [appID, channelID, clientID],
+    );
   }
 
   /** Stored events of a channel in offset order. */
-  async storedEvents(appID: string, channelID: string): Promise<{ offset: number; id: string; payload: unknown }[]> {
+  async storedEvents(
+    appID: string,
+    channelID: string,
+  ): Promise<{ offset: number; id: string; payload: unknown }[]> {
     const { rows } = await this.pg.query<{ offset: string; id: string; payload: unknown }>(
       'SELECT "offset", id, payload FROM events WHERE app_id = $1 AND channel_id = $2 ORDER BY "offset"',
       [appID, channelID],

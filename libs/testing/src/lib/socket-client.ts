@@ -11,11 +11,26 @@ export interface ConnectOptions {
 }
 
 /** Connects a real socket.io client and resolves on `ready` (rejects on `connect_error`). */
-export function connectClient(url: string, o: ConnectOptions): Promise<{ socket: Socket; ready: Record<string, string> }> {
+export function connectClient(
+  url: string,
+  o: ConnectOptions,
+): Promise<{ socket: Socket; ready: Record<string, string> }> {
   const socket = io(url, {
     ...(o.viaQuery
-      ? { query: { Authorization: o.token, ...(o.appID ? { AppID: o.appID } : {}), ...(o.deviceID ? { DeviceID: o.deviceID } : {}) } }
-      : { auth: { token: o.token, ...(o.appID ? { appID: o.appID } : {}), ...(o.deviceID ? { deviceID: o.deviceID } : {}) } }),
+      ? {
+          query: {
+            Authorization: o.token,
+            ...(o.appID ? { AppID: o.appID } : {}),
+            ...(o.deviceID ? { DeviceID: o.deviceID } : {}),
+          },
+        }
+      : {
+          auth: {
+            token: o.token,
+            ...(o.appID ? { appID: o.appID } : {}),
+            ...(o.deviceID ? { deviceID: o.deviceID } : {}),
+          },
+        }),
     transports: o.transports ?? ['websocket'],
     reconnection: o.reconnection ?? false,
     forceNew: true,
@@ -31,7 +46,12 @@ export function connectClient(url: string, o: ConnectOptions): Promise<{ socket:
 }
 
 /** Emits a call and resolves with its acknowledgement. */
-export function call<T = Record<string, unknown>>(socket: Socket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<T> {
+export function call<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 10_000,
+): Promise<T> {
   return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 }
 
@@ -43,7 +63,11 @@ export function collect<T = Record<string, unknown>>(socket: Socket, event: stri
 }
 
 /** Polls `predicate` until it holds, or throws after `timeoutMs` with `what`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await predicate()) return;

@@ -3,7 +3,14 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { signToken } from '@channels/auth';
-import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, REPO_ROOT, uniqueRunId, BASE_REDIS_URL } from './test-env';
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  dropTestDatabase,
+  REPO_ROOT,
+  uniqueRunId,
+  BASE_REDIS_URL,
+} from './test-env';
 
 export type ServiceName = 'gateway' | 'admin-api' | 'persistence-writer' | 'presence';
 
@@ -104,7 +111,15 @@ export class Stack {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const svc: RunningService = { name, id, port, url: `http://127.0.0.1:${port}`, process: child, logFile, env };
+    const svc: RunningService = {
+      name,
+      id,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      process: child,
+      logFile,
+      env,
+    };
     this.services.push(svc);
     await waitReady(svc);
     return svc;
@@ -132,7 +147,11 @@ export class Stack {
     return signToken(TEST_JWT_SECRET, { Role: 'Admin', ClientID: clientID, AppID: appID });
   }
   clientToken(appID: string, clientID: string, expiresInSeconds?: number): string {
-    return signToken(TEST_JWT_SECRET, { Role: 'Client', ClientID: clientID, AppID: appID }, { expiresInSeconds });
+    return signToken(
+      TEST_JWT_SECRET,
+      { Role: 'Client', ClientID: clientID, AppID: appID },
+      { expiresInSeconds },
+    );
   }
 
   /** `kill -9`: no shutdown hooks run. */

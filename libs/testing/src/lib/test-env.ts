@@ -10,7 +10,8 @@ export const BASE_PG_URL = process.env['TEST_PG_URL'] ?? 'postgresql://postgres@
 export const BASE_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 
 /** A unique name for this run's database / Redis key prefix. */
-export const uniqueRunId = (kind: string): string => `${kind}_${process.pid}_${randomBytes(4).toString('hex')}`;
+export const uniqueRunId = (kind: string): string =>
+  `${kind}_${process.pid}_${randomBytes(4).toString('hex')}`;
 
 export function databaseUrl(dbName: string): string {
   const u = new URL(BASE_PG_URL);
