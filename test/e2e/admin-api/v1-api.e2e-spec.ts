@@ -36,10 +36,9 @@ describe('/v1 API', () => {
     let pages = 0;
     do {
       const sep = path.includes('?') ? '&' : '?';
-      const r = await http.get<Page<T>>(
-        `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
-        { token },
-      );
+      const r = await http.get<Page<T>>(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
+        token,
+      });
       expect(r.status).toBe(200);
       items.push(...(r.body[key] as T[]));
       cursor = r.body.nextCursor;

@@ -7,7 +7,14 @@ import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
-const repositories = [AppRepository, ClientRepository, ChannelRepository, MembershipRepository, EventRepository, EventWriterRepository];
+const repositories = [
+  AppRepository,
+  ClientRepository,
+  ChannelRepository,
+  MembershipRepository,
+  EventRepository,
+  EventWriterRepository,
+];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */
 @Module({})
@@ -18,7 +25,11 @@ export class DbModule {
       global: true,
       providers: [
         { provide: DATABASE_OPTIONS, useValue: options },
-        { provide: PrismaService, inject: [DATABASE_OPTIONS], useFactory: (o: DatabaseOptions) => new PrismaService(o) },
+        {
+          provide: PrismaService,
+          inject: [DATABASE_OPTIONS],
+          useFactory: (o: DatabaseOptions) => new PrismaService(o),
+        },
         ...repositories,
       ],
       exports: [PrismaService, ...repositories],
