@@ -7,9 +7,11 @@
 //   uses. This is the figure "how many Redis messages did this node have to read".
 // - memory: `process.memoryUsage()`.
 //
-// Every 250 ms, and at once on SIGUSR2, it writes `${BENCH_PROBE_DIR}/${pid}.json`; when the file
-// `${BENCH_PROBE_DIR}/${pid}.gc` exists at that signal, it first runs a full GC (--expose-gc) and
-// removes it. Counting costs one Buffer.indexOf per marker per received chunk.
+// It writes `${BENCH_PROBE_DIR}/${pid}.json` once at start (so the runner knows the probe is there
+// and may signal the process) and then only on SIGUSR2 — never on a timer, so the server's event
+// loop sees no extra work while it is measured. When `${BENCH_PROBE_DIR}/${pid}.gc` exists at the
+// signal, it first runs a full GC (--expose-gc) and removes the file. Counting costs one
+// Buffer.indexOf per marker per received chunk.
 'use strict';
 const net = require('node:net');
 const fs = require('node:fs');
@@ -93,7 +95,6 @@ if (dir) {
       // The run directory may already be gone while the server shuts down.
     }
   };
-  setInterval(write, 250).unref();
   process.on('SIGUSR2', () => {
     if (fs.existsSync(gcRequest)) {
       fs.rmSync(gcRequest, { force: true });

@@ -68,7 +68,12 @@ export function channelsAvailable() {
   return existsSync(GATEWAY_MAIN);
 }
 
-const probeArgs = process.env.BENCH_NO_PROBE === '1' ? [] : ['--expose-gc', '--require', PROBE];
+// BENCH_SERVER_NODE_ARGS adds Node flags to every server under test (e.g. `--cpu-prof
+// --cpu-prof-dir=tmp/prof` to see where a server spends its time during a scenario).
+const probeArgs = [
+  ...(process.env.BENCH_NO_PROBE === '1' ? [] : ['--expose-gc', '--require', PROBE]),
+  ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+];
 
 /**
  * Starts a target. opts: {ctx, nodes, channels: string[], clientIDs: string[]} — Channels needs the
