@@ -38,6 +38,10 @@ async function main() {
     step('Format check (prettier)');
     run(bin('prettier'), ['--check', '.', '--log-level', 'warn']);
   }
+  if (want('lint') || want('unit')) {
+    // The module-boundary rule reads Nx's cached project graph; without one it silently skips.
+    run(bin('nx'), ['show', 'projects'], { env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+  }
   if (want('lint')) {
     step('Lint (eslint, zero warnings)');
     run(bin('eslint'), ['.', '--max-warnings', '0']);

@@ -9,6 +9,14 @@ jest.setTimeout(60_000);
 
 describe('module boundaries are enforced by lint', () => {
   const root = join(__dirname, '..', '..');
+  beforeAll(() => {
+    // The rule needs Nx's project graph; build the cache the way `npm test` does before linting.
+    spawnSync(join(root, 'node_modules/.bin/nx'), ['show', 'projects'], {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
+  });
+
   /** Lints `code` as if it were `file` (eslint's own CLI, so the real config and project graph apply). */
   const lint = async (file: string, code: string): Promise<string[]> => {
     const r = spawnSync(
@@ -27,7 +35,10 @@ describe('module boundaries are enforced by lint', () => {
         encoding: 'utf8',
       },
     );
-    const [result] = JSON.parse(r.stdout) as { messages: { ruleId: string; message: string }[] }[];
+    // Anything eslint prints before the JSON (e.g. a skipped-rule warning) would make this throw.
+    const [result] = JSON.parse(r.stdout.slice(r.stdout.indexOf('[{'))) as {
+      messages: { ruleId: string; message: string }[];
+    }[];
     return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
   };
 
