@@ -104,7 +104,7 @@ export function createContext({ full, runId, runDir, verbose }) {
       }
     },
   };
-  ctx.targets = (list) => list;
+  ctx.targets = (all, quick = all) => (full ? all : quick);
   return ctx;
 }
 

@@ -23,8 +23,8 @@ export default {
     ];
     const rows = [];
     // Quick mode checks one target: Channels when it is built, else the plain socket.io server.
-    const names = ctx.full ? TARGETS : [ctx.channelsAvailable() ? 'channels' : 'socketio-classic'];
-    for (const name of ctx.targets(names)) {
+    const quick = [ctx.channelsAvailable() ? 'channels' : 'socketio-classic'];
+    for (const name of ctx.targets(TARGETS, quick)) {
       const res = await ctx.withTarget(name, { nodes: 1, channels: [CHANNEL], clientIDs }, async (t) => {
         const common = { waitFor: t.waitFor, appID: t.appID, jwtSecret: t.jwtSecret };
         const group = [{ url: t.urls[0], channels: [CHANNEL], count: SUBS }];

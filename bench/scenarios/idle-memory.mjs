@@ -44,7 +44,7 @@ export default {
       ...Array.from({ length: cfg.conns }, (_v, i) => `s${i}`),
     ];
     const results = {};
-    for (const name of ctx.targets(ctx.full ? TARGETS : QUICK_TARGETS)) {
+    for (const name of ctx.targets(TARGETS, QUICK_TARGETS)) {
       const runs = [];
       let failure;
       for (let i = 0; i < cfg.runs && !failure; i++) {
