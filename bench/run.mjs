@@ -59,17 +59,18 @@ const runId = `${process.pid}${randomBytes(2).toString('hex')}`;
 const runDir = join(REPO_ROOT, 'tmp', 'bench', `run-${runId}`);
 mkdirSync(runDir, { recursive: true });
 
-let interrupted = false;
-async function emergencyCleanup(signal) {
-  if (interrupted) return;
-  interrupted = true;
-  console.error(`\n${signal}: stopping every process and removing databases / Redis keys…`);
-  killAll('SIGKILL');
-  await Promise.race([
-    Promise.allSettled([...pendingCleanups].map((c) => c())),
-    new Promise((r) => setTimeout(r, 15_000)),
-  ]);
-  process.exit(130);
+let interrupted = null; // the emergency cleanup, once a signal arrived
+function emergencyCleanup(signal) {
+  interrupted ??= (async () => {
+    console.error(`\n${signal}: stopping every process and removing databases / Redis keys…`);
+    killAll('SIGKILL');
+    await Promise.race([
+      Promise.allSettled([...pendingCleanups].map((c) => c())),
+      new Promise((r) => setTimeout(r, 15_000)),
+    ]);
+    process.exit(130);
+  })();
+  return interrupted;
 }
 process.on('SIGINT', () => emergencyCleanup('SIGINT'));
 process.on('SIGTERM', () => emergencyCleanup('SIGTERM'));
@@ -137,6 +138,7 @@ console.log(
   `results: tmp/bench/latest.json, tmp/bench/latest.md (logs of this run: ${flags.has('keep-logs') ? runDir : 'removed; --keep-logs keeps them'})`,
 );
 if (!flags.has('keep-logs')) rmSync(runDir, { recursive: true, force: true });
+if (interrupted) await interrupted; // exits 130 once the cleanup is done
 const failed = report.scenarios.some((s) => s.rows?.some((r) => r.pass === false));
 process.exit(failed ? 1 : 0);
 
