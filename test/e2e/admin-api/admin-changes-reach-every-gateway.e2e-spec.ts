@@ -299,11 +299,17 @@ describe('admin changes reach every gateway', () => {
       'news and vip active with their subscribers',
       15_000,
     );
-    const stats = await http.get<{
-      connections: number;
-      subscriptions: number;
-      gateways: { connections: number }[];
-    }>(`/v1/apps/${app}/stats`, { token: admin });
+    // Each gateway reports on its own timer: wait until both reports include this app's connections.
+    type AppStats = { connections: number; subscriptions: number; gateways: { connections: number }[] };
+    let stats = { body: { connections: 0, subscriptions: 0, gateways: [] } as AppStats };
+    await eventually(
+      async () => {
+        stats = await http.get<AppStats>(`/v1/apps/${app}/stats`, { token: admin });
+        return stats.body.gateways.length === 2;
+      },
+      'both gateways report connections of the app',
+      15_000,
+    );
     expect(stats.body.gateways).toHaveLength(2);
     expect(stats.body.gateways.every((g) => g.connections > 0)).toBe(true);
     expect(stats.body.connections).toBeGreaterThanOrEqual(2);
