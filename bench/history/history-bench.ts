@@ -119,6 +119,38 @@ async function seed(url: string, t0: number): Promise<number> {
   return Date.now() - started;
 }
 
+/** Postgres's own execution time of the two history queries (what the service cannot go below). */
+async function postgresTimes(url: string, t0: number): Promise<{ last300: number; since500: number }> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  const run = async (sql: string, values: unknown[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { rows } = await pg.query<{ 'QUERY PLAN': { 'Execution Time': number }[] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+        values,
+      );
+      times.push(rows[0]['QUERY PLAN'][0]['Execution Time']);
+    }
+    return times.sort((a, b) => a - b)[10];
+  };
+  try {
+    const cols = `"offset", epoch, id, event_type, payload, sender_id, "timestamp"`;
+    return {
+      last300: await run(
+        `SELECT ${cols} FROM events WHERE app_id = $1 AND channel_id = $2 ORDER BY "offset" DESC LIMIT 300`,
+        [APP, CHANNEL],
+      ),
+      since500: await run(
+        `SELECT ${cols} FROM events WHERE app_id = $1 AND channel_id = $2 AND "timestamp" >= $3 ORDER BY "timestamp" DESC, "offset" DESC LIMIT 500`,
+        [APP, CHANNEL, t0 + Math.floor(EVENTS / 2) * STEP_MS],
+      ),
+    };
+  } finally {
+    await pg.end();
+  }
+}
+
 function startAdminApi(port: number, databaseUrl: string): ChildProcess {
   const node = [
     ...(args.has('profile')
@@ -227,6 +259,10 @@ async function main(): Promise<void> {
     const t0 = Date.now() - EVENTS * STEP_MS - 60_000;
     const seedMs = await seed(databaseUrl, t0);
     console.log(`seeded in ${fmt(seedMs / 1000, 1)} s`);
+    const explain = await postgresTimes(databaseUrl, t0);
+    console.log(
+      `Postgres execution time (EXPLAIN ANALYZE, median of 20): last 300 ${fmt(explain.last300)} ms, 500 since a timestamp ${fmt(explain.since500)} ms`,
+    );
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     child = startAdminApi(port, databaseUrl);
@@ -328,7 +364,16 @@ async function main(): Promise<void> {
       writeFileSync(
         json,
         JSON.stringify(
-          { results: { events: EVENTS, requests: REQUESTS, loadAverage: load, seedMs, cases: results } },
+          {
+            results: {
+              events: EVENTS,
+              requests: REQUESTS,
+              loadAverage: load,
+              seedMs,
+              postgresExecutionMs: explain,
+              cases: results,
+            },
+          },
           null,
           2,
         ),
