@@ -5,19 +5,24 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 interface Cached<T> {
   value: T;
-  until: number;
+  freshUntil: number;
 }
 
 /**
  * Read-through, in-process cache of channel settings and memberships for the hot paths (subscribe,
- * publish, history). Entries live `directoryCacheMs` and are dropped at once when a control message
- * says the channel or membership changed. Whether a channel is closed is NOT decided here: the
- * publish script checks the Redis gate atomically.
+ * publish, history). An entry is fresh for `directoryCacheMs`; after that it is still served while
+ * one background read refreshes it (stale-while-revalidate), so the publish path never waits on
+ * Postgres for a channel it has seen, and concurrent misses for one key share one query. Control
+ * messages drop entries at once when a channel or membership changes. Whether a channel is closed
+ * is NOT decided here: the publish script checks the Redis gate atomically.
  */
 @Injectable()
 export class ChannelDirectory {
   private readonly channels = new Map<string, Cached<Channel | null>>();
   private readonly members = new Map<string, Cached<boolean>>();
+  private readonly loading = new Map<string, Promise<unknown>>();
+  /** Bumped by every invalidation: a load that overlapped one does not cache its (maybe stale) result. */
+  private generation = 0;
   private readonly ttl: number;
 
   constructor(
@@ -28,49 +33,71 @@ export class ChannelDirectory {
     this.ttl = options.directoryCacheMs;
   }
 
-  async channel(appID: string, channelID: string): Promise<Channel | null> {
-    const key = `${appID}\u0000${channelID}`;
-    const hit = this.channels.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.channelRepo.find(appID, channelID);
-    this.remember(this.channels, key, value);
-    return value;
+  channel(appID: string, channelID: string): Promise<Channel | null> {
+    return this.read(this.channels, `c\u0000${appID}\u0000${channelID}`, () =>
+      this.channelRepo.find(appID, channelID),
+    );
   }
 
-  async isMember(appID: string, channelID: string, clientID: string): Promise<boolean> {
-    const key = `${appID}\u0000${channelID}\u0000${clientID}`;
-    const hit = this.members.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.membershipRepo.isMember(appID, channelID, clientID);
-    this.remember(this.members, key, value);
-    return value;
+  isMember(appID: string, channelID: string, clientID: string): Promise<boolean> {
+    return this.read(this.members, `m\u0000${appID}\u0000${channelID}\u0000${clientID}`, () =>
+      this.membershipRepo.isMember(appID, channelID, clientID),
+    );
   }
 
   invalidateChannel(appID: string, channelID: string): void {
-    this.channels.delete(`${appID}\u0000${channelID}`);
-    const prefix = `${appID}\u0000${channelID}\u0000`;
-    for (const k of this.members.keys()) if (k.startsWith(prefix)) this.members.delete(k);
+    this.generation++;
+    this.channels.delete(`c\u0000${appID}\u0000${channelID}`);
+    this.dropPrefix(this.members, `m\u0000${appID}\u0000${channelID}\u0000`);
   }
 
   invalidateMember(appID: string, channelID: string, clientID: string): void {
-    this.members.delete(`${appID}\u0000${channelID}\u0000${clientID}`);
+    this.generation++;
+    this.members.delete(`m\u0000${appID}\u0000${channelID}\u0000${clientID}`);
   }
 
   invalidateApp(appID: string): void {
-    const prefix = `${appID}\u0000`;
-    for (const k of this.channels.keys()) if (k.startsWith(prefix)) this.channels.delete(k);
-    for (const k of this.members.keys()) if (k.startsWith(prefix)) this.members.delete(k);
+    this.generation++;
+    this.dropPrefix(this.channels, `c\u0000${appID}\u0000`);
+    this.dropPrefix(this.members, `m\u0000${appID}\u0000`);
   }
 
   invalidateClient(appID: string, clientID: string): void {
+    this.generation++;
+    const prefix = `m\u0000${appID}\u0000`;
     const suffix = `\u0000${clientID}`;
     for (const k of this.members.keys())
-      if (k.startsWith(`${appID}\u0000`) && k.endsWith(suffix)) this.members.delete(k);
+      if (k.startsWith(prefix) && k.endsWith(suffix)) this.members.delete(k);
   }
 
-  private remember<T>(map: Map<string, Cached<T>>, key: string, value: T): void {
-    if (this.ttl <= 0) return;
-    if (map.size > 100_000) map.clear();
-    map.set(key, { value, until: Date.now() + this.ttl });
+  private async read<T>(map: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const hit = map.get(key);
+    if (hit) {
+      if (hit.freshUntil <= Date.now()) void this.load(map, key, load).catch(() => undefined);
+      return hit.value;
+    }
+    return this.load(map, key, load);
+  }
+
+  /** One load per key at a time; the result is cached unless the key was invalidated meanwhile. */
+  private load<T>(map: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const pending = this.loading.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const generation = this.generation;
+    const p = load()
+      .then((value) => {
+        if (this.ttl > 0 && generation === this.generation) {
+          if (map.size > 100_000) map.clear();
+          map.set(key, { value, freshUntil: Date.now() + this.ttl });
+        }
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
+    return p;
+  }
+
+  private dropPrefix(map: Map<string, unknown>, prefix: string): void {
+    for (const k of map.keys()) if (k.startsWith(prefix)) map.delete(k);
   }
 }
