@@ -14,6 +14,10 @@ void runService({
   port: (config) => config.ADMIN_API_PORT,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
   configure: (app, config) => {
+    const express = app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void };
+    // No ETag hashing of every answer (nothing here revalidates), no framework banner.
+    express.set('etag', false);
+    express.set('x-powered-by', false);
     app.use(requestTiming(app.get(MetricsRegistry).registry));
     app.enableCors(corsOptions(config.CORS_ORIGINS));
     // Registered under Nest's parser names, so Nest does not add its own (100 kB, HTML errors).
