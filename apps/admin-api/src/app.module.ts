@@ -1,11 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
-import { DbModule, PrismaService } from '@channels/db';
+import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
 import {
   PRESENCE_TRACKER,
   REDIS,
+  redisReadiness,
   REDIS_KEYS,
   type RedisKeys,
   RedisModule,
@@ -59,8 +60,8 @@ export class AppModule {
           readiness: {
             inject: [PrismaService, REDIS],
             useFactory: (prisma: PrismaService, redis: Redis) => [
-              { name: 'postgres', check: () => prisma.ping() },
-              { name: 'redis', check: async () => void (await redis.ping()) },
+              postgresReadiness(prisma),
+              redisReadiness(redis),
             ],
           },
         }),

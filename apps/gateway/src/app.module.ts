@@ -1,10 +1,11 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ServiceKitModule } from '@channels/bootstrap';
-import { DbModule, PrismaService } from '@channels/db';
+import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
 import {
   PRESENCE_TRACKER,
   REDIS,
+  redisReadiness,
   REDIS_KEYS,
   RedisModule,
   RedisPresenceTracker,
@@ -52,8 +53,8 @@ export class AppModule implements OnApplicationBootstrap {
           readiness: {
             inject: [PrismaService, REDIS],
             useFactory: (prisma: PrismaService, redis: Redis) => [
-              { name: 'postgres', check: () => prisma.ping() },
-              { name: 'redis', check: async () => void (await redis.ping()) },
+              postgresReadiness(prisma),
+              redisReadiness(redis),
             ],
           },
         }),

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@channels/bootstrap';
-import { DbModule, PrismaService } from '@channels/db';
-import { REDIS, RedisModule } from '@channels/realtime';
+import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
+import { REDIS, redisReadiness, RedisModule } from '@channels/realtime';
 import type Redis from 'ioredis';
 import type { WriterConfig } from './config';
 import { PersistBatchWorker } from './persist/persist-batch.worker';
@@ -23,8 +23,8 @@ export class AppModule {
             imports: [WriterModule],
             inject: [PrismaService, REDIS, PersistBatchWorker],
             useFactory: (prisma: PrismaService, redis: Redis, worker: PersistBatchWorker) => [
-              { name: 'postgres', check: () => prisma.ping() },
-              { name: 'redis', check: async () => void (await redis.ping()) },
+              postgresReadiness(prisma),
+              redisReadiness(redis),
               { name: 'queue', check: () => worker.check() },
             ],
           },

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@channels/bootstrap';
-import { REDIS, RedisModule } from '@channels/realtime';
+import { REDIS, redisReadiness, RedisModule } from '@channels/realtime';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config';
 import { PresenceModule } from './presence/presence.module';
@@ -18,7 +18,7 @@ export class AppModule {
           config,
           readiness: {
             inject: [REDIS],
-            useFactory: (redis: Redis) => [{ name: 'redis', check: async () => void (await redis.ping()) }],
+            useFactory: (redis: Redis) => [redisReadiness(redis)],
           },
         }),
         PresenceModule,

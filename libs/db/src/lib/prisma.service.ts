@@ -33,3 +33,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     await this.$disconnect();
   }
 }
+
+/** Readiness check of a service that needs Postgres. */
+export const postgresReadiness = (prisma: PrismaService) => ({
+  name: 'postgres',
+  check: () => prisma.ping(),
+});

@@ -48,3 +48,9 @@ export class RedisModule {
 }
 
 export type { RedisKeys };
+
+/** Readiness check of a service that needs Redis. */
+export const redisReadiness = (redis: Redis) => ({
+  name: 'redis',
+  check: async () => void (await redis.ping()),
+});
