@@ -13,22 +13,3 @@ export type ControlMessage =
   | { type: 'app_deleted'; appID: string }
   | { type: 'disconnect_client'; appID: string; clientID: string }
   | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string };
-
-/** A gateway's report to the presence service about one connection in one presence channel. */
-export type PresenceReport =
-  | {
-      type: 'join';
-      appID: string;
-      channelID: string;
-      clientID: string;
-      connectionID: string;
-      gatewayID: string;
-    }
-  | {
-      type: 'leave';
-      appID: string;
-      channelID: string;
-      clientID: string;
-      connectionID: string;
-      gatewayID: string;
-    };

@@ -42,23 +42,14 @@ export function redisKeys(prefix = 'chn:') {
     /** String: idempotency id → offset of the stored event (expires after the idempotency window). */
     idempotency: (appID: string, channelID: string, id: string) =>
       `${prefix}s:${channelTag(appID, channelID)}:id:${id}`,
-    /** Hash: cached channel settings used by the publish path (exists/closed/persistent/private/presence). */
+    /** Hash {exists, closed}: the channel gate the publish script enforces (filled from Postgres, rewritten by admin-api). */
     channelMeta: (appID: string, channelID: string) => `${prefix}c:${channelTag(appID, channelID)}`,
-    /** Sorted set of connections present in a channel: member `clientID|connectionID`, score = lease expiry (ms). */
-    presenceConnections: (appID: string, channelID: string) =>
-      `${prefix}p:${channelTag(appID, channelID)}:conns`,
-    /** Hash clientID → JSON {status, timestamp}: the announced online state of each client in a channel. */
-    presenceStatus: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:status`,
     /** Sorted set of presence channels with live connections (member = channel tag), for the reaper. */
     presenceChannels: () => `${prefix}p:channels`,
     /** Hash gatewayID → JSON stats, refreshed by each gateway (connection statistics). */
     gatewayStats: () => `${prefix}g:stats`,
-    /** Sorted set: channel tag → subscriber count per gateway hash (active channels). */
-    activeChannels: (appID: string) => `${prefix}a:${encodeURIComponent(appID)}:active`,
     /** Pub/sub channel carrying control commands to every gateway. */
     controlChannel: () => `${prefix}control`,
-    /** Pub/sub channel carrying presence reports from gateways to the presence service. */
-    presenceReports: () => `${prefix}presence:reports`,
     // Presence store (docs/design/presence.md). Per channel, under the channel's hash tag:
     /** Hash connectionID → the gateway lease holding that connection in the channel. */
     presenceConnLeases: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:cn`,
