@@ -15,6 +15,7 @@ interface FrontDoorModule {
   };
 }
 
+// @ts-expect-error -- plain .mjs tool without type declarations; FrontDoorModule above is its shape.
 const load = (): Promise<FrontDoorModule> => import('./front-door.mjs') as Promise<FrontDoorModule>;
 
 function backend(name: string): Promise<{ url: string; close: () => void }> {

@@ -36,9 +36,12 @@ describe('/v1 API', () => {
     let pages = 0;
     do {
       const sep = path.includes('?') ? '&' : '?';
-      const r = await http.get<Page<T>>(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
-        token,
-      });
+      const r: { status: number; body: Page<T> } = await http.get<Page<T>>(
+        `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          token,
+        },
+      );
       expect(r.status).toBe(200);
       items.push(...(r.body[key] as T[]));
       cursor = r.body.nextCursor;
@@ -307,10 +310,12 @@ describe('/v1 API', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const r = await http.get<{ events: Ev[]; nextCursor: string | null; epoch: string }>(
-          `${path}?${query}${cursor ? `&cursor=${cursor}` : ''}`,
-          { token: admin },
-        );
+        const r: { status: number; body: { events: Ev[]; nextCursor: string | null; epoch: string } } =
+          await http.get<{
+            events: Ev[];
+            nextCursor: string | null;
+            epoch: string;
+          }>(`${path}?${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: admin });
         expect(r.status).toBe(200);
         expect(typeof r.body.epoch).toBe('string');
         out.push(...r.body.events);

@@ -1,11 +1,5 @@
-import { call, eventually, Fixtures, sleep, Stack } from '@channels/testing';
-import {
-  CRASH_BOUND_MS,
-  GRACE_MS,
-  PRESENCE_TEST_ENV,
-  type PresenceClient,
-  presenceClient,
-} from './support/presence-client';
+import { call, eventually, sleep } from '@channels/testing';
+import { CRASH_BOUND_MS, GRACE_MS, lobbyScenario } from './support/presence-client';
 
 /**
  * A gateway killed with -9 says no goodbye: its lease stops being renewed, the presence service
@@ -13,29 +7,7 @@ import {
  * client that has no connection left elsewhere, and nobody else.
  */
 describe('clients of a gateway killed with -9 are announced offline', () => {
-  const stack = new Stack({ gateways: 2, writers: 0, adminApi: false, presences: 1, env: PRESENCE_TEST_ENV });
-  const APP = 'crash';
-  let fx: Fixtures;
-  const clients: PresenceClient[] = [];
-  const connect = async (gw: number, clientID: string) => {
-    const c = await presenceClient(stack, gw, APP, clientID);
-    clients.push(c);
-    await c.subscribe(['lobby']);
-    return c;
-  };
-
-  beforeAll(async () => {
-    await stack.start();
-    fx = await Fixtures.connect(stack.databaseUrl);
-    await fx.app(APP);
-    await fx.channel(APP, 'lobby', { presence: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of clients) c.socket.close();
-    await fx?.close();
-    await stack.stop();
-  });
+  const { stack, connect } = lobbyScenario('crash');
 
   it('announces offline, within the bound, the clients whose only connection was on the killed gateway', async () => {
     const bob = await connect(1, 'bob');

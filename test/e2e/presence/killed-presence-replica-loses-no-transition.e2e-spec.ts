@@ -1,34 +1,12 @@
-import { eventually, Fixtures, sleep, Stack } from '@channels/testing';
-import { GRACE_MS, PRESENCE_TEST_ENV, type PresenceClient, presenceClient } from './support/presence-client';
+import { eventually, sleep } from '@channels/testing';
+import { GRACE_MS, type PresenceClient, lobbyScenario } from './support/presence-client';
 
 /**
  * Two presence replicas behind two gateways: killing one with -9 loses no transition and
  * duplicates none — subscribers hear each client come online and go offline exactly once.
  */
 describe('a presence replica killed with -9 loses no transition', () => {
-  const stack = new Stack({ gateways: 2, writers: 0, adminApi: false, presences: 2, env: PRESENCE_TEST_ENV });
-  const APP = 'replicas';
-  let fx: Fixtures;
-  const clients: PresenceClient[] = [];
-  const connect = async (gw: number, clientID: string) => {
-    const c = await presenceClient(stack, gw, APP, clientID);
-    clients.push(c);
-    await c.subscribe(['lobby']);
-    return c;
-  };
-
-  beforeAll(async () => {
-    await stack.start();
-    fx = await Fixtures.connect(stack.databaseUrl);
-    await fx.app(APP);
-    await fx.channel(APP, 'lobby', { presence: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of clients) c.socket.close();
-    await fx?.close();
-    await stack.stop();
-  });
+  const { stack, connect } = lobbyScenario('replicas', 2);
 
   it('announces every client online and offline exactly once while one replica is killed', async () => {
     const watcher = await connect(1, 'watcher');

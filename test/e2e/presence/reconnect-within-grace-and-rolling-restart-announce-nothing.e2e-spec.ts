@@ -1,11 +1,5 @@
-import { eventually, Fixtures, sleep, Stack } from '@channels/testing';
-import {
-  GRACE_MS,
-  LEASE_MS,
-  PRESENCE_TEST_ENV,
-  type PresenceClient,
-  presenceClient,
-} from './support/presence-client';
+import { eventually, sleep } from '@channels/testing';
+import { GRACE_MS, LEASE_MS, type PresenceClient, lobbyScenario } from './support/presence-client';
 
 /**
  * The grace period absorbs reconnects: a client that comes back within it — through any gateway,
@@ -13,29 +7,7 @@ import {
  * offline.
  */
 describe('reconnects within the grace period announce nothing', () => {
-  const stack = new Stack({ gateways: 2, writers: 0, adminApi: false, presences: 1, env: PRESENCE_TEST_ENV });
-  const APP = 'grace';
-  let fx: Fixtures;
-  const clients: PresenceClient[] = [];
-  const connect = async (gw: number | string, clientID: string) => {
-    const c = await presenceClient(stack, gw, APP, clientID);
-    clients.push(c);
-    await c.subscribe(['lobby']);
-    return c;
-  };
-
-  beforeAll(async () => {
-    await stack.start();
-    fx = await Fixtures.connect(stack.databaseUrl);
-    await fx.app(APP);
-    await fx.channel(APP, 'lobby', { presence: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of clients) c.socket.close();
-    await fx?.close();
-    await stack.stop();
-  });
+  const { stack, connect, clients } = lobbyScenario('grace');
 
   it('does not announce a client that reconnects through another gateway within the grace period', async () => {
     const watcher = await connect(1, 'watcher');

@@ -1,5 +1,5 @@
 import type { InitialOnlineStatusPayload, OnlineStatusPayload } from '@channels/contracts';
-import { call, collect, connectClient, type Stack } from '@channels/testing';
+import { call, collect, connectClient, Fixtures, Stack } from '@channels/testing';
 import type { Socket } from 'socket.io-client';
 
 /** Short presence timings for e2e runs (every service reads the ones it knows). */
@@ -64,4 +64,36 @@ export async function presenceClient(
     },
     heardAbout: (id) => online.filter((o) => o.clientID === id).map((o) => `${o.clientID}:${o.status}`),
   };
+}
+
+/**
+ * A stack with two gateways and `presences` presence replicas, an app `appID` with one presence
+ * channel `lobby`, started before the file's tests and stopped after them. `connect` opens a client
+ * on a gateway and subscribes it to the lobby; every client is closed at the end.
+ */
+export function lobbyScenario(appID: string, presences = 1) {
+  const stack = new Stack({ gateways: 2, writers: 0, adminApi: false, presences, env: PRESENCE_TEST_ENV });
+  const clients: PresenceClient[] = [];
+  let fx: Fixtures | undefined;
+
+  beforeAll(async () => {
+    await stack.start();
+    fx = await Fixtures.connect(stack.databaseUrl);
+    await fx.app(appID);
+    await fx.channel(appID, 'lobby', { presence: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.socket.close();
+    await fx?.close();
+    await stack.stop();
+  });
+
+  const connect = async (gw: number | string, clientID: string): Promise<PresenceClient> => {
+    const c = await presenceClient(stack, gw, appID, clientID);
+    clients.push(c);
+    await c.subscribe(['lobby']);
+    return c;
+  };
+  return { stack, connect, clients };
 }
