@@ -9,16 +9,16 @@ export const PUBLISH_LUA = `
 -- ARGV[4] event JSON tail (from "eventType" to the closing brace)
 -- ARGV[5] window size   ARGV[6] idempotency TTL seconds
 -- ARGV[7] shard channel   ARGV[8] adapter message prefix   ARGV[9] adapter message suffix
--- Returns {'OK', eventJson} | {'DUP', eventJson} | {'NOGATE'} | {'NOTFOUND'} | {'CLOSED'} | {'NOSEED'}
+-- Returns {'OK'} (live only: the caller knows the event) | {'OK', offset, epoch} (stored) |
+-- {'DUP', storedEventJson} | {'NOGATE'} | {'NOTFOUND'} | {'CLOSED'} | {'NOSEED'}
 local gate = redis.call('HMGET', KEYS[1], 'exists', 'closed')
 if not gate[1] then return {'NOGATE'} end
 if gate[1] ~= '1' then return {'NOTFOUND'} end
 if gate[2] == '1' then return {'CLOSED'} end
 
 if ARGV[1] ~= '1' then
-  local ev = ARGV[3] .. ARGV[4]
-  redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ev .. ARGV[9])
-  return {'OK', ev}
+  redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ARGV[3] .. ARGV[4] .. ARGV[9])
+  return {'OK'}
 end
 
 if ARGV[2] ~= '' then
@@ -37,7 +37,7 @@ if ARGV[2] ~= '' then
   redis.call('SET', KEYS[4], ev, 'EX', tonumber(ARGV[6]))
 end
 redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ev .. ARGV[9])
-return {'OK', ev}
+return {'OK', offset, meta[2]}
 `;
 
 export const READ_WINDOW_LUA = `

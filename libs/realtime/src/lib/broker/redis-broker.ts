@@ -28,13 +28,28 @@ export interface RedisBrokerOptions {
 }
 
 type ScriptedRedis = Redis & {
-  chPublish(...args: (string | number)[]): Promise<string[]>;
+  chPublish(...args: (string | number)[]): Promise<(string | number)[]>;
   chReadWindow(...args: (string | number)[]): Promise<string[]>;
   chSeed(...args: (string | number)[]): Promise<[string, string]>;
   chFillGate(...args: (string | number)[]): Promise<[string | null, string | null]>;
 };
 
 const newEpoch = (): string => randomBytes(6).toString('hex');
+
+/** Strings of one channel that every publish on it sends to the script. */
+interface ChannelStatics {
+  gate: string;
+  meta: string;
+  window: string;
+  /** The idempotency key without the id (the key of an id is this prefix + id). */
+  idempotencyPrefix: string;
+  /** `"channelID":"…",` as it appears in the event JSON. */
+  channelField: string;
+  shardChannel: string;
+  messagePrefix: string;
+  messageSuffix: string;
+}
+const STATICS_MAX = 10_000;
 
 /**
  * Broker over one Redis: every publish is one Lua script per channel (gate check, dedupe, offset,
@@ -44,6 +59,7 @@ const newEpoch = (): string => randomBytes(6).toString('hex');
 export class RedisBroker implements Broker {
   private readonly redis: ScriptedRedis;
   private readonly gateTtl: number;
+  private readonly statics = new Map<string, ChannelStatics>();
 
   constructor(
     redis: Redis,
@@ -59,39 +75,63 @@ export class RedisBroker implements Broker {
   }
 
   async publish(cmd: PublishCommand): Promise<PublishOutcome> {
-    const k = this.options.keys;
+    const c = this.channelStatics(cmd.appID, cmd.channelID);
     const id = cmd.id ?? randomUUID();
     const timestamp = Date.now();
-    const head = `{"id":${JSON.stringify(id)},"channelID":${JSON.stringify(cmd.channelID)},`;
+    const payload = cmd.payload ?? null;
+    const dedupe = cmd.store && cmd.id ? cmd.id : '';
+    const head = `{"id":${JSON.stringify(id)},${c.channelField}`;
     const tail =
-      `"eventType":${JSON.stringify(cmd.eventType)},"payload":${JSON.stringify(cmd.payload ?? null)},` +
+      `"eventType":${JSON.stringify(cmd.eventType)},"payload":${JSON.stringify(payload)},` +
       `"senderID":${JSON.stringify(cmd.senderID)},"timestamp":${timestamp}}`;
-    const room = channelRoom(cmd.appID, cmd.channelID);
-    const { prefix, suffix } = roomBroadcastTemplate(room, 'event');
-    const keys = [
-      k.channelMeta(cmd.appID, cmd.channelID),
-      k.streamMeta(cmd.appID, cmd.channelID),
-      k.streamWindow(cmd.appID, cmd.channelID),
-      k.idempotency(cmd.appID, cmd.channelID, cmd.store && cmd.id ? cmd.id : ''),
-    ];
-    const args = [
-      cmd.store ? '1' : '0',
-      cmd.store && cmd.id ? cmd.id : '',
-      head,
-      tail,
-      this.options.windowSize,
-      this.options.idempotencyTtlSeconds,
-      roomShardChannel(k.prefix, room),
-      prefix,
-      suffix,
-    ];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [status, json] = await this.redis.chPublish(...keys, ...args);
-      switch (status) {
-        case 'OK':
-          return { status: 'published', event: JSON.parse(json) as ChannelEvent, duplicate: false };
+      const reply = await this.redis.chPublish(
+        c.gate,
+        c.meta,
+        c.window,
+        dedupe ? c.idempotencyPrefix + dedupe : c.idempotencyPrefix,
+        cmd.store ? '1' : '0',
+        dedupe,
+        head,
+        tail,
+        this.options.windowSize,
+        this.options.idempotencyTtlSeconds,
+        c.shardChannel,
+        c.messagePrefix,
+        c.messageSuffix,
+      );
+      switch (reply[0]) {
+        case 'OK': {
+          // The script returns only what it added (offset and epoch of a stored event), so the
+          // event is not serialized back and parsed here; fields and order match the stored JSON.
+          const event: ChannelEvent =
+            reply.length === 1
+              ? {
+                  id,
+                  channelID: cmd.channelID,
+                  eventType: cmd.eventType,
+                  payload,
+                  senderID: cmd.senderID,
+                  timestamp,
+                }
+              : {
+                  id,
+                  channelID: cmd.channelID,
+                  offset: Number(reply[1]),
+                  epoch: String(reply[2]),
+                  eventType: cmd.eventType,
+                  payload,
+                  senderID: cmd.senderID,
+                  timestamp,
+                };
+          return { status: 'published', event, duplicate: false };
+        }
         case 'DUP':
-          return { status: 'published', event: JSON.parse(json) as ChannelEvent, duplicate: true };
+          return {
+            status: 'published',
+            event: JSON.parse(String(reply[1])) as ChannelEvent,
+            duplicate: true,
+          };
         case 'NOTFOUND':
           return { status: 'not_found' };
         case 'CLOSED':
@@ -103,10 +143,38 @@ export class RedisBroker implements Broker {
           await this.seed(cmd.appID, cmd.channelID);
           break;
         default:
-          throw new Error(`unexpected publish script answer ${String(status)}`);
+          throw new Error(`unexpected publish script answer ${String(reply[0])}`);
       }
     }
     throw new Error('publish could not initialise the channel stream');
+  }
+
+  /**
+   * The per-channel strings of the publish script (keys, shard channel, adapter message template),
+   * built once per channel instead of on every publish. Bounded: cleared when it grows past
+   * STATICS_MAX channels (rebuilding is cheap).
+   */
+  private channelStatics(appID: string, channelID: string): ChannelStatics {
+    const cacheKey = `${appID}\u0000${channelID}`;
+    let c = this.statics.get(cacheKey);
+    if (!c) {
+      const k = this.options.keys;
+      const room = channelRoom(appID, channelID);
+      const { prefix, suffix } = roomBroadcastTemplate(room, 'event');
+      c = {
+        gate: k.channelMeta(appID, channelID),
+        meta: k.streamMeta(appID, channelID),
+        window: k.streamWindow(appID, channelID),
+        idempotencyPrefix: k.idempotency(appID, channelID, ''),
+        channelField: `"channelID":${JSON.stringify(channelID)},`,
+        shardChannel: roomShardChannel(k.prefix, room),
+        messagePrefix: prefix,
+        messageSuffix: suffix,
+      };
+      if (this.statics.size >= STATICS_MAX) this.statics.clear();
+      this.statics.set(cacheKey, c);
+    }
+    return c;
   }
 
   async readWindow(
