@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CHANNEL_ID_PATTERN,
   ChannelsError,
   ErrorCode,
   parseOrThrow,
@@ -36,7 +37,7 @@ export class PublishService {
     input: unknown,
     opts: { acked: boolean },
   ): Promise<PublishAck> {
-    const req: PublishRequest = parseOrThrow(publishSchema, input);
+    const req: PublishRequest = wellFormedPublish(input) ?? parseOrThrow(publishSchema, input);
     const size = Buffer.byteLength(JSON.stringify(req.payload ?? null), 'utf8');
     if (size > this.options.maxPayloadBytes) {
       throw new ChannelsError(
@@ -83,4 +84,19 @@ export class PublishService {
       timestamp: ev.timestamp,
     };
   }
+}
+
+/**
+ * The common case of `publishSchema` checked by hand (it runs on every publish): the same rules,
+ * returning undefined for anything it does not accept so that zod parses it and words the error.
+ */
+function wellFormedPublish(input: unknown): PublishRequest | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  const { channelID, eventType, payload, id } = input as Record<string, unknown>;
+  if (typeof channelID !== 'string' || !CHANNEL_ID_PATTERN.test(channelID)) return undefined;
+  if (typeof eventType !== 'string' || eventType.length < 1 || eventType.length > 50) return undefined;
+  if (payload === undefined) return undefined;
+  if (id === undefined) return { channelID, eventType, payload };
+  if (typeof id !== 'string' || id.length < 1 || id.length > 128) return undefined;
+  return { channelID, eventType, payload, id };
 }
