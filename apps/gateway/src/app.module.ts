@@ -23,6 +23,15 @@ import { ClientCallsHandler } from './socket/client-calls.handler';
 import { SocketServer } from './socket/socket-server.service';
 import { SubscriptionService } from './subscriptions/subscription.service';
 
+/**
+ * How long the gateway trusts a cached channel setting or membership before re-reading it in the
+ * background. Every change already drops the entry at once through a control message, so this
+ * only bounds how long a lost control message (e.g. the control subscription reconnecting) leaves
+ * an entry stale; each refresh is a Postgres query per cached channel, which at 5 s was a visible
+ * share of a gateway's CPU. Closing a channel never waits for it (the Redis gate is atomic).
+ */
+const DIRECTORY_REFRESH_MS = 60_000;
+
 @Module({})
 export class AppModule implements OnApplicationBootstrap {
   constructor(@Inject(SocketServer) private readonly sockets: SocketServer) {}
@@ -42,7 +51,7 @@ export class AppModule implements OnApplicationBootstrap {
           maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
           hotWindowSize: config.HOT_WINDOW_SIZE,
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-          directoryCacheMs: 5_000,
+          directoryCacheMs: DIRECTORY_REFRESH_MS,
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,
         }),

@@ -46,7 +46,8 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
     let connections = 0;
     let open = 0;
     let priv = 0;
-    const distinct = new Set<string>();
+    /** Whether each distinct channel (app + channel) is private, looked up once per report. */
+    const isPrivate = new Map<string, boolean>();
     for (const s of this.sockets.localSockets()) {
       const d = s.data;
       if (!d?.channels) continue;
@@ -58,9 +59,14 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       let hasPrivate = false;
       for (const ch of d.channels) {
         a.channels[ch] = (a.channels[ch] ?? 0) + 1;
-        distinct.add(`${d.appID}\u0000${ch}`);
-        const c = await this.directory.channel(d.appID, ch).catch(() => null);
-        if (c?.private) hasPrivate = true;
+        const key = `${d.appID}\u0000${ch}`;
+        let known = isPrivate.get(key);
+        if (known === undefined) {
+          const c = await this.directory.channel(d.appID, ch).catch(() => null);
+          known = c?.private ?? false;
+          isPrivate.set(key, known);
+        }
+        if (known) hasPrivate = true;
         else hasOpen = true;
       }
       if (hasOpen) open++;
@@ -68,7 +74,7 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
     }
     this.metrics.openConnections.set(open);
     this.metrics.privateConnections.set(priv);
-    this.metrics.subscribedChannelsStorageLength.set(distinct.size);
+    this.metrics.subscribedChannelsStorageLength.set(isPrivate.size);
     const stats = { gatewayID: this.config.GATEWAY_ID, connections, updatedAt: Date.now(), apps };
     await this.redis.hset(this.keys.gatewayStats(), this.config.GATEWAY_ID, JSON.stringify(stats));
   }

@@ -10,11 +10,13 @@ interface Cached<T> {
 
 /**
  * Read-through, in-process cache of channel settings and memberships for the hot paths (subscribe,
- * publish, history). An entry is fresh for `directoryCacheMs`; after that it is still served while
+ * publish, history). An entry is fresh for 75–100 % of `directoryCacheMs` (spread, so entries
+ * loaded together are not all re-read in the same moment); after that it is still served while
  * one background read refreshes it (stale-while-revalidate), so the publish path never waits on
  * Postgres for a channel it has seen, and concurrent misses for one key share one query. Control
- * messages drop entries at once when a channel or membership changes. Whether a channel is closed
- * is NOT decided here: the publish script checks the Redis gate atomically.
+ * messages drop entries at once when a channel or membership changes; the refresh only bounds how
+ * long a lost control message can leave an entry stale. Whether a channel is closed is NOT
+ * decided here: the publish script checks the Redis gate atomically.
  */
 @Injectable()
 export class ChannelDirectory {
@@ -88,7 +90,7 @@ export class ChannelDirectory {
       .then((value) => {
         if (this.ttl > 0 && generation === this.generation) {
           if (map.size > 100_000) map.clear();
-          map.set(key, { value, freshUntil: Date.now() + this.ttl });
+          map.set(key, { value, freshUntil: Date.now() + this.ttl - Math.random() * this.ttl * 0.25 });
         }
         return value;
       })
