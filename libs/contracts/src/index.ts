@@ -7,3 +7,4 @@ export * from './lib/socket-events';
 export * from './lib/keys';
 export * from './lib/queue';
 export * from './lib/control';
+export * from './lib/event-text';

@@ -237,6 +237,7 @@ describe('original routes, as the original documentation uses them', () => {
       appID: '123',
     });
     expect(last.status).toBe(200);
+    expect(last.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(last.body.events.map((e) => e.payload)).toEqual(['m5', 'm4', 'm3']);
     expect(last.body.events[0]).toEqual({
       senderID: 'admin',

@@ -1,9 +1,9 @@
+import { eventJson, originalEventJson } from '@channels/contracts';
 import {
   secondEndMs,
   secondStartMs,
   toOriginalChannel,
   toOriginalClient,
-  toOriginalEvent,
   toSeconds,
 } from './original.mapper';
 
@@ -47,17 +47,21 @@ describe('original product shapes', () => {
 
   it('gives events exactly senderID, eventType, payload, channelID and a timestamp in seconds', () => {
     expect(
-      toOriginalEvent({
-        id: 'e1',
-        channelID: '123',
-        offset: 4,
-        epoch: 'ep',
-        eventType: 'testing publish type',
-        payload: 'can_be_json_or_not',
-        senderID: '123',
-        timestamp: 1_615_737_318_500,
-      }),
-    ).toEqual({
+      JSON.parse(
+        originalEventJson(
+          eventJson({
+            id: 'e1',
+            channelID: '123',
+            offset: 4,
+            epoch: 'ep',
+            eventType: 'testing publish type',
+            payloadJson: '"can_be_json_or_not"',
+            senderID: '123',
+            timestamp: 1_615_737_318_500,
+          }),
+        ),
+      ),
+    ).toStrictEqual({
       senderID: '123',
       eventType: 'testing publish type',
       payload: 'can_be_json_or_not',

@@ -1,4 +1,4 @@
-import type { App, Channel, ChannelEvent, Client } from '@channels/contracts';
+import type { App, Channel, Client } from '@channels/contracts';
 
 /**
  * Shapes of the original product's routes (field names and casing exactly as its documentation
@@ -24,13 +24,6 @@ export interface OriginalChannel {
   isPersistent: boolean;
   isPrivate: boolean;
   isPresence: boolean;
-}
-export interface OriginalEvent {
-  senderID: string;
-  eventType: string;
-  payload: unknown;
-  channelID: string;
-  timestamp: number;
 }
 
 export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
@@ -58,12 +51,4 @@ export const toOriginalChannel = (c: Channel): OriginalChannel => ({
   isPersistent: c.persistent,
   isPrivate: c.private,
   isPresence: c.presence,
-});
-
-export const toOriginalEvent = (e: ChannelEvent): OriginalEvent => ({
-  senderID: e.senderID,
-  eventType: e.eventType,
-  payload: e.payload,
-  channelID: e.channelID,
-  timestamp: toSeconds(e.timestamp),
 });

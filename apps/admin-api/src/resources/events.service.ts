@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
 import {
   ChannelsError,
-  type ChannelEvent,
   type ErrorBody,
+  type EventText,
   ErrorCode,
   type Principal,
   type PublishAck,
@@ -36,7 +36,8 @@ export interface HistoryQuery {
 }
 
 export interface HistoryPage {
-  events: ChannelEvent[];
+  /** Canonical event texts (`eventFromText` gives the events). */
+  events: EventText[];
   epoch: string;
   nextCursor: string | null;
   /** The structured form of `nextCursor`, for callers walking pages themselves. */
@@ -104,7 +105,7 @@ export class EventsService {
     if (prev && prev.order !== order) {
       throw new ChannelsError(ErrorCode.BadRequest, 'cursor: was made for the other order');
     }
-    let events: ChannelEvent[];
+    let events: EventText[];
     let epoch: string;
     if (prev?.order === 'desc') {
       if (q.until !== undefined && q.until < prev.timestamp) {
@@ -113,7 +114,7 @@ export class EventsService {
       } else {
         const fetch = Math.min(READ_MAX, q.limit + prev.seen);
         const r = await this.read(p, appID, { ...q, until: prev.timestamp, limit: fetch }, order);
-        events = r.events.filter((e) => (e.offset ?? 0) < prev.offset).slice(0, q.limit);
+        events = r.events.filter((e) => e.offset < prev.offset).slice(0, q.limit);
         epoch = r.epoch;
         if (events.length === 0 && r.events.length === fetch) {
           throw new ChannelsError(
@@ -146,8 +147,8 @@ export class EventsService {
     appID: string,
     q: Omit<HistoryQuery, 'limit'>,
     max: number,
-  ): Promise<ChannelEvent[]> {
-    const out: ChannelEvent[] = [];
+  ): Promise<EventText[]> {
+    const out: EventText[] = [];
     let cursor: string | undefined;
     while (out.length < max) {
       const limit = Math.min(READ_MAX, max - out.length);
@@ -164,8 +165,8 @@ export class EventsService {
     appID: string,
     q: HistoryQuery,
     order: 'asc' | 'desc',
-  ): Promise<{ events: ChannelEvent[]; epoch: string }> {
-    return this.history.read(p, appID, {
+  ): Promise<{ events: EventText[]; epoch: string }> {
+    return this.history.readText(p, appID, {
       channelID: q.channelID,
       limit: Math.min(Math.max(q.limit, 1), READ_MAX),
       order,

@@ -1,4 +1,4 @@
-import { ChannelsError, type ChannelEvent, ErrorCode } from '@channels/contracts';
+import { ChannelsError, ErrorCode } from '@channels/contracts';
 
 /**
  * Position after the last event of a history page. Ascending pages continue after `offset`;
@@ -34,11 +34,11 @@ export function decodeHistoryCursor(cursor: string): HistoryCursor {
 /** The cursor continuing after `page` (in `order`), given the cursor that produced it. */
 export function nextHistoryCursor(
   order: 'asc' | 'desc',
-  page: ChannelEvent[],
+  page: readonly { offset: number; timestamp: number }[],
   previous: HistoryCursor | undefined,
 ): HistoryCursor | null {
   const last = page[page.length - 1];
-  if (!last || last.offset === undefined) return null;
+  if (!last) return null;
   if (order === 'asc') return { order: 'asc', offset: last.offset };
   const sameMs = page.filter((e) => e.timestamp === last.timestamp).length;
   const carried = previous?.order === 'desc' && previous.timestamp === last.timestamp ? previous.seen : 0;

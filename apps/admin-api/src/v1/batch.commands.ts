@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import type { Principal } from '@channels/contracts';
+import { eventFromText, type Principal } from '@channels/contracts';
 import { z } from 'zod';
 import { ChannelsService } from '../resources/channels.service';
 import { ClientsService } from '../resources/clients.service';
@@ -92,7 +92,7 @@ export class BatchCommands {
     history: async (p, { appID, cursor, ...q }) => {
       assertAdminOf(p, appID);
       const page = await this.events.page(p, appID, q, cursor);
-      return { events: page.events, epoch: page.epoch, nextCursor: page.nextCursor };
+      return { events: page.events.map(eventFromText), epoch: page.epoch, nextCursor: page.nextCursor };
     },
     presence: async (p, { appID, channelID }) => ({
       channelID,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { originalEventJson, parseEventText } from '@channels/contracts';
 import { Pool } from 'pg';
 import { EventRepository } from './event.repository';
 import { PrismaService } from './prisma.service';
@@ -57,6 +58,36 @@ describe('EventRepository history queries (Postgres)', () => {
     });
     const [s] = await repo.query({ appID, channelID: 'other', order: 'asc', limit: 5 });
     expect(s.payload).toBe('a string stays a string');
+  });
+
+  it('gives canonical event texts with the payload exactly as Postgres holds it', async () => {
+    await pool.query(
+      `INSERT INTO events (app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp")
+       VALUES ($1, 'other', 2, 'ep', 'q"uote', 'ty,"payload":', $2::jsonb, 'eve ,"senderID":', $3)`,
+      [appID, '{"senderID": "spoof", "big": 12345678901234567890, "s": "line\\nfeed \u00e9"}', T0 + 1],
+    );
+    const [t] = await repo.queryText({ appID, channelID: 'other', order: 'desc', limit: 1 });
+    expect(t).toMatchObject({ offset: 2, timestamp: T0 + 1 });
+    expect(t.json).not.toContain('\n');
+    expect(t.json).toContain('"big": 12345678901234567890');
+    expect(parseEventText(t.json)).toEqual(t);
+    expect(JSON.parse(t.json)).toEqual({
+      id: 'q"uote',
+      channelID: 'other',
+      offset: 2,
+      epoch: 'ep',
+      eventType: 'ty,"payload":',
+      payload: { senderID: 'spoof', big: Number('12345678901234567890'), s: 'line\nfeed \u00e9' },
+      senderID: 'eve ,"senderID":',
+      timestamp: T0 + 1,
+    });
+    expect(JSON.parse(originalEventJson(t.json))).toStrictEqual({
+      senderID: 'eve ,"senderID":',
+      eventType: 'ty,"payload":',
+      payload: { senderID: 'spoof', big: Number('12345678901234567890'), s: 'line\nfeed \u00e9' },
+      channelID: 'other',
+      timestamp: Math.floor((T0 + 1) / 1000),
+    });
   });
 
   it('pages by offset in both orders, bounds exclusive', async () => {

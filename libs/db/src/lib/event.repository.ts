@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { ChannelEvent } from '@channels/contracts';
+import { type ChannelEvent, eventFromText, type EventText, eventText } from '@channels/contracts';
 import { Pool } from 'pg';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
@@ -15,8 +15,8 @@ export interface EventQuery {
   limit: number;
 }
 
-/** A row in column order: offset, epoch, id, event_type, payload, sender_id, timestamp (int8 as text). */
-type Row = [string, string, string, string, unknown, string, string];
+/** A row in column order: offset, epoch, id, event_type, payload (jsonb as text), sender_id, timestamp (int8 as text). */
+type Row = [string, string, string, string, string, string, string];
 
 @Injectable()
 export class EventRepository implements OnModuleDestroy {
@@ -50,6 +50,14 @@ export class EventRepository implements OnModuleDestroy {
    * time bounds. Results are in the requested order. Each query shape is a prepared statement.
    */
   async query(q: EventQuery): Promise<ChannelEvent[]> {
+    return (await this.queryText(q)).map(eventFromText);
+  }
+
+  /**
+   * `query` as canonical event texts: the payload is Postgres' own JSON text of the jsonb value,
+   * never parsed here.
+   */
+  async queryText(q: EventQuery): Promise<EventText[]> {
     const values: string[] = [q.appID, q.channelID];
     const conds = ['app_id = $1', 'channel_id = $2'];
     let shape = '';
@@ -70,22 +78,24 @@ export class EventRepository implements OnModuleDestroy {
     const orderBy = timeScan ? `"timestamp" ${dir}, "offset" ${dir}` : `"offset" ${dir}`;
     values.push(String(Math.max(0, Math.trunc(q.limit))));
     const { rows } = await this.pool.query<Row>({
-      name: `history_${shape}_${timeScan ? 't' : 'o'}_${dir}`,
-      text: `SELECT "offset", epoch, id, event_type, payload, sender_id, "timestamp"
+      name: `history_text_${shape}_${timeScan ? 't' : 'o'}_${dir}`,
+      text: `SELECT "offset", epoch, id, event_type, payload::text, sender_id, "timestamp"
         FROM events WHERE ${conds.join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
       values,
       rowMode: 'array',
     });
-    return rows.map((r) => ({
-      id: r[2],
-      channelID: q.channelID,
-      offset: Number(r[0]),
-      epoch: r[1],
-      eventType: r[3],
-      payload: r[4],
-      senderID: r[5],
-      timestamp: Number(r[6]),
-    }));
+    return rows.map((r) =>
+      eventText({
+        id: r[2],
+        channelID: q.channelID,
+        offset: Number(r[0]),
+        epoch: r[1],
+        eventType: r[3],
+        payloadJson: r[4],
+        senderID: r[5],
+        timestamp: Number(r[6]),
+      }),
+    );
   }
 
   /** The highest stored offset and its epoch (0 and null for an empty channel). */

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ChannelEvent,
+  eventFromText,
+  type EventText,
   type HistoryAck,
   type HistoryRequest,
   historySchema,
@@ -31,12 +33,21 @@ export class HistoryService {
   ) {}
 
   async read(principal: Principal, appID: string, input: unknown): Promise<HistoryAck> {
+    const r = await this.readText(principal, appID, input);
+    return { events: r.events.map(eventFromText), epoch: r.epoch };
+  }
+
+  /** `read` as canonical event texts, for answers assembled without parsing each event (HTTP). */
+  async readText(
+    principal: Principal,
+    appID: string,
+    input: unknown,
+  ): Promise<{ events: EventText[]; epoch: string }> {
     const req: HistoryRequest = parseOrThrow(historySchema, input);
     const channel = await this.access.require(principal, appID, req.channelID);
-    const pos = await this.broker.position(appID, req.channelID);
-    if (!channel.persistent) return { events: [], epoch: pos.epoch };
-    const events = await this.query(appID, req);
-    return { events, epoch: pos.epoch };
+    if (!channel.persistent)
+      return { events: [], epoch: (await this.broker.position(appID, req.channelID)).epoch };
+    return this.query(appID, req);
   }
 
   /** Events after `afterOffset` in offset order, at most `limit` (recovery). `complete` false when retention removed some. */
@@ -61,30 +72,28 @@ export class HistoryService {
     return { events: merged, top: win.top, epoch: win.epoch };
   }
 
-  private async query(appID: string, req: HistoryRequest): Promise<ChannelEvent[]> {
+  /** One window read (which also gives the epoch), then Postgres only when the window does not answer. */
+  private async query(appID: string, req: HistoryRequest): Promise<{ events: EventText[]; epoch: string }> {
     const limit = req.limit ?? DEFAULT_LIMIT;
     const order = req.order ?? (req.since !== undefined || req.sinceOffset !== undefined ? 'asc' : 'desc');
     const timeFiltered = req.since !== undefined || req.until !== undefined;
-    const matches = (e: ChannelEvent) =>
+    const matches = (e: EventText) =>
       (req.since === undefined || e.timestamp >= req.since) &&
       (req.until === undefined || e.timestamp <= req.until) &&
-      (req.sinceOffset === undefined || (e.offset ?? 0) > req.sinceOffset);
+      (req.sinceOffset === undefined || e.offset > req.sinceOffset);
 
-    // 1. The hot window: forward from the offset bound, else its tail (all of it when filtering by time).
+    // 1. The hot window: forward from the offset bound; else its tail — the newest `limit` events
+    //    when no upper time bound can push the answer further back, all of it otherwise.
     const forward = order === 'asc' && req.sinceOffset !== undefined;
+    const tailOnly = order === 'desc' && req.until === undefined;
     const win = forward
-      ? await this.broker.readWindow(
+      ? await this.broker.readWindowText(
           appID,
           req.channelID,
           req.sinceOffset ?? 0,
           timeFiltered ? WHOLE_WINDOW : limit,
         )
-      : await this.broker.readWindow(
-          appID,
-          req.channelID,
-          -1,
-          timeFiltered || order === 'asc' ? WHOLE_WINDOW : limit,
-        );
+      : await this.broker.readWindowText(appID, req.channelID, -1, tailOnly ? limit : WHOLE_WINDOW);
     const winEvents = win.events.filter(matches);
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];
@@ -96,12 +105,17 @@ export class HistoryService {
       covered =
         wholeHistoryInWindow ||
         (req.since !== undefined && first !== undefined && first.timestamp < req.since);
-    else covered = winEvents.length >= limit || wholeHistoryInWindow;
+    else
+      covered =
+        winEvents.length >= limit ||
+        wholeHistoryInWindow ||
+        // Newest first down to `since`: an older event read means nothing before it can match.
+        (req.since !== undefined && first !== undefined && first.timestamp < req.since);
 
     let result = winEvents;
     if (!covered) {
       // 3. Postgres, merged with the window (acked events the writer has not committed yet).
-      const stored = await this.events.query({
+      const stored = await this.events.queryText({
         appID,
         channelID: req.channelID,
         ...(req.sinceOffset !== undefined ? { afterOffset: req.sinceOffset } : {}),
@@ -110,13 +124,13 @@ export class HistoryService {
         order,
         limit,
       });
-      const byOffset = new Map<number, ChannelEvent>();
-      for (const e of stored) byOffset.set(e.offset ?? 0, e);
-      for (const e of winEvents) byOffset.set(e.offset ?? 0, e);
+      const byOffset = new Map<number, EventText>();
+      for (const e of stored) byOffset.set(e.offset, e);
+      for (const e of winEvents) byOffset.set(e.offset, e);
       result = [...byOffset.values()];
     }
     const sign = order === 'asc' ? 1 : -1;
-    result.sort((a, b) => sign * ((a.offset ?? 0) - (b.offset ?? 0)));
-    return result.slice(0, limit);
+    result.sort((a, b) => sign * (a.offset - b.offset));
+    return { events: result.slice(0, limit), epoch: win.epoch };
   }
 }

@@ -1,4 +1,4 @@
-import type { Channel, ChannelEvent, Principal } from '@channels/contracts';
+import { type Channel, type ChannelEvent, eventText, type Principal } from '@channels/contracts';
 import type { ChannelRepository, EventQuery, EventRepository, MembershipRepository } from '@channels/db';
 import { FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
@@ -38,29 +38,41 @@ function setup() {
   ]);
   const members = new Set(['vault/alice']);
   const stored: ChannelEvent[] = [];
+  const storageReads: EventQuery[] = [];
   const channelRepo = {
     find: async (_a: string, id: string) => channels.get(id) ?? null,
   } as unknown as ChannelRepository;
   const membershipRepo = {
     isMember: async (_a: string, ch: string, c: string) => members.has(`${ch}/${c}`),
   } as unknown as MembershipRepository;
+  const query = async (q: EventQuery) => {
+    storageReads.push(q);
+    const rows = stored
+      .filter((e) => e.channelID === q.channelID)
+      .filter(
+        (e) =>
+          (q.afterOffset === undefined || (e.offset ?? 0) > q.afterOffset) &&
+          (q.beforeOffset === undefined || (e.offset ?? 0) < q.beforeOffset),
+      )
+      .filter(
+        (e) =>
+          (q.since === undefined || e.timestamp >= q.since) &&
+          (q.until === undefined || e.timestamp <= q.until),
+      )
+      .sort((a, b) => (q.order === 'asc' ? 1 : -1) * ((a.offset ?? 0) - (b.offset ?? 0)));
+    return rows.slice(0, q.limit);
+  };
   const eventRepo = {
-    query: async (q: EventQuery) => {
-      const rows = stored
-        .filter((e) => e.channelID === q.channelID)
-        .filter(
-          (e) =>
-            (q.afterOffset === undefined || (e.offset ?? 0) > q.afterOffset) &&
-            (q.beforeOffset === undefined || (e.offset ?? 0) < q.beforeOffset),
-        )
-        .filter(
-          (e) =>
-            (q.since === undefined || e.timestamp >= q.since) &&
-            (q.until === undefined || e.timestamp <= q.until),
-        )
-        .sort((a, b) => (q.order === 'asc' ? 1 : -1) * ((a.offset ?? 0) - (b.offset ?? 0)));
-      return rows.slice(0, q.limit);
-    },
+    query,
+    queryText: async (q: EventQuery) =>
+      (await query(q)).map((e) =>
+        eventText({
+          ...e,
+          offset: e.offset ?? 0,
+          epoch: e.epoch ?? '',
+          payloadJson: JSON.stringify(e.payload),
+        }),
+      ),
   } as unknown as EventRepository;
   const source = new FakeStreamSource();
   for (const id of channels.keys()) source.open('app', id);
@@ -75,7 +87,7 @@ function setup() {
   /** What the writer would have committed so far. */
   const commit = () =>
     stored.splice(0, stored.length, ...queue.events.map((e) => ({ ...e }) as ChannelEvent));
-  return { publisher, history, broker, queue, source, commit };
+  return { publisher, history, broker, queue, source, commit, storageReads };
 }
 
 const alice: Principal = { role: 'Client', clientID: 'alice', appID: 'app' };
@@ -201,6 +213,57 @@ describe('HistoryService', () => {
     expect(all.events.map((e) => e.payload)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const after = await history.read(alice, 'app', { channelID: 'news', sinceOffset: 2, limit: 3 });
     expect(after.events.map((e) => e.offset)).toEqual([3, 4, 5]);
+  });
+
+  it('answers the newest N since a timestamp from the window tail, and from storage when the window is too short', async () => {
+    const { publisher, history, commit, storageReads } = setup();
+    let clock = 10_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 10));
+    try {
+      // Distinct, growing timestamps for offsets 1…8; the window (5) holds offsets 4…8.
+      for (let i = 1; i <= 8; i++)
+        await publisher.publish(
+          alice,
+          'app',
+          { channelID: 'news', eventType: 'm', payload: i },
+          { acked: true },
+        );
+    } finally {
+      now.mockRestore();
+    }
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    const reads = () => storageReads.length;
+    const all = await history.read(alice, 'app', { channelID: 'news', limit: 100, order: 'asc' });
+    const ts = new Map(all.events.map((e) => [e.offset, e.timestamp]));
+    const at = (offset: number) => ts.get(offset) as number;
+    expect(at(5)).toBeLessThan(at(6));
+
+    // Offsets 6…8 are at or after `since`; offset 5, older, bounds the answer inside the window.
+    const before = reads();
+    const r = await history.read(alice, 'app', { channelID: 'news', since: at(6), order: 'desc', limit: 4 });
+    expect(r.events.map((e) => e.offset)).toEqual([8, 7, 6]);
+    expect(reads()).toBe(before);
+
+    // Every event of the window matches: older matching ones can only be in storage.
+    const deep = await history.read(alice, 'app', {
+      channelID: 'news',
+      since: at(2),
+      order: 'desc',
+      limit: 10,
+    });
+    expect(deep.events.map((e) => e.offset)).toEqual([8, 7, 6, 5, 4, 3, 2]);
+    expect(reads()).toBe(before + 1);
+
+    // An upper bound inside the window.
+    const until = await history.read(alice, 'app', {
+      channelID: 'news',
+      until: at(7),
+      order: 'desc',
+      limit: 2,
+    });
+    expect(until.events.map((e) => e.offset)).toEqual([7, 6]);
+    expect(deep.epoch).toBe(r.epoch);
   });
 
   it('includes acked events the writer has not committed yet', async () => {

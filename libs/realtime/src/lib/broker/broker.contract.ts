@@ -1,3 +1,4 @@
+import { eventFromText } from '@channels/contracts';
 import type { Broker } from './broker.port';
 import type { FakeStreamSource } from './fake-stream-source';
 
@@ -189,6 +190,34 @@ export function describeBrokerContract(
       expect(tail.events.map((e) => e.offset)).toEqual([7, 8]);
       const limited = await h.broker.readWindow(app(), 'c1', 3, 2);
       expect(limited.events.map((e) => e.offset)).toEqual([4, 5]);
+    });
+
+    it('reads the window as canonical event texts equal to the events, payloads untouched', async () => {
+      h.source.open(app(), 'c1');
+      const payloads: unknown[] = ['a\nb ,"senderID":"x"', { senderID: 'spoof', n: [1, 2.5] }, null];
+      const published = [];
+      for (const payload of payloads) {
+        const out = await h.broker.publish({
+          appID: app(),
+          channelID: 'c1',
+          eventType: 'chat ,"payload":',
+          payload,
+          senderID: 'alice',
+          id: `key ${published.length}`,
+          store: true,
+        });
+        if (out.status === 'published') published.push(out.event);
+      }
+      const win = await h.broker.readWindow(app(), 'c1', -1, 10);
+      const text = await h.broker.readWindowText(app(), 'c1', -1, 10);
+      expect(text).toMatchObject({ top: win.top, first: win.first, epoch: win.epoch, complete: true });
+      expect(text.events.map(eventFromText)).toEqual(win.events);
+      expect(win.events).toEqual(published);
+      expect(text.events.map((e) => [e.offset, e.timestamp])).toEqual(
+        published.map((e) => [e.offset, e.timestamp]),
+      );
+      const after = await h.broker.readWindowText(app(), 'c1', 1, 1);
+      expect(after.events.map((e) => e.offset)).toEqual([2]);
     });
 
     it('changes the epoch and never reuses an offset after losing its streams', async () => {

@@ -1,4 +1,4 @@
-import type { ChannelEvent, ServerToClientEvents } from '@channels/contracts';
+import type { ChannelEvent, EventText, ServerToClientEvents } from '@channels/contracts';
 
 /** Injection token of the `Broker`. */
 export const BROKER = Symbol('BROKER');
@@ -35,6 +35,9 @@ export interface WindowRead {
   complete: boolean;
 }
 
+/** A window read as canonical event texts (see `EventText`), for answers assembled without parsing. */
+export type WindowTextRead = Omit<WindowRead, 'events'> & { events: EventText[] };
+
 /** The channel settings the publish path enforces atomically (kept in Redis, loaded from Postgres). */
 export interface ChannelGate {
   exists: boolean;
@@ -51,6 +54,13 @@ export interface Broker {
   publish(cmd: PublishCommand): Promise<PublishOutcome>;
   /** Reads the hot window after `afterOffset` (exclusive). */
   readWindow(appID: string, channelID: string, afterOffset: number, limit: number): Promise<WindowRead>;
+  /** `readWindow` as canonical event texts. */
+  readWindowText(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowTextRead>;
   /** Current stream position (seeds the stream from storage when Redis has none). */
   position(appID: string, channelID: string): Promise<{ top: number; epoch: string }>;
   /** Writes the gate (admin-api after create/close/open/delete commits). */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ChannelEvent, ServerToClientEvents } from '@channels/contracts';
+import { type ChannelEvent, eventText, type ServerToClientEvents } from '@channels/contracts';
 import type {
   Broker,
   ChannelGate,
@@ -7,6 +7,7 @@ import type {
   PublishOutcome,
   StreamSource,
   WindowRead,
+  WindowTextRead,
 } from './broker.port';
 
 interface Stream {
@@ -81,6 +82,30 @@ export class InMemoryBroker implements Broker {
       epoch: s.epoch,
       events: structuredClone(events),
       complete: afterOffset < 0 || afterOffset + 1 >= first || s.top <= afterOffset,
+    };
+  }
+
+  async readWindowText(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowTextRead> {
+    const { events, ...rest } = await this.readWindow(appID, channelID, afterOffset, limit);
+    return {
+      ...rest,
+      events: events.map((e) =>
+        eventText({
+          id: e.id,
+          channelID: e.channelID,
+          offset: e.offset ?? 0,
+          epoch: e.epoch ?? rest.epoch,
+          eventType: e.eventType,
+          payloadJson: JSON.stringify(e.payload ?? null),
+          senderID: e.senderID,
+          timestamp: e.timestamp,
+        }),
+      ),
     };
   }
 

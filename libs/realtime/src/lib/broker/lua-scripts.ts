@@ -44,7 +44,8 @@ export const READ_WINDOW_LUA = `
 -- Reads the hot window after an offset. Offsets in the window are contiguous and end at 'top'.
 -- KEYS[1] stream meta hash   KEYS[2] window list
 -- ARGV[1] after offset (exclusive; -1 = the last ARGV[2] events)   ARGV[2] limit
--- Returns {top, epoch, firstOffsetInWindow, events...} or {} when the stream has no state.
+-- Returns {top, epoch, firstOffsetInWindow, 'ev1\\nev2…'} (the events' canonical JSON texts joined by
+-- line feeds, which they never contain: one string to decode) or {} when the stream has no state.
 local meta = redis.call('HMGET', KEYS[1], 'top', 'epoch')
 if not meta[1] then return {} end
 local top = tonumber(meta[1])
@@ -59,12 +60,11 @@ else
   from = math.max(after + 1 - first, 0)
 end
 local to = math.min(from + limit - 1, len - 1)
-local out = {tostring(top), meta[2], tostring(first)}
+local joined = ''
 if len > 0 and from <= to then
-  local evs = redis.call('LRANGE', KEYS[2], from, to)
-  for i = 1, #evs do out[#out + 1] = evs[i] end
+  joined = table.concat(redis.call('LRANGE', KEYS[2], from, to), '\\n')
 end
-return out
+return {tostring(top), meta[2], tostring(first), joined}
 `;
 
 export const SEED_LUA = `

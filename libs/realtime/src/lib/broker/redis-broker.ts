@@ -4,6 +4,7 @@ import {
   type ChannelEvent,
   type RedisKeys,
   type ServerToClientEvents,
+  splitEventTexts,
 } from '@channels/contracts';
 import type Redis from 'ioredis';
 import { roomBroadcastMessage, roomBroadcastTemplate, roomShardChannel } from './adapter-message';
@@ -14,6 +15,7 @@ import type {
   PublishOutcome,
   StreamSource,
   WindowRead,
+  WindowTextRead,
 } from './broker.port';
 import { FILL_GATE_LUA, PUBLISH_LUA, READ_WINDOW_LUA, SEED_LUA } from './lua-scripts';
 
@@ -196,30 +198,49 @@ export class RedisBroker implements Broker {
     afterOffset: number,
     limit: number,
   ): Promise<WindowRead> {
+    const { joined, ...rest } = await this.window(appID, channelID, afterOffset, limit);
+    const events = joined ? (JSON.parse(`[${joined.replaceAll('\n', ',')}]`) as ChannelEvent[]) : [];
+    return { ...rest, events };
+  }
+
+  async readWindowText(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowTextRead> {
+    const { joined, ...rest } = await this.window(appID, channelID, afterOffset, limit);
+    return { ...rest, events: splitEventTexts(joined) };
+  }
+
+  /** One script call: position, bounds and the events' canonical texts joined by line feeds. */
+  private async window(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<Omit<WindowRead, 'events'> & { joined: string }> {
     const k = this.options.keys;
-    let out = await this.redis.chReadWindow(
-      k.streamMeta(appID, channelID),
-      k.streamWindow(appID, channelID),
-      afterOffset,
-      limit,
-    );
-    if (out.length === 0) {
-      await this.seed(appID, channelID);
-      out = await this.redis.chReadWindow(
+    const read = () =>
+      this.redis.chReadWindow(
         k.streamMeta(appID, channelID),
         k.streamWindow(appID, channelID),
         afterOffset,
         limit,
       );
+    let out = await read();
+    if (out.length === 0) {
+      await this.seed(appID, channelID);
+      out = await read();
     }
-    const [topS, epoch, firstS, ...raw] = out;
+    const [topS, epoch, firstS, joined] = out;
     const top = Number(topS);
     const first = Number(firstS);
     return {
       top,
       first,
       epoch,
-      events: raw.map((r) => JSON.parse(r) as ChannelEvent),
+      joined,
       // Complete when nothing after `afterOffset` was trimmed away (or the caller asked for the tail).
       complete: afterOffset < 0 || afterOffset + 1 >= first || top <= afterOffset,
     };
