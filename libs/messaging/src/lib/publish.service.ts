@@ -90,7 +90,7 @@ export class PublishService {
  * The common case of `publishSchema` checked by hand (it runs on every publish): the same rules,
  * returning undefined for anything it does not accept so that zod parses it and words the error.
  */
-function wellFormedPublish(input: unknown): PublishRequest | undefined {
+export function wellFormedPublish(input: unknown): PublishRequest | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
   const { channelID, eventType, payload, id } = input as Record<string, unknown>;
   if (typeof channelID !== 'string' || !CHANNEL_ID_PATTERN.test(channelID)) return undefined;
