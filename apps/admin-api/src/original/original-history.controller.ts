@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Headers, Inject, Param, UseGuards } from '@nestjs/common';
-import { originalEventJson, type Principal } from '@channels/contracts';
+import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { Auth } from '../auth/principal.decorator';
 import { ADMIN_API_CONFIG } from '../config';
@@ -110,7 +110,7 @@ export class OriginalHistoryController {
     }
     const events = await this.events.collect(p, appID, q, max);
     let out = '{"events":[';
-    for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + originalEventJson(events[i].json);
+    for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + events[i].originalJson();
     return `${out}]}`;
   }
 }

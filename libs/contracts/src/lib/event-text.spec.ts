@@ -1,6 +1,7 @@
 import {
   eventFromText,
   eventText,
+  type EventText,
   eventTextArray,
   type EventTextFields,
   originalEventJson,
@@ -52,7 +53,10 @@ describe('event text', () => {
   it('cuts the original shape out of the text, timestamp in seconds', () => {
     tricky.forEach((payload, i) => {
       const f = fields(payload, i);
-      expect(JSON.parse(originalEventJson(eventText(f).json))).toEqual({
+      const t = eventText(f);
+      expect(t.originalJson()).toBe(originalEventJson(t.json));
+      expect(parseEventText(t.json).originalJson()).toBe(t.originalJson());
+      expect(JSON.parse(t.originalJson())).toStrictEqual({
         senderID: f.senderID,
         eventType: f.eventType,
         payload: JSON.parse(f.payloadJson),
@@ -65,7 +69,8 @@ describe('event text', () => {
   it('travels newline-joined and renders as one JSON array', () => {
     const texts = tricky.map((p, i) => eventText(fields(p, i)));
     const split = splitEventTexts(texts.map((t) => t.json).join('\n'));
-    expect(split).toEqual(texts);
+    const plain = (t: EventText) => [t.offset, t.timestamp, t.json];
+    expect(split.map(plain)).toEqual(texts.map(plain));
     expect(splitEventTexts('')).toEqual([]);
     expect(JSON.parse(eventTextArray(split))).toEqual(texts.map(eventFromText));
     expect(eventTextArray([])).toBe('[]');

@@ -12,10 +12,13 @@ import type { ChannelEvent } from './model';
  * list of them can travel as one newline-joined string.
  */
 export interface EventText {
-  offset: number;
+  readonly offset: number;
   /** Server time, unix milliseconds. */
-  timestamp: number;
-  json: string;
+  readonly timestamp: number;
+  /** The canonical JSON text. */
+  readonly json: string;
+  /** The original product's shape as JSON text (see `originalEventJson`). */
+  originalJson(): string;
 }
 
 /** What a stored event is made of; `payloadJson` is the payload's JSON text, used as it is. */
@@ -49,8 +52,45 @@ export function eventJson(f: EventTextFields): string {
   );
 }
 
+/** An event read from storage: texts are rendered from its fields when asked for. */
+class FieldsEventText implements EventText {
+  readonly offset: number;
+  readonly timestamp: number;
+
+  constructor(private readonly f: EventTextFields) {
+    this.offset = f.offset;
+    this.timestamp = f.timestamp;
+  }
+
+  get json(): string {
+    return eventJson(this.f);
+  }
+
+  originalJson(): string {
+    const f = this.f;
+    return (
+      `{"senderID":${JSON.stringify(f.senderID)},"eventType":${JSON.stringify(f.eventType)},` +
+      `"payload":${f.payloadJson},"channelID":${JSON.stringify(f.channelID)},` +
+      `"timestamp":${Math.floor(f.timestamp / 1000)}}`
+    );
+  }
+}
+
+/** An event as canonical text (the hot window's form). */
+class CanonicalEventText implements EventText {
+  constructor(
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly json: string,
+  ) {}
+
+  originalJson(): string {
+    return originalEventJson(this.json);
+  }
+}
+
 export function eventText(f: EventTextFields): EventText {
-  return { offset: f.offset, timestamp: f.timestamp, json: eventJson(f) };
+  return new FieldsEventText(f);
 }
 
 /** Reads offset and timestamp out of an event's canonical JSON text. */
@@ -62,7 +102,7 @@ export function parseEventText(json: string): EventText {
   const timestamp = Number(json.slice(t + TIMESTAMP.length, json.length - 1));
   if (o < 0 || e < 0 || t < 0 || !Number.isSafeInteger(offset) || !Number.isSafeInteger(timestamp))
     throw new Error('not an event in the canonical layout');
-  return { offset, timestamp, json };
+  return new CanonicalEventText(offset, timestamp, json);
 }
 
 /** Splits a newline-joined list of canonical event texts (empty string: no events). */
