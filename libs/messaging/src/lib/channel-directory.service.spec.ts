@@ -77,4 +77,69 @@ describe('ChannelDirectory', () => {
     t.rename('v3');
     expect((await t.dir.channel('a', 'c'))?.name).toBe('v3');
   });
+
+  it('re-reads a missing channel within 5 s even with a long TTL (creation is not announced)', async () => {
+    let exists = false;
+    let finds = 0;
+    const channels = {
+      find: async () => {
+        finds++;
+        return exists ? chan('new') : null;
+      },
+    } as unknown as ChannelRepository;
+    const dir = new ChannelDirectory(
+      channels,
+      {} as MembershipRepository,
+      {
+        directoryCacheMs: 60_000,
+      } as MessagingOptions,
+    );
+    const start = Date.now();
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(start);
+      expect(await dir.channel('a', 'missing')).toBeNull();
+      exists = true;
+      now.mockReturnValue(start + 3_000); // fresh for 3.75-5 s (spread)
+      expect(await dir.channel('a', 'missing')).toBeNull();
+      expect(finds).toBe(1);
+      now.mockReturnValue(start + 5_001);
+      await dir.channel('a', 'missing'); // stale: served once, refreshed in the background
+      await new Promise((r) => setImmediate(r));
+      expect((await dir.channel('a', 'missing'))?.name).toBe('new');
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('keeps an existing channel for the TTL (changes arrive as control messages)', async () => {
+    let finds = 0;
+    const channels = {
+      find: async () => {
+        finds++;
+        return chan('v1');
+      },
+    } as unknown as ChannelRepository;
+    const dir = new ChannelDirectory(
+      channels,
+      {} as MembershipRepository,
+      {
+        directoryCacheMs: 60_000,
+      } as MessagingOptions,
+    );
+    const start = Date.now();
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(start);
+      await dir.channel('a', 'c');
+      now.mockReturnValue(start + 44_000); // fresh for 45-60 s (spread)
+      await dir.channel('a', 'c');
+      expect(finds).toBe(1);
+      now.mockReturnValue(start + 60_001);
+      await dir.channel('a', 'c');
+      expect(finds).toBe(2);
+    } finally {
+      now.mockRestore();
+    }
+  });
 });

@@ -3,6 +3,9 @@ import type { Channel } from '@channels/contracts';
 import { ChannelRepository, MembershipRepository } from '@channels/db';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
+/** How long a channel that does not exist is trusted to still not exist. */
+const ABSENT_FRESH_MS = 5_000;
+
 interface Cached<T> {
   value: T;
   freshUntil: number;
@@ -15,7 +18,8 @@ interface Cached<T> {
  * one background read refreshes it (stale-while-revalidate), so the publish path never waits on
  * Postgres for a channel it has seen, and concurrent misses for one key share one query. Control
  * messages drop entries at once when a channel or membership changes; the refresh only bounds how
- * long a lost control message can leave an entry stale. Whether a channel is closed is NOT
+ * long a lost control message can leave an entry stale. A channel found missing is re-read within
+ * 5 s at most, because creating a channel is not announced. Whether a channel is closed is NOT
  * decided here: the publish script checks the Redis gate atomically.
  */
 @Injectable()
@@ -90,7 +94,10 @@ export class ChannelDirectory {
       .then((value) => {
         if (this.ttl > 0 && generation === this.generation) {
           if (map.size > 100_000) map.clear();
-          map.set(key, { value, freshUntil: Date.now() + this.ttl - Math.random() * this.ttl * 0.25 });
+          // Creating a channel sends no control message, so "no such channel" is re-read within
+          // ABSENT_FRESH_MS whatever the TTL.
+          const ttl = value === null ? Math.min(this.ttl, ABSENT_FRESH_MS) : this.ttl;
+          map.set(key, { value, freshUntil: Date.now() + ttl - Math.random() * ttl * 0.25 });
         }
         return value;
       })
