@@ -3,6 +3,8 @@
  *
  *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
  *     [--events=N] [--requests=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
+ *   BENCH_SERVER_NODE_ARGS="…" adds Node options to admin-api (e.g. GC tuning); BENCH_ADMIN_MAIN=path
+ *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison).
  *
  * Seeds a throwaway database in one server-side statement (indexes and the foreign key are
  * rebuilt afterwards, exactly as the migrations define them), starts the built admin-api
@@ -38,7 +40,7 @@ const args = new Map(
 const full = args.has('full') || process.env['BENCH_MODE'] === 'full';
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
 const EVENTS = num('events', 2_000_000);
-const REQUESTS = num('requests', full ? 5_000 : 1_000);
+const REQUESTS = num('requests', full ? 5_000 : 400);
 const WARMUP = Math.min(500, Math.ceil(REQUESTS / 5));
 const PIN = args.get('pin') !== '0' && process.env['BENCH_PIN'] !== '0' && cpus().length >= 2;
 const APP = 'bench';
@@ -153,10 +155,11 @@ async function postgresTimes(url: string, t0: number): Promise<{ last300: number
 
 function startAdminApi(port: number, databaseUrl: string): ChildProcess {
   const node = [
+    ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
     ...(args.has('profile')
       ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, 'tmp', 'history-profile')}`]
       : []),
-    join(REPO_ROOT, 'dist/apps/admin-api/main.js'),
+    process.env['BENCH_ADMIN_MAIN'] ?? join(REPO_ROOT, 'dist/apps/admin-api/main.js'),
   ];
   const cmd = PIN ? 'taskset' : process.execPath;
   const argv = PIN ? ['-c', '0', process.execPath, ...node] : node;
@@ -319,14 +322,19 @@ async function main(): Promise<void> {
       ),
     );
     // Fill the hot window the way publishers do, then read the newest events from it.
-    for (let i = 0; i < 1000; i++) {
-      const r = await fetch(`${base}${v1}`, {
-        method: 'POST',
-        headers: { Authorization: admin, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ eventType: 'testing publish type', payload: `fresh ${i}` }),
-      });
-      if (r.status !== 201) throw new Error(`publish → ${r.status}`);
-    }
+    // Eight publishers at a time; the window keeps the newest HOT_WINDOW_SIZE (1,000) whatever the order.
+    let next = 0;
+    const publisher = async () => {
+      for (let i = next++; i < 1000; i = next++) {
+        const r = await fetch(`${base}${v1}`, {
+          method: 'POST',
+          headers: { Authorization: admin, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ eventType: 'testing publish type', payload: `fresh ${i}` }),
+        });
+        if (r.status !== 201) throw new Error(`publish → ${r.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, publisher));
     results.push(
       await measureCase(
         'last 300 (Redis hot window)',
@@ -334,6 +342,17 @@ async function main(): Promise<void> {
         base,
         client,
         () => `/last/${CHANNEL}/300`,
+        3,
+      ),
+    );
+    results.push(
+      await measureCase(
+        '500 since a timestamp (Redis hot window)',
+        `GET /last/${CHANNEL}/500/last/{ts}`,
+        base,
+        client,
+        () => `/last/${CHANNEL}/500/last/${tsSec()}`,
+        2,
       ),
     );
 

@@ -37,11 +37,11 @@ const args = new Map(
 );
 const quick = args.has('quick');
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
-const EVENTS = num('events', quick ? 150_000 : 500_000);
-const BACKLOG = num('backlog', quick ? 150_000 : 500_000);
+const EVENTS = num('events', quick ? 100_000 : 500_000);
+const BACKLOG = num('backlog', quick ? 100_000 : 500_000);
 const BASELINE = num('baseline', quick ? 20_000 : 50_000);
 const RATE = num('rate', 25_000);
-const SECONDS = num('seconds', quick ? 10 : 30);
+const SECONDS = num('seconds', quick ? 8 : 30);
 const CHANNELS = num('channels', 8);
 const APP = 'bench';
 /** Which parts to run (all by default): baseline, drain, sustained, latency. */
