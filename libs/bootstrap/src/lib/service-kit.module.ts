@@ -29,10 +29,13 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       imports: [
         LoggerModule.forRoot({
+          // Probes and scrapes skip the request logger: it runs each request inside an
+          // AsyncLocalStorage, which turns async hooks on for the rest of the process — on the
+          // gateway, whose only HTTP routes these are, every socket write would pay for it.
+          exclude: ['health/live', 'health/ready', 'metrics'],
           pinoHttp: {
             level: options.logLevel,
             base: { service: options.service },
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
           },
         }),
