@@ -285,6 +285,24 @@ describe('admin changes reach every gateway', () => {
       return last as { clientStatus: Record<string, { status: boolean; timestamp: number }> };
     })();
     expect(presence.clientStatus['bob']).toEqual({ status: true, timestamp: expect.any(Number) });
+    // The same presence page by page: the pages end with a null cursor and hold bob once.
+    type PresencePage = { clientStatus: Record<string, { status: boolean }>; nextCursor: string | null };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const qs: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await http.get<PresencePage>(`/v1/apps/${app}/channels/vip/presence?limit=1${qs}`, {
+        token: admin,
+      });
+      expect(page.status).toBe(200);
+      seen.push(...Object.keys(page.body.clientStatus));
+      if (page.body.clientStatus['bob'])
+        expect(page.body.clientStatus['bob']).toEqual(presence.clientStatus['bob']);
+      cursor = page.body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(cursor).toBeNull();
+    expect(seen.filter((id) => id === 'bob')).toEqual(['bob']);
 
     // Gateways report every few seconds: wait until both have reported these subscriptions.
     await eventually(

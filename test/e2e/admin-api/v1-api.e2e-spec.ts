@@ -369,8 +369,14 @@ describe('/v1 API', () => {
   it('presence of a channel (empty without connections), 404 for an unknown channel', async () => {
     const r = await http.get(`/v1/apps/${app}/channels/vip/presence`, { token: admin });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ channelID: 'vip', clientStatus: {} });
+    expect(r.body).toEqual({ channelID: 'vip', clientStatus: {}, nextCursor: null });
     expect((await http.get(`/v1/apps/${app}/channels/ghost/presence`, { token: admin })).status).toBe(404);
+    const page = await http.get(`/v1/apps/${app}/channels/vip/presence?limit=50`, { token: admin });
+    expect(page.body).toEqual({ channelID: 'vip', clientStatus: {}, nextCursor: null });
+    for (const q of ['limit=0', 'limit=10001', 'limit=x', 'limit=5&cursor=nope', 'cursor=on:0'])
+      expect((await http.get(`/v1/apps/${app}/channels/vip/presence?${q}`, { token: admin })).body).toEqual(
+        errorShape('bad_request'),
+      );
   });
 
   it('active channels and connection statistics come from the live gateways only, per app', async () => {

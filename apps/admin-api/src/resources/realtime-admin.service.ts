@@ -38,6 +38,23 @@ export class RealtimeAdminService {
     return this.presence.snapshot(appID, channelID);
   }
 
+  /**
+   * One page of a channel's presence (about `limit` members), continued with `cursor`; `nextCursor`
+   * is null after the last page. A bad cursor is `bad_request`.
+   */
+  async presencePage(
+    p: Principal,
+    appID: string,
+    channelID: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ clientStatus: ClientStatusMap; nextCursor: string | null }> {
+    assertAdminOf(p, appID);
+    const channel = await this.channels.require(appID, channelID);
+    if (!channel.presence) return { clientStatus: {}, nextCursor: null };
+    const r = await this.presence.snapshotPage(appID, channelID, page.cursor ?? null, page.limit);
+    return { clientStatus: r.clientStatus, nextCursor: r.cursor };
+  }
+
   /** Channels with at least one subscriber on a live gateway, ordered by channel id. */
   async activeChannels(
     p: Principal,

@@ -296,8 +296,10 @@ export const V1_ROUTES: RouteDoc[] = [
     path: `${channel}/presence`,
     tag: 'Live',
     summary: 'Presence of a channel',
-    description: 'Online status of the members of a presence channel (empty for other channels).',
+    description:
+      'Online status of the members of a presence channel (empty for other channels): online members (timestamp: online since) and recently gone ones (timestamp: announced offline). With `limit`, one page at a time, continued with `cursor`; a page may hold somewhat more or fewer members than `limit`.',
     who: admin,
+    query: S.PresenceQuery,
     ok: { status: 200, description: 'Client statuses', schema: S.Presence },
     errors: [404],
   },

@@ -7,6 +7,7 @@ import { Auth } from '../auth/principal.decorator';
 import { JSON_CONTENT_TYPE } from '../http/json-text';
 import { body, param, query } from '../http/zod-pipe';
 import { EventsService } from '../resources/events.service';
+import { badRequest } from '../resources/errors';
 import { RealtimeAdminService } from '../resources/realtime-admin.service';
 import {
   ActiveChannelPage,
@@ -15,6 +16,8 @@ import {
   ChannelID,
   HistoryQuery,
   PageQuery,
+  Presence,
+  PresenceQuery,
   PublishBody,
 } from './v1.schemas';
 
@@ -62,8 +65,17 @@ export class V1EventsController {
     @Auth() p: Principal,
     @Param('appID', param(AppID, 'appID')) appID: string,
     @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
-  ) {
-    return { channelID, clientStatus: await this.live.presenceOf(p, appID, channelID) };
+    @Query(query(PresenceQuery)) q: z.output<typeof PresenceQuery>,
+  ): Promise<z.output<typeof Presence>> {
+    if (q.limit === undefined) {
+      if (q.cursor !== undefined) throw badRequest('cursor: needs limit');
+      return { channelID, clientStatus: await this.live.presenceOf(p, appID, channelID), nextCursor: null };
+    }
+    const page = await this.live.presencePage(p, appID, channelID, {
+      limit: q.limit,
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
+    return { channelID, ...page };
   }
 
   @Post('broadcast')

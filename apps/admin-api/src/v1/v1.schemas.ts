@@ -259,11 +259,20 @@ export const HistoryPage = named(
 
 // ---- live ------------------------------------------------------------------------------------------
 
+export const PresenceQuery = object({
+  limit: queryInt(1, 10_000)
+    .optional()
+    .describe(
+      'Page through the members, about this many per page (1-10000); without it the whole presence comes in one answer.',
+    ),
+  cursor: Cursor.optional(),
+});
 export const Presence = named(
   'Presence',
   z.object({
     channelID: ChannelID,
     clientStatus: z.record(z.string(), z.object({ status: z.boolean(), timestamp: z.number().int() })),
+    nextCursor,
   }),
 );
 export const ActiveChannelPage = named(
