@@ -195,16 +195,16 @@ describe('PublishService', () => {
   });
 });
 
+/** Acked publishes of payloads 1…n on the persistent channel `news`, one after the other. */
+async function publishNews(publisher: PublishService, n: number): Promise<void> {
+  for (let i = 1; i <= n; i++)
+    await publisher.publish(alice, 'app', { channelID: 'news', eventType: 'm', payload: i }, { acked: true });
+}
+
 describe('HistoryService', () => {
   it('serves the last N newest first from the window, and older ones from storage merged with it', async () => {
     const { publisher, history, commit } = setup();
-    for (let i = 1; i <= 8; i++)
-      await publisher.publish(
-        alice,
-        'app',
-        { channelID: 'news', eventType: 'm', payload: i },
-        { acked: true },
-      );
+    await publishNews(publisher, 8);
     await new Promise((r) => setTimeout(r, 10));
     commit();
     const last3 = await history.read(alice, 'app', { channelID: 'news', limit: 3 });
@@ -221,13 +221,7 @@ describe('HistoryService', () => {
     const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 10));
     try {
       // Distinct, growing timestamps for offsets 1…8; the window (5) holds offsets 4…8.
-      for (let i = 1; i <= 8; i++)
-        await publisher.publish(
-          alice,
-          'app',
-          { channelID: 'news', eventType: 'm', payload: i },
-          { acked: true },
-        );
+      await publishNews(publisher, 8);
     } finally {
       now.mockRestore();
     }
@@ -268,13 +262,7 @@ describe('HistoryService', () => {
 
   it('includes acked events the writer has not committed yet', async () => {
     const { publisher, history } = setup();
-    for (let i = 1; i <= 3; i++)
-      await publisher.publish(
-        alice,
-        'app',
-        { channelID: 'news', eventType: 'm', payload: i },
-        { acked: true },
-      );
+    await publishNews(publisher, 3);
     const r = await history.read(alice, 'app', { channelID: 'news', limit: 10, order: 'asc' });
     expect(r.events.map((e) => e.payload)).toEqual([1, 2, 3]);
   });
@@ -292,13 +280,7 @@ describe('HistoryService', () => {
 
   it('recovers every event after an offset, from storage beyond the window', async () => {
     const { publisher, history, commit } = setup();
-    for (let i = 1; i <= 9; i++)
-      await publisher.publish(
-        alice,
-        'app',
-        { channelID: 'news', eventType: 'm', payload: i },
-        { acked: true },
-      );
+    await publishNews(publisher, 9);
     await new Promise((r) => setTimeout(r, 10));
     commit();
     const r = await history.after('app', 'news', 1, 100);
