@@ -213,7 +213,7 @@ export class RedisBroker implements Broker {
     return { ...rest, events: splitEventTexts(joined) };
   }
 
-  /** One script call: position, bounds and the events' canonical texts joined by line feeds. */
+  /** One script call: position, bounds and the events' canonical texts, joined here by line feeds. */
   private async window(
     appID: string,
     channelID: string,
@@ -233,7 +233,8 @@ export class RedisBroker implements Broker {
       await this.seed(appID, channelID);
       out = await read();
     }
-    const [topS, epoch, firstS, joined] = out;
+    const [topS, epoch, firstS, ...chunks] = out;
+    const joined = chunks.join('\n');
     const top = Number(topS);
     const first = Number(firstS);
     return {
