@@ -70,8 +70,13 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       if (message.type === BROADCAST && holds.size > 0 && rooms?.length === 1) {
         const held = holds.get(rooms[0]);
         if (held && held.size > 0 && message.data?.opts && message.data.packet?.data) {
-          for (const buffer of held.values()) buffer.push(message.data.packet.data);
-          message.data.opts.except = [...(message.data.opts.except ?? []), ...held.keys()];
+          const except = message.data.opts.except ?? [];
+          for (const [socketId, buffer] of held) {
+            // A socket the message excludes (e.g. a client's own online_status) gets nothing later either.
+            const socketRooms = adapter.sids.get(socketId);
+            if (!except.some((r) => socketRooms?.has(r))) buffer.push(message.data.packet.data);
+          }
+          message.data.opts.except = [...except, ...held.keys()];
         }
       }
       onMessage(message, offset);
