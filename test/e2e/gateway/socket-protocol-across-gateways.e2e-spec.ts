@@ -63,8 +63,14 @@ describe('socket protocol across a pool of gateways', () => {
         appID: 'no-such-app',
       }),
     ];
-    for (const a of attempts) {
-      await expect(a).rejects.toMatchObject({ message: 'unauthorized', data: { code: 401 } });
+    // Settled together: awaiting them one by one left the later rejections unhandled meanwhile.
+    const settled = await Promise.allSettled(attempts);
+    for (const s of settled) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toMatchObject({
+        message: 'unauthorized',
+        data: { code: 401 },
+      });
     }
   });
 
