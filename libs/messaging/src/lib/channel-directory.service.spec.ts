@@ -78,22 +78,23 @@ describe('ChannelDirectory', () => {
     expect((await t.dir.channel('a', 'c'))?.name).toBe('v3');
   });
 
-  it('re-reads a missing channel within 5 s even with a long TTL (creation is not announced)', async () => {
-    let exists = false;
-    let finds = 0;
-    const channels = {
-      find: async () => {
-        finds++;
-        return exists ? chan('new') : null;
-      },
-    } as unknown as ChannelRepository;
-    const dir = new ChannelDirectory(
-      channels,
+  /** A directory with the gateway's 60 s refresh over a channel lookup the test controls. */
+  const longLivedDirectory = (find: () => Promise<Channel | null>) =>
+    new ChannelDirectory(
+      { find } as unknown as ChannelRepository,
       {} as MembershipRepository,
       {
         directoryCacheMs: 60_000,
       } as MessagingOptions,
     );
+
+  it('re-reads a missing channel within 5 s even with a long TTL (creation is not announced)', async () => {
+    let exists = false;
+    let finds = 0;
+    const dir = longLivedDirectory(async () => {
+      finds++;
+      return exists ? chan('new') : null;
+    });
     const start = Date.now();
     const now = jest.spyOn(Date, 'now');
     try {
@@ -114,19 +115,10 @@ describe('ChannelDirectory', () => {
 
   it('keeps an existing channel for the TTL (changes arrive as control messages)', async () => {
     let finds = 0;
-    const channels = {
-      find: async () => {
-        finds++;
-        return chan('v1');
-      },
-    } as unknown as ChannelRepository;
-    const dir = new ChannelDirectory(
-      channels,
-      {} as MembershipRepository,
-      {
-        directoryCacheMs: 60_000,
-      } as MessagingOptions,
-    );
+    const dir = longLivedDirectory(async () => {
+      finds++;
+      return chan('v1');
+    });
     const start = Date.now();
     const now = jest.spyOn(Date, 'now');
     try {

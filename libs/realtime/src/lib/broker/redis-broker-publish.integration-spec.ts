@@ -46,7 +46,7 @@ describe('RedisBroker.publish', () => {
     const { broker, source, fannedOut } = setup();
     source.open('app-a', 'c1');
     const received = (await fannedOut('app-a', 'c1', 3)).events;
-    const stored = await broker.publish({
+    const keyed = {
       appID: 'app-a',
       channelID: 'c1',
       eventType: 'msg',
@@ -54,7 +54,8 @@ describe('RedisBroker.publish', () => {
       senderID: 'alice',
       id: 'k-1',
       store: true,
-    });
+    };
+    const stored = await broker.publish(keyed);
     const live = await broker.publish({
       appID: 'app-a',
       channelID: 'c1',
@@ -63,15 +64,7 @@ describe('RedisBroker.publish', () => {
       senderID: 'bob',
       store: false,
     });
-    const duplicate = await broker.publish({
-      appID: 'app-a',
-      channelID: 'c1',
-      eventType: 'msg',
-      payload: { text: 'hé "quoted"', n: [1, 2] },
-      senderID: 'alice',
-      id: 'k-1',
-      store: true,
-    });
+    const duplicate = await broker.publish({ ...keyed });
     const third = await broker.publish({
       appID: 'app-a',
       channelID: 'c1',
