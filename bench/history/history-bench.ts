@@ -4,7 +4,8 @@
  *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
  *     [--events=N] [--requests=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
  *   BENCH_SERVER_NODE_ARGS="…" adds Node options to admin-api (e.g. GC tuning); BENCH_ADMIN_MAIN=path
- *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison).
+ *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison);
+ *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment.
  *
  * Seeds a throwaway database in one server-side statement (indexes and the foreign key are
  * rebuilt afterwards, exactly as the migrations define them), starts the built admin-api
@@ -173,6 +174,7 @@ function startAdminApi(port: number, databaseUrl: string): ChildProcess {
       REDIS_URL: BASE_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       JWT_SECRET: SECRET,
+      ...(JSON.parse(process.env['BENCH_ADMIN_ENV'] ?? '{}') as Record<string, string>),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -48,6 +48,7 @@ export class AppModule {
         MessagingModule.forRoot({
           maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
           hotWindowSize: config.HOT_WINDOW_SIZE,
+          historyMirrorBytes: config.HISTORY_MIRROR_MB * 1_048_576,
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           directoryCacheMs: config.DIRECTORY_CACHE_MS,
           queueBatchMaxEvents: 500,

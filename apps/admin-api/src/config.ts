@@ -13,6 +13,8 @@ export const adminApiEnvSchema = baseEnvSchema
     MAX_PAYLOAD_BYTES: envInt(65_536, 16, 16 * 1_048_576),
     /** Events kept per channel in the Redis hot window (same value as the gateways'). */
     HOT_WINDOW_SIZE: envInt(1000, 10, 1_000_000),
+    /** Memory for the in-process copy of the hot windows history is served from, MiB (0: off). */
+    HISTORY_MIRROR_MB: envInt(64, 0, 65_536),
     /** Idempotency window for publisher ids (same value as the gateways'). */
     IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 7 * 86_400),
     /** How long channel settings are cached in-process on the publish path (control messages invalidate). */

@@ -50,6 +50,7 @@ export class AppModule implements OnApplicationBootstrap {
         MessagingModule.forRoot({
           maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
           hotWindowSize: config.HOT_WINDOW_SIZE,
+          historyMirrorBytes: config.HISTORY_MIRROR_MB * 1_048_576,
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           directoryCacheMs: DIRECTORY_REFRESH_MS,
           queueBatchMaxEvents: 500,

@@ -33,6 +33,8 @@ export const gatewayEnvSchema = baseEnvSchema
     DRAIN_WINDOW_MS: envInt(10_000, 0, 600_000),
     DRAIN_BATCH_SIZE: envInt(500, 1, 100_000),
     HOT_WINDOW_SIZE: envInt(1_000, 10, 1_000_000),
+    /** Memory for the in-process copy of the hot windows history is served from, MiB (0: off). */
+    HISTORY_MIRROR_MB: envInt(32, 0, 65_536),
     IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 604_800),
     /** How many events a recovering subscribe returns at most. */
     RECOVERY_MAX_EVENTS: envInt(10_000, 1, 1_000_000),

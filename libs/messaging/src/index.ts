@@ -5,3 +5,4 @@ export * from './lib/channel-access.service';
 export * from './lib/channel-gate.service';
 export * from './lib/publish.service';
 export * from './lib/history.service';
+export * from './lib/window-mirror';

@@ -76,8 +76,10 @@ class FieldsEventText implements EventText {
   }
 }
 
-/** An event as canonical text (the hot window's form). */
+/** An event as canonical text (the hot window's form). The original shape is cut once, when first asked for. */
 class CanonicalEventText implements EventText {
+  private original: string | undefined;
+
   constructor(
     readonly offset: number,
     readonly timestamp: number,
@@ -85,7 +87,7 @@ class CanonicalEventText implements EventText {
   ) {}
 
   originalJson(): string {
-    return originalEventJson(this.json);
+    return (this.original ??= originalEventJson(this.json));
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type ChannelEvent,
   eventFromText,
@@ -12,6 +12,7 @@ import {
 import { EventRepository } from '@channels/db';
 import { BROKER, type Broker } from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
+import { WindowMirror } from './window-mirror';
 
 const DEFAULT_LIMIT = 100;
 const WHOLE_WINDOW = 1_000_000;
@@ -30,7 +31,13 @@ export class HistoryService {
     private readonly access: ChannelAccess,
     private readonly events: EventRepository,
     @Inject(BROKER) private readonly broker: Broker,
-  ) {}
+    @Optional() mirror?: WindowMirror,
+  ) {
+    this.window = mirror ?? new WindowMirror(broker, 0);
+  }
+
+  /** Hot-window reads for history go through the in-process mirror (off when its budget is 0). */
+  private readonly window: WindowMirror;
 
   async read(principal: Principal, appID: string, input: unknown): Promise<HistoryAck> {
     const r = await this.readText(principal, appID, input);
@@ -87,13 +94,13 @@ export class HistoryService {
     const forward = order === 'asc' && req.sinceOffset !== undefined;
     const tailOnly = order === 'desc' && req.until === undefined;
     const win = forward
-      ? await this.broker.readWindowText(
+      ? await this.window.readWindowText(
           appID,
           req.channelID,
           req.sinceOffset ?? 0,
           timeFiltered ? WHOLE_WINDOW : limit,
         )
-      : await this.broker.readWindowText(appID, req.channelID, -1, tailOnly ? limit : WHOLE_WINDOW);
+      : await this.window.readWindowText(appID, req.channelID, -1, tailOnly ? limit : WHOLE_WINDOW);
     const winEvents = win.events.filter(matches);
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ChannelRepository, EventRepository } from '@channels/db';
 import {
   BROKER,
+  type Broker,
   BullmqEventQueue,
   CONTROL_BUS,
   EVENT_QUEUE,
@@ -21,6 +22,7 @@ import { HistoryService } from './history.service';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { PublishService } from './publish.service';
 import { PostgresStreamSource } from './stream-source';
+import { WindowMirror } from './window-mirror';
 
 const services = [ChannelDirectory, ChannelAccess, PublishService, HistoryService, ChannelGateService];
 
@@ -61,6 +63,11 @@ export class MessagingModule {
           provide: CONTROL_BUS,
           inject: [REDIS, REDIS_KEYS],
           useFactory: (redis: Redis, keys: RedisKeys) => new RedisControlBus(redis, keys.controlChannel()),
+        },
+        {
+          provide: WindowMirror,
+          inject: [BROKER],
+          useFactory: (broker: Broker) => new WindowMirror(broker, options.historyMirrorBytes ?? 0),
         },
         ...services,
       ],

@@ -11,5 +11,10 @@ export interface MessagingOptions {
   /** Publish batching towards the persistence queue. */
   queueBatchMaxEvents: number;
   queueBatchMaxDelayMs: number;
+  /**
+   * Memory for the in-process copy of the hot windows history is read from (see WindowMirror),
+   * bytes; 0 or absent: every history read goes to Redis in full.
+   */
+  historyMirrorBytes?: number;
 }
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -6,6 +6,7 @@ import { ChannelDirectory } from './channel-directory.service';
 import { HistoryService } from './history.service';
 import type { MessagingOptions } from './messaging.options';
 import { PublishService } from './publish.service';
+import { WindowMirror } from './window-mirror';
 
 const options: MessagingOptions = {
   maxPayloadBytes: 100,
@@ -30,7 +31,7 @@ const channel = (id: string, flags: Partial<Channel> = {}): Channel => ({
 });
 
 /** The publish path and history with every port faked: in-memory broker and queue, map-backed repositories. */
-function setup() {
+function setup(mirrorBytes = 0) {
   const channels = new Map<string, Channel>([
     ['news', channel('news')],
     ['live', channel('live', { persistent: false })],
@@ -83,7 +84,7 @@ function setup() {
   const queue = new InMemoryEventQueue({ maxBatchEvents: 10, maxDelayMs: 1 });
   const access = new ChannelAccess(new ChannelDirectory(channelRepo, membershipRepo, options));
   const publisher = new PublishService(access, broker, queue, options);
-  const history = new HistoryService(access, eventRepo, broker);
+  const history = new HistoryService(access, eventRepo, broker, new WindowMirror(broker, mirrorBytes));
   /** What the writer would have committed so far. */
   const commit = () =>
     stored.splice(0, stored.length, ...queue.events.map((e) => ({ ...e }) as ChannelEvent));
@@ -201,9 +202,12 @@ async function publishNews(publisher: PublishService, n: number): Promise<void> 
     await publisher.publish(alice, 'app', { channelID: 'news', eventType: 'm', payload: i }, { acked: true });
 }
 
-describe('HistoryService', () => {
+describe.each([
+  ['read straight from the window', 0],
+  ['through the window mirror', 1_048_576],
+])('HistoryService (%s)', (_how, mirrorBytes) => {
   it('serves the last N newest first from the window, and older ones from storage merged with it', async () => {
-    const { publisher, history, commit } = setup();
+    const { publisher, history, commit } = setup(mirrorBytes);
     await publishNews(publisher, 8);
     await new Promise((r) => setTimeout(r, 10));
     commit();
@@ -216,7 +220,7 @@ describe('HistoryService', () => {
   });
 
   it('answers the newest N since a timestamp from the window tail, and from storage when the window is too short', async () => {
-    const { publisher, history, commit, storageReads } = setup();
+    const { publisher, history, commit, storageReads } = setup(mirrorBytes);
     let clock = 10_000;
     const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 10));
     try {
@@ -261,14 +265,14 @@ describe('HistoryService', () => {
   });
 
   it('includes acked events the writer has not committed yet', async () => {
-    const { publisher, history } = setup();
+    const { publisher, history } = setup(mirrorBytes);
     await publishNews(publisher, 3);
     const r = await history.read(alice, 'app', { channelID: 'news', limit: 10, order: 'asc' });
     expect(r.events.map((e) => e.payload)).toEqual([1, 2, 3]);
   });
 
   it('is readable only by whoever may subscribe', async () => {
-    const { history } = setup();
+    const { history } = setup(mirrorBytes);
     await expect(history.read(bob, 'app', { channelID: 'vault' })).rejects.toMatchObject({
       code: 'forbidden',
     });
@@ -279,7 +283,7 @@ describe('HistoryService', () => {
   });
 
   it('recovers every event after an offset, from storage beyond the window', async () => {
-    const { publisher, history, commit } = setup();
+    const { publisher, history, commit } = setup(mirrorBytes);
     await publishNews(publisher, 9);
     await new Promise((r) => setTimeout(r, 10));
     commit();

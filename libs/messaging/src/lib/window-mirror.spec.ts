@@ -1,0 +1,144 @@
+import { FakeStreamSource, InMemoryBroker, type WindowTextRead } from '@channels/realtime';
+import { windowView as view } from './window-read.testing';
+import { WindowMirror } from './window-mirror';
+
+const WINDOW = 20;
+
+function setup(maxBytes = 1_048_576) {
+  const source = new FakeStreamSource();
+  for (const id of ['a', 'b', 'c']) source.open('app', id);
+  const broker = new InMemoryBroker(source, { windowSize: WINDOW, idempotencyTtlSeconds: 300 });
+  const calls: { after: number; limit: number }[] = [];
+  const read = broker.readWindowText.bind(broker);
+  broker.readWindowText = async (appID, channelID, after, limit) => {
+    calls.push({ after, limit });
+    return read(appID, channelID, after, limit);
+  };
+  const mirror = new WindowMirror(broker, maxBytes);
+  let n = 0;
+  const publish = async (channelID: string, count: number) => {
+    for (let i = 0; i < count; i++)
+      await broker.publish({
+        appID: 'app',
+        channelID,
+        eventType: 't',
+        payload: { n: ++n, text: 'x'.repeat(50) },
+        senderID: 's',
+        store: true,
+      });
+  };
+  return { broker, mirror, publish, calls, direct: read };
+}
+
+/** Every bound a history read uses: tails, forward reads from inside, before and after the window. */
+function bounds(top: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const limit of [1, 3, WINDOW, 1_000_000])
+    for (const after of [-1, 0, top - WINDOW - 5, top - WINDOW, top - 7, top - 1, top, top + 3])
+      out.push([after, limit]);
+  return out;
+}
+
+describe('WindowMirror', () => {
+  it('answers every read exactly as the window does, while events are published and trimmed', async () => {
+    const { mirror, publish, direct } = setup();
+    for (const burst of [0, 1, 4, 19, 20, 21, 3, 45, 1]) {
+      await publish('a', burst);
+      const { top } = await direct('app', 'a', -1, 1);
+      for (const [after, limit] of bounds(top)) {
+        expect(view(await mirror.readWindowText('app', 'a', after, limit))).toEqual(
+          view(await direct('app', 'a', after, limit)),
+        );
+      }
+    }
+  });
+
+  it('after the first read, moves only what the window gained', async () => {
+    const { mirror, publish, calls } = setup();
+    await publish('a', 10);
+    await mirror.readWindowText('app', 'a', -1, 5);
+    expect(calls).toEqual([{ after: -1, limit: 1_000_000 }]);
+    await publish('a', 3);
+    const r = await mirror.readWindowText('app', 'a', -1, 5);
+    expect(calls[1]).toEqual({ after: 10, limit: 1_000_000 });
+    expect(calls).toHaveLength(2);
+    expect(r.events.map((e) => e.offset)).toEqual([9, 10, 11, 12, 13]);
+  });
+
+  it('reloads the whole window when the stream has a new epoch (Redis lost it, the channel was remade)', async () => {
+    const { broker, mirror, publish, direct } = setup();
+    await publish('a', 12);
+    const before = await mirror.readWindowText('app', 'a', -1, 100);
+    broker.loseStreams();
+    await publish('a', 4);
+    const after = await mirror.readWindowText('app', 'a', -1, 100);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(view(after)).toEqual(view(await direct('app', 'a', -1, 100)));
+    await broker.dropStream('app', 'a');
+    expect(view(await mirror.readWindowText('app', 'a', 0, 100))).toEqual(
+      view(await direct('app', 'a', 0, 100)),
+    );
+  });
+
+  it('reloads when the window moved past the mirror between two reads', async () => {
+    const { mirror, publish, direct, calls } = setup();
+    await publish('a', 5);
+    await mirror.readWindowText('app', 'a', -1, 100);
+    await publish('a', WINDOW + 7); // offsets 6…11 were trimmed unseen
+    const r = await mirror.readWindowText('app', 'a', -1, 100);
+    expect(view(r)).toEqual(view(await direct('app', 'a', -1, 100)));
+    expect(calls.slice(-2)).toEqual([
+      { after: 5, limit: 1_000_000 },
+      { after: -1, limit: 1_000_000 },
+    ]);
+  });
+
+  it('stays right under concurrent reads and publishes', async () => {
+    const { mirror, publish, direct } = setup();
+    await publish('a', 3);
+    for (let round = 0; round < 20; round++) {
+      const reads = [
+        mirror.readWindowText('app', 'a', -1, 1_000_000),
+        publish('a', round % 7),
+        mirror.readWindowText('app', 'a', -1, 1_000_000),
+        mirror.readWindowText('app', 'a', 2, 4),
+      ];
+      const [r1, , r2] = (await Promise.all(reads)) as WindowTextRead[];
+      for (const r of [r1, r2]) {
+        // Each answer is a consistent window: contiguous offsets from first to top.
+        expect(r.events.map((e) => e.offset)).toEqual(
+          Array.from({ length: r.top - r.first + 1 }, (_, i) => r.first + i),
+        );
+      }
+      expect(view(await mirror.readWindowText('app', 'a', -1, 1_000_000))).toEqual(
+        view(await direct('app', 'a', -1, 1_000_000)),
+      );
+    }
+  });
+
+  it('keeps within its memory budget, dropping the least recently read channels first', async () => {
+    // One full window of these events costs ≈ 20 × (2 × ~200 + 96) ≈ 10 KB: two fit, three do not.
+    const { mirror, publish, calls } = setup(25_000);
+    await publish('a', WINDOW);
+    await publish('b', WINDOW);
+    await publish('c', WINDOW);
+    await mirror.readWindowText('app', 'a', -1, 1);
+    await mirror.readWindowText('app', 'b', -1, 1);
+    expect(mirror.size).toBe(2);
+    await mirror.readWindowText('app', 'a', -1, 1); // a is now the most recently read
+    await mirror.readWindowText('app', 'c', -1, 1); // over budget: b goes
+    expect(mirror.size).toBe(2);
+    calls.length = 0;
+    await mirror.readWindowText('app', 'a', -1, 1);
+    await mirror.readWindowText('app', 'b', -1, 1);
+    expect(calls.map((c) => c.after)).toEqual([WINDOW, -1]); // a was kept, b reloaded
+  });
+
+  it('with a budget of 0, passes every read through unchanged', async () => {
+    const { mirror, publish, calls } = setup(0);
+    await publish('a', 8);
+    await mirror.readWindowText('app', 'a', 3, 2);
+    expect(calls).toEqual([{ after: 3, limit: 2 }]);
+    expect(mirror.size).toBe(0);
+  });
+});

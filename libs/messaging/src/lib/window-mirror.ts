@@ -1,0 +1,163 @@
+import type { EventText } from '@channels/contracts';
+import type { Broker, WindowTextRead } from '@channels/realtime';
+
+/** Reads the whole hot window of a channel (its length is bounded by the window size). */
+const WHOLE_WINDOW = 1_000_000;
+/** Rough in-memory cost of a mirrored event beyond its text (objects, array slot, memoised shape). */
+const EVENT_OVERHEAD_BYTES = 96;
+
+interface Mirror {
+  epoch: string;
+  /** Offset of events[0]; events hold base … base + events.length - 1, contiguous. */
+  base: number;
+  events: EventText[];
+  bytes: number;
+}
+
+/**
+ * An in-process copy of the hot windows a service reads history from, so that a read moves only
+ * what the window gained since the previous one.
+ *
+ * Every read still asks Redis, in one script call, for the stream's position (top, epoch, first)
+ * and the events after the mirrored top — so an answer is exactly as fresh as a direct window read:
+ * every event acked before the request arrived is in it. The mirror is only ever extended with
+ * what that call returned; a new epoch (Redis lost the stream, the channel was deleted and made
+ * again) or a gap (the window moved past the mirror between two reads) reloads the whole window.
+ * Events at offsets up to `top` never change within an epoch, which is what makes the copy valid.
+ *
+ * Bounded by `maxBytes` (least recently read channels are dropped first); 0 turns it off and every
+ * read goes to Redis as it is.
+ */
+export class WindowMirror {
+  private readonly mirrors = new Map<string, Mirror>();
+  private bytes = 0;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Same answer as `broker.readWindowText(appID, channelID, afterOffset, limit)`. */
+  async readWindowText(
+    appID: string,
+    channelID: string,
+    afterOffset: number,
+    limit: number,
+  ): Promise<WindowTextRead> {
+    if (this.maxBytes <= 0) return this.broker.readWindowText(appID, channelID, afterOffset, limit);
+    const key = `${appID}\u0000${channelID}`;
+    const known = this.mirrors.get(key);
+    const knownTop = known ? known.base + known.events.length - 1 : -1;
+    let read = await this.broker.readWindowText(appID, channelID, known ? knownTop : -1, WHOLE_WINDOW);
+    // Synchronous from here on: no other read of this process interleaves.
+    let m = this.mirrors.get(key);
+    if (m) {
+      // Most recently read last: the first entries are the ones evicted.
+      this.mirrors.delete(key);
+      this.mirrors.set(key, m);
+    }
+    if (known && m && this.extend(m, read)) {
+      this.trim(m, read.first);
+    } else {
+      if (known) read = await this.broker.readWindowText(appID, channelID, -1, WHOLE_WINDOW);
+      m = this.replace(key, read);
+    }
+    this.evict();
+    return slice(m, read, afterOffset, limit);
+  }
+
+  /** Drops every mirrored window (tests; memory pressure). */
+  clear(): void {
+    this.mirrors.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.mirrors.size;
+  }
+
+  /**
+   * Appends what `read` (events after an offset the mirror held, same epoch) adds to the mirror.
+   * False, leaving the mirror as it was, when it does not continue it: another epoch, events
+   * missing between, or a window the mirror no longer matches.
+   */
+  private extend(m: Mirror, read: WindowTextRead): boolean {
+    if (read.epoch !== m.epoch || (m.base > read.first && m.events.length > 0)) return false;
+    let top = m.base + m.events.length - 1;
+    const next = read.events.find((e) => e.offset > top);
+    if (next !== undefined && next.offset !== top + 1) return false;
+    if (read.top > top + read.events.filter((e) => e.offset > top).length) return false;
+    for (const e of read.events) {
+      if (e.offset <= top) continue; // a concurrent read appended it already
+      m.events.push(e);
+      top = e.offset;
+      const b = cost(e);
+      m.bytes += b;
+      this.bytes += b;
+    }
+    return true;
+  }
+
+  private replace(key: string, read: WindowTextRead): Mirror {
+    const old = this.mirrors.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.mirrors.delete(key);
+    }
+    const events = read.events.slice();
+    let bytes = 0;
+    for (const e of events) bytes += cost(e);
+    const m: Mirror = { epoch: read.epoch, base: events[0]?.offset ?? read.first, events, bytes };
+    this.mirrors.set(key, m);
+    this.bytes += bytes;
+    return m;
+  }
+
+  /** Forgets events the window no longer holds, once they are as many as those it does. */
+  private trim(m: Mirror, first: number): void {
+    const drop = first - m.base;
+    if (drop <= 0 || drop < m.events.length - drop) return;
+    let freed = 0;
+    for (let i = 0; i < drop && i < m.events.length; i++) freed += cost(m.events[i]);
+    m.events = m.events.slice(drop);
+    m.base = first;
+    m.bytes -= freed;
+    this.bytes -= freed;
+  }
+
+  private evict(): void {
+    for (const [key, m] of this.mirrors) {
+      if (this.bytes <= this.maxBytes || this.mirrors.size <= 1) return;
+      this.mirrors.delete(key);
+      this.bytes -= m.bytes;
+    }
+  }
+}
+
+function cost(e: EventText): number {
+  return e.json.length * 2 + EVENT_OVERHEAD_BYTES;
+}
+
+/** The part of the mirror a window read with these bounds returns, as of `read`'s position. */
+function slice(m: Mirror, read: WindowTextRead, afterOffset: number, limit: number): WindowTextRead {
+  // The window at the time of `read`: offsets first … top.
+  const lo = Math.max(read.first, m.base);
+  const hi = read.top;
+  let from: number;
+  let to: number; // inclusive offsets
+  if (afterOffset < 0) {
+    to = hi;
+    from = Math.max(lo, hi - limit + 1);
+  } else {
+    from = Math.max(lo, afterOffset + 1);
+    to = Math.min(hi, from + limit - 1);
+  }
+  const events = from > to ? [] : m.events.slice(from - m.base, to - m.base + 1);
+  return {
+    top: read.top,
+    first: read.first,
+    epoch: read.epoch,
+    events,
+    complete: afterOffset < 0 || afterOffset + 1 >= read.first || read.top <= afterOffset,
+  };
+}
