@@ -64,7 +64,8 @@ export class HistoryService {
     afterOffset: number,
     limit: number,
   ): Promise<{ events: ChannelEvent[]; top: number; epoch: string }> {
-    const win = await this.broker.readWindow(appID, channelID, afterOffset, limit);
+    const text = await this.window.readWindowText(appID, channelID, afterOffset, limit);
+    const win = { ...text, events: text.events.map(eventFromText) };
     if (win.complete) return { events: win.events, top: win.top, epoch: win.epoch };
     const firstInWindow = win.first;
     const stored = await this.events.query({
