@@ -2,7 +2,7 @@
  * History latency on a channel holding 2,000,000 stored events, measured inside admin-api.
  *
  *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
- *     [--events=N] [--requests=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
+ *     [--events=N] [--requests=N] [--warmup=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
  *   BENCH_SERVER_NODE_ARGS="…" adds Node options to admin-api (e.g. GC tuning); BENCH_ADMIN_MAIN=path
  *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison);
  *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment.
@@ -42,7 +42,9 @@ const full = args.has('full') || process.env['BENCH_MODE'] === 'full';
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
 const EVENTS = num('events', 2_000_000);
 const REQUESTS = num('requests', full ? 5_000 : 400);
-const WARMUP = Math.min(500, Math.ceil(REQUESTS / 5));
+// Requests before the counted ones: the code paths of each case need a few hundred to be optimised
+// (with 80, the quick mode counted the warm-up of the window cases in their p99).
+const WARMUP = num('warmup', 500);
 const PIN = args.get('pin') !== '0' && process.env['BENCH_PIN'] !== '0' && cpus().length >= 2;
 const APP = 'bench';
 const CHANNEL = 'big';
