@@ -48,8 +48,8 @@ export class WindowMirror {
     const key = `${appID}\u0000${channelID}`;
     const known = this.mirrors.get(key);
     const knownTop = known ? known.base + known.events.length - 1 : -1;
-    let read = await this.broker.readWindowText(appID, channelID, known ? knownTop : -1, WHOLE_WINDOW);
-    // Synchronous from here on: no other read of this process interleaves.
+    let read = await this.broker.readWindowText(appID, channelID, knownTop, WHOLE_WINDOW);
+    // Up to the next await, no other read of this process interleaves.
     let m = this.mirrors.get(key);
     if (m) {
       // Most recently read last: the first entries are the ones evicted.
@@ -66,12 +66,6 @@ export class WindowMirror {
     return slice(m, read, afterOffset, limit);
   }
 
-  /** Drops every mirrored window (tests; memory pressure). */
-  clear(): void {
-    this.mirrors.clear();
-    this.bytes = 0;
-  }
-
   get size(): number {
     return this.mirrors.size;
   }
@@ -83,14 +77,13 @@ export class WindowMirror {
    */
   private extend(m: Mirror, read: WindowTextRead): boolean {
     if (read.epoch !== m.epoch || (m.base > read.first && m.events.length > 0)) return false;
-    let top = m.base + m.events.length - 1;
-    const next = read.events.find((e) => e.offset > top);
-    if (next !== undefined && next.offset !== top + 1) return false;
-    if (read.top > top + read.events.filter((e) => e.offset > top).length) return false;
-    for (const e of read.events) {
-      if (e.offset <= top) continue; // a concurrent read appended it already
+    const top = m.base + m.events.length - 1;
+    // The window's events are contiguous up to read.top: the new ones continue the mirror exactly
+    // when they reach read.top from top + 1 (a concurrent read may have appended some already).
+    const fresh = read.events.filter((e) => e.offset > top);
+    if (read.top > top + fresh.length) return false;
+    for (const e of fresh) {
       m.events.push(e);
-      top = e.offset;
       const b = cost(e);
       m.bytes += b;
       this.bytes += b;

@@ -1,5 +1,5 @@
 import { eventFromText } from '@channels/contracts';
-import type { Broker } from './broker.port';
+import type { Broker, WindowRead } from './broker.port';
 import type { FakeStreamSource } from './fake-stream-source';
 
 export interface BrokerHarness {
@@ -25,6 +25,11 @@ export function describeBrokerContract(
       n++;
       h = await make(5);
     });
+    /** A window read with its events parsed. */
+    const readWindow = async (...args: Parameters<Broker['readWindowText']>): Promise<WindowRead> => {
+      const text = await h.broker.readWindowText(...args);
+      return { ...text, events: text.events.map(eventFromText) };
+    };
 
     it('assigns gap-free increasing offsets to stored events and keeps one epoch', async () => {
       h.source.open(app(), 'c1');
@@ -103,7 +108,7 @@ export function describeBrokerContract(
           store: true,
         });
       }
-      const w = await h.broker.readWindow(app(), 'c1', 0, 100);
+      const w = await readWindow(app(), 'c1', 0, 100);
       expect(w.events.map((e) => e.payload)).toEqual(payloads.slice(-5));
     });
 
@@ -180,15 +185,15 @@ export function describeBrokerContract(
           store: true,
         });
       }
-      const recent = await h.broker.readWindow(app(), 'c1', 5, 100);
+      const recent = await readWindow(app(), 'c1', 5, 100);
       expect(recent).toMatchObject({ top: 8, first: 4, complete: true });
       expect(recent.events.map((e) => e.offset)).toEqual([6, 7, 8]);
-      const old = await h.broker.readWindow(app(), 'c1', 1, 100);
+      const old = await readWindow(app(), 'c1', 1, 100);
       expect(old.complete).toBe(false);
       expect(old.events.map((e) => e.offset)).toEqual([4, 5, 6, 7, 8]);
-      const tail = await h.broker.readWindow(app(), 'c1', -1, 2);
+      const tail = await readWindow(app(), 'c1', -1, 2);
       expect(tail.events.map((e) => e.offset)).toEqual([7, 8]);
-      const limited = await h.broker.readWindow(app(), 'c1', 3, 2);
+      const limited = await readWindow(app(), 'c1', 3, 2);
       expect(limited.events.map((e) => e.offset)).toEqual([4, 5]);
     });
 
@@ -208,7 +213,7 @@ export function describeBrokerContract(
         });
         if (out.status === 'published') published.push(out.event);
       }
-      const win = await h.broker.readWindow(app(), 'c1', -1, 10);
+      const win = await readWindow(app(), 'c1', -1, 10);
       const text = await h.broker.readWindowText(app(), 'c1', -1, 10);
       expect(text).toMatchObject({ top: win.top, first: win.first, epoch: win.epoch, complete: true });
       expect(text.events.map(eventFromText)).toEqual(win.events);

@@ -52,9 +52,7 @@ export interface ChannelGate {
  */
 export interface Broker {
   publish(cmd: PublishCommand): Promise<PublishOutcome>;
-  /** Reads the hot window after `afterOffset` (exclusive). */
-  readWindow(appID: string, channelID: string, afterOffset: number, limit: number): Promise<WindowRead>;
-  /** `readWindow` as canonical event texts. */
+  /** Reads the hot window after `afterOffset` (exclusive; -1: the newest `limit`), as canonical event texts. */
   readWindowText(
     appID: string,
     channelID: string,

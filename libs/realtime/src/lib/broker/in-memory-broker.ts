@@ -64,7 +64,8 @@ export class InMemoryBroker implements Broker {
     return { status: 'published', event: structuredClone(event), duplicate: false };
   }
 
-  async readWindow(
+  /** The window read as event objects (what the texts below are rendered from). */
+  private async windowEvents(
     appID: string,
     channelID: string,
     afterOffset: number,
@@ -91,7 +92,7 @@ export class InMemoryBroker implements Broker {
     afterOffset: number,
     limit: number,
   ): Promise<WindowTextRead> {
-    const { events, ...rest } = await this.readWindow(appID, channelID, afterOffset, limit);
+    const { events, ...rest } = await this.windowEvents(appID, channelID, afterOffset, limit);
     return {
       ...rest,
       events: events.map((e) =>

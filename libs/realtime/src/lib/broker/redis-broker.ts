@@ -14,7 +14,6 @@ import type {
   PublishCommand,
   PublishOutcome,
   StreamSource,
-  WindowRead,
   WindowTextRead,
 } from './broker.port';
 import { FILL_GATE_LUA, PUBLISH_LUA, READ_WINDOW_LUA, SEED_LUA } from './lua-scripts';
@@ -192,34 +191,13 @@ export class RedisBroker implements Broker {
     return c;
   }
 
-  async readWindow(
-    appID: string,
-    channelID: string,
-    afterOffset: number,
-    limit: number,
-  ): Promise<WindowRead> {
-    const { joined, ...rest } = await this.window(appID, channelID, afterOffset, limit);
-    const events = joined ? (JSON.parse(`[${joined.replaceAll('\n', ',')}]`) as ChannelEvent[]) : [];
-    return { ...rest, events };
-  }
-
+  /** One script call: position, bounds and the events' canonical texts (chunks joined here by line feeds). */
   async readWindowText(
     appID: string,
     channelID: string,
     afterOffset: number,
     limit: number,
   ): Promise<WindowTextRead> {
-    const { joined, ...rest } = await this.window(appID, channelID, afterOffset, limit);
-    return { ...rest, events: splitEventTexts(joined) };
-  }
-
-  /** One script call: position, bounds and the events' canonical texts, joined here by line feeds. */
-  private async window(
-    appID: string,
-    channelID: string,
-    afterOffset: number,
-    limit: number,
-  ): Promise<Omit<WindowRead, 'events'> & { joined: string }> {
     const k = this.options.keys;
     const read = () =>
       this.redis.chReadWindow(
@@ -234,14 +212,13 @@ export class RedisBroker implements Broker {
       out = await read();
     }
     const [topS, epoch, firstS, ...chunks] = out;
-    const joined = chunks.join('\n');
     const top = Number(topS);
     const first = Number(firstS);
     return {
       top,
       first,
       epoch,
-      joined,
+      events: splitEventTexts(chunks.join('\n')),
       // Complete when nothing after `afterOffset` was trimmed away (or the caller asked for the tail).
       complete: afterOffset < 0 || afterOffset + 1 >= first || top <= afterOffset,
     };
