@@ -2,10 +2,12 @@
  * History latency on a channel holding 2,000,000 stored events, measured inside admin-api.
  *
  *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
- *     [--events=N] [--requests=N] [--warmup=N] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
+ *     [--events=N] [--requests=N] [--warmup=N] [--cases=<regex>] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
  *   BENCH_SERVER_NODE_ARGS="…" adds Node options to admin-api (e.g. GC tuning); BENCH_ADMIN_MAIN=path
  *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison);
- *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment.
+ *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment;
+ *   BENCH_ADMIN_STDOUT=file keeps admin-api's standard output (e.g. with --trace-gc);
+ *   BENCH_SAMPLES_OUT=prefix writes each case's server times, in request order, to prefix-<case>.json.
  *
  * Seeds a throwaway database in one server-side statement (indexes and the foreign key are
  * rebuilt afterwards, exactly as the migrations define them), starts the built admin-api
@@ -17,7 +19,8 @@
  */
 import '../writer/env-from-harness';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -42,9 +45,13 @@ const full = args.has('full') || process.env['BENCH_MODE'] === 'full';
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
 const EVENTS = num('events', 2_000_000);
 const REQUESTS = num('requests', full ? 5_000 : 400);
-// Requests before the counted ones: the code paths of each case need a few hundred to be optimised
-// (with 80, the quick mode counted the warm-up of the window cases in their p99).
-const WARMUP = num('warmup', 500);
+// Requests before the counted ones. A fresh process keeps compiling and re-optimising for the first
+// ~1,500 requests of a route, and its slow answers are concentrated there (request order in
+// BENCH_SAMPLES_OUT: with 500, the first quarter of the counted ones held ~2x the slow answers of
+// the last); a long-running admin-api is past that, so the counted requests start after 2,000.
+const WARMUP = num('warmup', 2_000);
+/** `--cases=<regex>`: only the cases whose name matches (the others are skipped). */
+const CASES = args.has('cases') ? new RegExp(String(args.get('cases')), 'i') : undefined;
 const PIN = args.get('pin') !== '0' && process.env['BENCH_PIN'] !== '0' && cpus().length >= 2;
 const APP = 'bench';
 const CHANNEL = 'big';
@@ -60,7 +67,8 @@ const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 interface Sample {
   server: number;
   client: number;
-  events: number;
+  /** Events in the answer, for the answers that were parsed. */
+  events?: number;
 }
 interface CaseResult {
   name: string;
@@ -178,7 +186,11 @@ function startAdminApi(port: number, databaseUrl: string): ChildProcess {
       JWT_SECRET: SECRET,
       ...(JSON.parse(process.env['BENCH_ADMIN_ENV'] ?? '{}') as Record<string, string>),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: [
+      'ignore',
+      process.env['BENCH_ADMIN_STDOUT'] ? openSync(process.env['BENCH_ADMIN_STDOUT'], 'w') : 'ignore',
+      'inherit',
+    ],
   });
   return child;
 }
@@ -196,20 +208,55 @@ async function waitReady(base: string): Promise<void> {
   throw new Error('admin-api not ready after 30 s');
 }
 
-/** Runs `paths()` one request at a time; the first WARMUP requests are not counted. */
+/** Every CHECK_EVERY-th answer is parsed (and its events counted); the others are only read. */
+const CHECK_EVERY = 20;
+/** One keep-alive connection, as a backend reading history would hold. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** A GET on the keep-alive connection: status, Server-Timing and the raw body. */
+function get(url: string, token: string): Promise<{ status: number; timing: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { Authorization: token, AppID: APP } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          timing: String(res.headers['server-timing'] ?? ''),
+          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Runs `paths()` one request at a time; the first WARMUP requests are not counted. The client
+ * shares the machine's two cores with admin-api and Redis, so it does as little as it can: one
+ * keep-alive connection, bodies read but parsed only every CHECK_EVERY-th answer.
+ */
 async function measure(base: string, token: string, path: () => string, count: number): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i < count + WARMUP; i++) {
+    const p = path();
     const t = process.hrtime.bigint();
-    const res = await fetch(`${base}${path()}`, { headers: { Authorization: token, AppID: APP } });
-    const body = (await res.json()) as { events?: unknown[] };
-    if (body.events === undefined && !path().startsWith('/health'))
-      throw new Error(`${path()}: no events in the answer`);
+    const res = await get(`${base}${p}`, token);
     const client = Number(process.hrtime.bigint() - t) / 1e6;
-    if (res.status !== 200) throw new Error(`${path()} → ${res.status} ${JSON.stringify(body)}`);
-    const m = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+    let events: number | undefined;
+    if (res.status !== 200 || i % CHECK_EVERY === 0) {
+      const body = JSON.parse(res.body.toString()) as { events?: unknown[] };
+      if (res.status !== 200) throw new Error(`${p} → ${res.status} ${JSON.stringify(body)}`);
+      if (body.events === undefined && !p.startsWith('/health'))
+        throw new Error(`${p}: no events in the answer`);
+      events = body.events?.length ?? 0;
+    }
+    const m = /app;dur=([\d.]+)/.exec(res.timing);
     if (!m) throw new Error('no Server-Timing header');
-    if (i >= WARMUP) samples.push({ server: Number(m[1]), client, events: body.events?.length ?? 0 });
+    if (i >= WARMUP)
+      samples.push({ server: Number(m[1]), client, ...(events !== undefined ? { events } : {}) });
   }
   return samples;
 }
@@ -229,9 +276,15 @@ async function measureCase(
   token: string,
   path: () => string,
   bar?: number,
-): Promise<CaseResult> {
+): Promise<CaseResult | undefined> {
+  if (CASES && !CASES.test(name)) return undefined;
   const before = cpuMs(adminPid);
   const samples = await measure(base, token, path, REQUESTS);
+  if (process.env['BENCH_SAMPLES_OUT'])
+    writeFileSync(
+      `${process.env['BENCH_SAMPLES_OUT']}-${name.replace(/\W+/g, '_')}.json`,
+      JSON.stringify(samples.map((x) => x.server)),
+    );
   const used = cpuMs(adminPid) - before;
   return { ...summarise(name, route, samples, bar), cpuMsPerRequest: used / (REQUESTS + WARMUP) };
 }
@@ -248,7 +301,10 @@ function summarise(
     name,
     route,
     requests: samples.length,
-    eventsPerResponse: Math.round(samples.reduce((a, x) => a + x.events, 0) / samples.length),
+    eventsPerResponse: Math.round(
+      samples.reduce((a, x) => a + (x.events ?? 0), 0) /
+        Math.max(1, samples.filter((x) => x.events !== undefined).length),
+    ),
     server: { p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99), max: s[s.length - 1] },
     client: { p50: pct(c, 50), p99: pct(c, 99) },
     ...(bar !== undefined ? { bar } : {}),
@@ -281,13 +337,13 @@ async function main(): Promise<void> {
     const tsMs = () => t0 + Math.floor(Math.random() * (EVENTS - 500)) * STEP_MS;
     const v1 = `/v1/apps/${APP}/channels/${CHANNEL}/events`;
 
-    const results: CaseResult[] = [];
+    const measured: (CaseResult | undefined)[] = [];
     // The floor: a route doing no work (HTTP, framework, JSON), for scale.
-    results.push(
+    measured.push(
       await measureCase('baseline: no work', 'GET /health/live', base, client, () => '/health/live'),
     );
     // Nothing in the Redis hot window yet: these read Postgres.
-    results.push(
+    measured.push(
       await measureCase(
         'last 300 (Postgres)',
         `GET /last/${CHANNEL}/300`,
@@ -297,7 +353,7 @@ async function main(): Promise<void> {
         3,
       ),
     );
-    results.push(
+    measured.push(
       await measureCase(
         '500 since a timestamp (Postgres)',
         `GET /last/${CHANNEL}/500/last/{ts}`,
@@ -307,7 +363,7 @@ async function main(): Promise<void> {
         2,
       ),
     );
-    results.push(
+    measured.push(
       await measureCase(
         'last 300, /v1 (Postgres)',
         `GET ${v1}?limit=300`,
@@ -316,7 +372,7 @@ async function main(): Promise<void> {
         () => `${v1}?limit=300`,
       ),
     );
-    results.push(
+    measured.push(
       await measureCase(
         '500 from a timestamp, ascending, /v1 (Postgres)',
         `GET ${v1}?since={ms}&limit=500`,
@@ -339,7 +395,7 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: 8 }, publisher));
-    results.push(
+    measured.push(
       await measureCase(
         'last 300 (Redis hot window)',
         `GET /last/${CHANNEL}/300`,
@@ -349,7 +405,7 @@ async function main(): Promise<void> {
         3,
       ),
     );
-    results.push(
+    measured.push(
       await measureCase(
         '500 since a timestamp (Redis hot window)',
         `GET /last/${CHANNEL}/500/last/{ts}`,
@@ -360,6 +416,7 @@ async function main(): Promise<void> {
       ),
     );
 
+    const results = measured.filter((r): r is CaseResult => r !== undefined);
     console.log(
       '\n| case | route | events | server p50 | p90 | p99 | max | client p50 | client p99 | admin-api CPU / request | bar (server p99) |',
     );

@@ -5,3 +5,4 @@ export * from './lib/health.controller';
 export * from './lib/metrics';
 export * from './lib/service-kit.module';
 export * from './lib/run-service';
+export * from './lib/access-log';

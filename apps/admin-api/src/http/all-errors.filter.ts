@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { isConnectionError, toHttpFailure } from './error-mapping';
 
 /**
@@ -12,12 +12,15 @@ export class AllErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('AdminApi');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
     const failure = toHttpFailure(exception);
     if (failure.unexpected) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      if (isConnectionError(exception)) this.logger.warn(`dependency unavailable: ${err.message}`);
-      else this.logger.error(err.message, err.stack);
+      const req = http.getRequest<Request>();
+      const where = `${req.method} ${req.originalUrl}`;
+      if (isConnectionError(exception)) this.logger.warn(`${where}: dependency unavailable: ${err.message}`);
+      else this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) {
       res.end();

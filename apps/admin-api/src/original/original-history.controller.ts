@@ -1,10 +1,11 @@
-import { Controller, Get, Header, Headers, Inject, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { Auth } from '../auth/principal.decorator';
 import { ADMIN_API_CONFIG } from '../config';
 import type { AdminApiConfig } from '../config';
-import { JSON_CONTENT_TYPE } from '../http/json-text';
+import { sendJsonText } from '../http/json-text';
 import { param } from '../http/zod-pipe';
 import { badRequest } from '../resources/errors';
 import { EventsService, type HistoryQuery } from '../resources/events.service';
@@ -23,30 +24,33 @@ const seconds = natParam(MAX_SECONDS);
 @UseGuards(AuthGuard)
 export class OriginalHistoryController {
   private readonly max: number;
+  /** `amount` is checked against ORIGINAL_MAX_EVENTS: one schema, built once. */
+  private readonly amountPipe: ReturnType<typeof param<ReturnType<typeof natParam>>>;
 
   constructor(
     private readonly events: EventsService,
     @Inject(ADMIN_API_CONFIG) config: AdminApiConfig,
   ) {
     this.max = config.ORIGINAL_MAX_EVENTS;
+    this.amountPipe = param(natParam(this.max), 'amount');
   }
 
   /** The newest `amount` events, newest first. */
   @Get('last/:channelID/:amount')
-  @Header('Content-Type', JSON_CONTENT_TYPE)
   last(
+    @Res() res: Response,
     @Auth() p: Principal,
     @Headers('appid') appIDHeader: string | undefined,
     @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
     @Param('amount') amount: string,
   ) {
-    return this.answer(p, appIDHeader, { channelID, order: 'desc' }, this.amount(amount));
+    return this.answer(res, p, appIDHeader, { channelID, order: 'desc' }, this.amount(amount));
   }
 
   /** The newest `amount` events at or after `ts`, newest first. */
   @Get('last/:channelID/:amount/last/:ts')
-  @Header('Content-Type', JSON_CONTENT_TYPE)
   lastSince(
+    @Res() res: Response,
     @Auth() p: Principal,
     @Headers('appid') appIDHeader: string | undefined,
     @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
@@ -54,6 +58,7 @@ export class OriginalHistoryController {
     @Param('ts', param(seconds, 'timestamp')) ts: number,
   ) {
     return this.answer(
+      res,
       p,
       appIDHeader,
       { channelID, since: secondStartMs(ts), order: 'desc' },
@@ -63,20 +68,20 @@ export class OriginalHistoryController {
 
   /** Every event at or after `ts`, oldest first (at most ORIGINAL_MAX_EVENTS). */
   @Get('c/:channelID/sync/:ts')
-  @Header('Content-Type', JSON_CONTENT_TYPE)
   since(
+    @Res() res: Response,
     @Auth() p: Principal,
     @Headers('appid') appIDHeader: string | undefined,
     @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
     @Param('ts', param(seconds, 'timestamp')) ts: number,
   ) {
-    return this.answer(p, appIDHeader, { channelID, since: secondStartMs(ts), order: 'asc' }, this.max);
+    return this.answer(res, p, appIDHeader, { channelID, since: secondStartMs(ts), order: 'asc' }, this.max);
   }
 
   /** Every event from `from` to `to` (both inclusive), oldest first (at most ORIGINAL_MAX_EVENTS). */
   @Get('sync/:channelID/:from/to/:to')
-  @Header('Content-Type', JSON_CONTENT_TYPE)
   between(
+    @Res() res: Response,
     @Auth() p: Principal,
     @Headers('appid') appIDHeader: string | undefined,
     @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
@@ -85,6 +90,7 @@ export class OriginalHistoryController {
   ) {
     if (to < from) throw badRequest('to: must not be before from');
     return this.answer(
+      res,
       p,
       appIDHeader,
       { channelID, since: secondStartMs(from), until: secondEndMs(to), order: 'asc' },
@@ -93,24 +99,25 @@ export class OriginalHistoryController {
   }
 
   private amount(raw: string): number {
-    return param(natParam(this.max), 'amount').transform(raw);
+    return this.amountPipe.transform(raw);
   }
 
   private async answer(
+    res: Response,
     p: Principal,
     appIDHeader: string | undefined,
     q: Omit<HistoryQuery, 'limit'>,
     max: number,
-  ): Promise<string> {
+  ): Promise<void> {
     const appID = appHeader(appIDHeader);
     if (max === 0) {
       // Still checks the channel and the caller's access.
       await this.events.page(p, appID, { ...q, limit: 1 });
-      return '{"events":[]}';
+      return sendJsonText(res, '{"events":[]}');
     }
     const events = await this.events.collect(p, appID, q, max);
     let out = '{"events":[';
     for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + events[i].originalJson();
-    return `${out}]}`;
+    sendJsonText(res, `${out}]}`);
   }
 }

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import type { z } from 'zod';
 import { assertAdminOf } from '@channels/auth';
 import { eventTextArray, type Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { Auth } from '../auth/principal.decorator';
-import { JSON_CONTENT_TYPE } from '../http/json-text';
+import { sendJsonText } from '../http/json-text';
 import { body, param, query } from '../http/zod-pipe';
 import { EventsService } from '../resources/events.service';
 import { badRequest } from '../resources/errors';
@@ -44,19 +45,20 @@ export class V1EventsController {
 
   /** `{events, epoch, nextCursor}`, assembled from the events' stored JSON text (no re-serialising). */
   @Get('channels/:channelID/events')
-  @Header('Content-Type', JSON_CONTENT_TYPE)
   async history(
+    @Res() res: Response,
     @Auth() p: Principal,
     @Param('appID', param(AppID, 'appID')) appID: string,
     @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
     @Query(query(HistoryQuery)) q: z.output<typeof HistoryQuery>,
-  ): Promise<string> {
+  ): Promise<void> {
     assertAdminOf(p, appID);
     const { cursor, ...rest } = q;
     const page = await this.events.page(p, appID, { channelID, ...rest }, cursor);
-    return (
+    sendJsonText(
+      res,
       `{"events":${eventTextArray(page.events)},"epoch":${JSON.stringify(page.epoch)},` +
-      `"nextCursor":${JSON.stringify(page.nextCursor)}}`
+        `"nextCursor":${JSON.stringify(page.nextCursor)}}`,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { accessLog } from './access-log';
 import type { z } from 'zod';
 import { ConfigError, loadEnv } from './env';
 import { LifecycleService } from './lifecycle.service';
@@ -37,6 +38,7 @@ export async function runService<S extends z.ZodObject>(
   }
   const app = await NestFactory.create(opts.module(config) as never, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.use(accessLog(PinoLogger.root));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const lifecycle = app.get(LifecycleService);
   const budget = opts.shutdownTimeoutMs(config) + 5_000;

@@ -29,15 +29,11 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       imports: [
         LoggerModule.forRoot({
-          // Probes and scrapes skip the request logger: it runs each request inside an
-          // AsyncLocalStorage, which turns async hooks on for the rest of the process — on the
-          // gateway, whose only HTTP routes these are, every socket write would pay for it.
-          exclude: ['health/live', 'health/ready', 'metrics'],
-          pinoHttp: {
-            level: options.logLevel,
-            base: { service: options.service },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-          },
+          // The app's logger only: its per-request middleware (a child logger and an
+          // AsyncLocalStorage context per request) is not mounted; `accessLog` writes the
+          // request lines instead (see access-log.ts).
+          forRoutes: [],
+          pinoHttp: { level: options.logLevel, base: { service: options.service } },
         }),
         ...(options.readiness.imports ?? []),
       ],

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { originalEventJson, parseEventText } from '@channels/contracts';
+import { eventJson, originalEventJson, parseEventText } from '@channels/contracts';
 import { Pool } from 'pg';
 import { EventRepository } from './event.repository';
 import { PrismaService } from './prisma.service';
@@ -89,6 +89,78 @@ describe('EventRepository history queries (Postgres)', () => {
       channelID: 'other',
       timestamp: Math.floor((T0 + 1) / 1000),
     });
+  });
+
+  it('renders every string exactly as JSON.stringify does, in the order asked', async () => {
+    // Control characters, quotes, backslashes, line separators, astral characters, layout keys.
+    const nasty = [
+      'tab\there\r\nnew"line\\',
+      '\u0001\u0002\u001f\u007f \b\f',
+      '\u2028\u2029 é 😀 中文',
+      ',"offset":1,"epoch":"x","timestamp":2}',
+      '',
+    ];
+    const rows = nasty.map((s, i) => ({
+      offset: 10 + i,
+      id: `id ${s}`,
+      eventType: s.slice(0, 50),
+      senderID: `s ${s}`,
+      payload: { s, list: [s, i] },
+      timestamp: T0 + 100 + i,
+    }));
+    for (const r of rows) {
+      await pool.query(
+        `INSERT INTO events (app_id, channel_id, "offset", epoch, id, event_type, payload, sender_id, "timestamp")
+         VALUES ($1, 'other', $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+        [
+          appID,
+          r.offset,
+          `ep ${nasty[1]}`,
+          r.id,
+          r.eventType,
+          JSON.stringify(r.payload),
+          r.senderID,
+          r.timestamp,
+        ],
+      );
+    }
+    const texts = await repo.queryText({
+      appID,
+      channelID: 'other',
+      afterOffset: 9,
+      order: 'asc',
+      limit: 100,
+    });
+    expect(texts.map((t) => t.offset)).toEqual(rows.map((r) => r.offset));
+    const { rows: payloads } = await pool.query<{ p: string }>(
+      `SELECT payload::text AS p FROM events WHERE app_id = $1 AND channel_id = 'other' AND "offset" >= 10 ORDER BY "offset"`,
+      [appID],
+    );
+    texts.forEach((t, i) => {
+      const r = rows[i];
+      expect(t.json).toBe(
+        eventJson({ ...r, channelID: 'other', epoch: `ep ${nasty[1]}`, payloadJson: payloads[i].p }),
+      );
+      expect(JSON.parse(t.json)).toEqual({ ...r, channelID: 'other', epoch: `ep ${nasty[1]}` });
+      expect(t.timestamp).toBe(r.timestamp);
+    });
+    const desc = await repo.queryText({
+      appID,
+      channelID: 'other',
+      since: T0 + 100,
+      order: 'desc',
+      limit: 3,
+    });
+    expect(desc.map((t) => t.offset)).toEqual([14, 13, 12]);
+    await pool.query(`DELETE FROM events WHERE app_id = $1 AND channel_id = 'other' AND "offset" >= 10`, [
+      appID,
+    ]);
+  });
+
+  it('answers an empty range with no events', async () => {
+    expect(await repo.queryText({ appID, channelID: 'c', afterOffset: 20, order: 'asc', limit: 10 })).toEqual(
+      [],
+    );
   });
 
   it('pages by offset in both orders, bounds exclusive', async () => {
