@@ -52,10 +52,12 @@ export function eventJson(f: EventTextFields): string {
   );
 }
 
-/** An event read from storage: texts are rendered from its fields when asked for. */
+/** An event read from storage: each text is rendered from its fields once, when first asked for. */
 class FieldsEventText implements EventText {
   readonly offset: number;
   readonly timestamp: number;
+  private canonical: string | undefined;
+  private original: string | undefined;
 
   constructor(private readonly f: EventTextFields) {
     this.offset = f.offset;
@@ -63,16 +65,15 @@ class FieldsEventText implements EventText {
   }
 
   get json(): string {
-    return eventJson(this.f);
+    return (this.canonical ??= eventJson(this.f));
   }
 
   originalJson(): string {
     const f = this.f;
-    return (
+    return (this.original ??=
       `{"senderID":${JSON.stringify(f.senderID)},"eventType":${JSON.stringify(f.eventType)},` +
       `"payload":${f.payloadJson},"channelID":${JSON.stringify(f.channelID)},` +
-      `"timestamp":${Math.floor(f.timestamp / 1000)}}`
-    );
+      `"timestamp":${Math.floor(f.timestamp / 1000)}}`);
   }
 }
 

@@ -264,6 +264,30 @@ describe.each([
     expect(deep.epoch).toBe(r.epoch);
   });
 
+  it('answers the newest N of a channel whose window Redis lost from the stored events below it, exact across new publishes', async () => {
+    const { publisher, history, broker, source, commit, storageReads } = setup(mirrorBytes);
+    await publishNews(publisher, 8);
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    broker.loseStreams();
+    source.tops.set('app/news', 8);
+    const reads = () => storageReads.length;
+    const r1 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
+    expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6, 5]);
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 4 });
+    const before = reads();
+    expect(
+      (await history.read(alice, 'app', { channelID: 'news', limit: 2 })).events.map((e) => e.offset),
+    ).toEqual([8, 7]);
+    // Publishes land in the new window above the stored events: they are in the next answer at once.
+    await publishNews(publisher, 2);
+    const r2 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
+    expect(r2.events.map((e) => e.offset)).toEqual([10, 9, 8, 7]);
+    expect(r2.epoch).toBe(r1.epoch);
+    // Through the mirror, the stored tail is read once while the window's first offset stays put.
+    expect(reads() - before).toBe(mirrorBytes > 0 ? 0 : 2);
+  });
+
   it('includes acked events the writer has not committed yet', async () => {
     const { publisher, history } = setup(mirrorBytes);
     await publishNews(publisher, 3);

@@ -1,6 +1,7 @@
 import { FakeStreamSource, InMemoryBroker, type WindowTextRead } from '@channels/realtime';
 import { windowView as view } from './window-read.testing';
-import { WindowMirror } from './window-mirror';
+import { STORED_TAIL_TTL_MS, WindowMirror } from './window-mirror';
+import { type EventText, parseEventText } from '@channels/contracts';
 
 const WINDOW = 20;
 
@@ -140,5 +141,96 @@ describe('WindowMirror', () => {
     await mirror.readWindowText('app', 'a', 3, 2);
     expect(calls).toEqual([{ after: 3, limit: 2 }]);
     expect(mirror.size).toBe(0);
+  });
+
+  describe('stored tail (the newest events below the window, from Postgres)', () => {
+    /** A stored channel of `count` events below the window: offsets 1…count, newest first. */
+    function storedSetup(maxBytes = 1_048_576) {
+      let clock = 1_000;
+      const base = setup(maxBytes);
+      const mirror = new WindowMirror(base.broker, maxBytes, () => clock);
+      const loads: { below: number; limit: number }[] = [];
+      const stored = (below: number) => (limit: number) => {
+        loads.push({ below, limit });
+        const out: EventText[] = [];
+        for (let o = below - 1; o >= 1 && out.length < limit; o--)
+          out.push(
+            parseEventText(
+              `{"id":"s${o}","channelID":"a","offset":${o},"epoch":"e","eventType":"t","payload":{"x":"${'y'.repeat(40)}"},"senderID":"s","timestamp":${o}}`,
+            ),
+          );
+        return Promise.resolve(out);
+      };
+      const win = (first: number, epoch = 'e1') => ({
+        top: first - 1,
+        first,
+        epoch,
+        events: [],
+        complete: true,
+      });
+      return { mirror, loads, stored, win, tick: (ms: number) => (clock += ms) };
+    }
+    const offsets = (events: EventText[]) => events.map((e) => e.offset);
+
+    it('reads Postgres once and answers the same or a shorter tail from memory', async () => {
+      const { mirror, loads, stored, win } = storedSetup();
+      expect(offsets(await mirror.storedTail('app', 'a', win(101), 5, stored(101)))).toEqual([
+        100, 99, 98, 97, 96,
+      ]);
+      expect(offsets(await mirror.storedTail('app', 'a', win(101), 3, stored(101)))).toEqual([100, 99, 98]);
+      expect(offsets(await mirror.storedTail('app', 'a', win(101), 5, stored(101)))).toEqual([
+        100, 99, 98, 97, 96,
+      ]);
+      expect(loads).toEqual([{ below: 101, limit: 5 }]);
+    });
+
+    it('reads again for a longer tail, unless the stored events ran out', async () => {
+      const { mirror, loads, stored, win } = storedSetup();
+      await mirror.storedTail('app', 'a', win(101), 5, stored(101));
+      expect(await mirror.storedTail('app', 'a', win(101), 8, stored(101))).toHaveLength(8);
+      await mirror.storedTail('app', 'a', win(4), 10, stored(4)); // only 3 stored below 4
+      expect(offsets(await mirror.storedTail('app', 'a', win(4), 50, stored(4)))).toEqual([3, 2, 1]);
+      expect(loads).toEqual([
+        { below: 101, limit: 5 },
+        { below: 101, limit: 8 },
+        { below: 4, limit: 10 },
+      ]);
+    });
+
+    it('reads again when the window moved, the epoch changed or the time ran out', async () => {
+      const { mirror, loads, stored, win, tick } = storedSetup();
+      await mirror.storedTail('app', 'a', win(101), 5, stored(101));
+      expect(offsets(await mirror.storedTail('app', 'a', win(103), 5, stored(103)))).toEqual([
+        102, 101, 100, 99, 98,
+      ]);
+      await mirror.storedTail('app', 'a', win(103, 'e2'), 5, stored(103));
+      tick(STORED_TAIL_TTL_MS - 1);
+      await mirror.storedTail('app', 'a', win(103, 'e2'), 5, stored(103));
+      tick(1);
+      await mirror.storedTail('app', 'a', win(103, 'e2'), 5, stored(103));
+      expect(loads.map((l) => l.below)).toEqual([101, 103, 103, 103]);
+    });
+
+    it('keeps channels apart, within the budget, and is off with a budget of 0', async () => {
+      const { mirror, loads, stored, win } = storedSetup(4_000); // one tail of 10 such events fits
+      await mirror.storedTail('app', 'a', win(101), 10, stored(101));
+      await mirror.storedTail('app', 'b', win(51), 10, stored(51));
+      await mirror.storedTail('app', 'c', win(31), 10, stored(31)); // a and b went
+      await mirror.storedTail('app', 'c', win(31), 10, stored(31));
+      await mirror.storedTail('app', 'a', win(101), 10, stored(101));
+      expect(loads.map((l) => l.below)).toEqual([101, 51, 31, 101]);
+      const off = storedSetup(0);
+      await off.mirror.storedTail('app', 'a', off.win(101), 5, off.stored(101));
+      await off.mirror.storedTail('app', 'a', off.win(101), 5, off.stored(101));
+      expect(off.loads).toHaveLength(2);
+    });
+
+    it('never hands out its own array', async () => {
+      const { mirror, stored, win } = storedSetup();
+      (await mirror.storedTail('app', 'a', win(101), 5, stored(101))).length = 0;
+      const again = await mirror.storedTail('app', 'a', win(101), 5, stored(101));
+      again.pop();
+      expect(await mirror.storedTail('app', 'a', win(101), 5, stored(101))).toHaveLength(5);
+    });
   });
 });

@@ -5,12 +5,29 @@ import type { Broker, WindowTextRead } from '@channels/realtime';
 const WHOLE_WINDOW = 1_000_000;
 /** Rough in-memory cost of a mirrored event beyond its text (objects, array slot, memoised shape). */
 const EVENT_OVERHEAD_BYTES = 96;
+/**
+ * How long a stored tail (events below the window, read from Postgres) is reused. Within an epoch,
+ * stored events below the window never change except by retention removing the oldest; this bounds
+ * how long an event retention just removed can still be answered.
+ */
+export const STORED_TAIL_TTL_MS = 10_000;
 
 interface Mirror {
   epoch: string;
   /** Offset of events[0]; events hold base … base + events.length - 1, contiguous. */
   base: number;
   events: EventText[];
+  bytes: number;
+}
+
+/** The newest stored events below a window (offsets < `below`), newest first, as Postgres gave them. */
+interface StoredTail {
+  epoch: string;
+  below: number;
+  events: EventText[];
+  /** Fewer events than asked for: nothing older is stored. */
+  complete: boolean;
+  loadedAt: number;
   bytes: number;
 }
 
@@ -30,11 +47,13 @@ interface Mirror {
  */
 export class WindowMirror {
   private readonly mirrors = new Map<string, Mirror>();
+  private readonly tails = new Map<string, StoredTail>();
   private bytes = 0;
 
   constructor(
     private readonly broker: Broker,
     private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Same answer as `broker.readWindowText(appID, channelID, afterOffset, limit)`. */
@@ -68,6 +87,57 @@ export class WindowMirror {
 
   get size(): number {
     return this.mirrors.size;
+  }
+
+  /**
+   * The newest `limit` stored events below the window `read` describes (offsets < `read.first`),
+   * newest first — what `load(limit)` returns from Postgres. A channel whose window is short or
+   * empty (Redis lost it, or few events since) answers "the last N" from Postgres on every read;
+   * those events do not change while the window's epoch and first offset stay the same (publishes
+   * only add above them), so the answer is kept and reused for up to STORED_TAIL_TTL_MS (the bound
+   * on retention's deletions). Shares the mirror's memory budget; off with it.
+   */
+  async storedTail(
+    appID: string,
+    channelID: string,
+    read: WindowTextRead,
+    limit: number,
+    load: (limit: number) => Promise<EventText[]>,
+  ): Promise<EventText[]> {
+    if (this.maxBytes <= 0) return load(limit);
+    const key = `${appID}\u0000${channelID}`;
+    const t = this.tails.get(key);
+    if (
+      t &&
+      t.epoch === read.epoch &&
+      t.below === read.first &&
+      this.now() - t.loadedAt < STORED_TAIL_TTL_MS &&
+      (t.events.length >= limit || t.complete)
+    ) {
+      this.tails.delete(key);
+      this.tails.set(key, t);
+      return t.events.slice(0, limit);
+    }
+    const loadedAt = this.now();
+    const events = await load(limit);
+    const old = this.tails.get(key);
+    if (old) {
+      this.tails.delete(key);
+      this.bytes -= old.bytes;
+    }
+    let bytes = 0;
+    for (const e of events) bytes += cost(e);
+    this.tails.set(key, {
+      epoch: read.epoch,
+      below: read.first,
+      events,
+      complete: events.length < limit,
+      loadedAt,
+      bytes,
+    });
+    this.bytes += bytes;
+    this.evict();
+    return events.slice();
   }
 
   /**
@@ -118,7 +188,13 @@ export class WindowMirror {
     this.bytes -= freed;
   }
 
+  /** Least recently read first: stored tails (one Postgres read to rebuild), then windows. */
   private evict(): void {
+    for (const [key, t] of this.tails) {
+      if (this.bytes <= this.maxBytes || this.tails.size <= 1) return;
+      this.tails.delete(key);
+      this.bytes -= t.bytes;
+    }
     for (const [key, m] of this.mirrors) {
       if (this.bytes <= this.maxBytes || this.mirrors.size <= 1) return;
       this.mirrors.delete(key);
