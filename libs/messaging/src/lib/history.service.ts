@@ -122,28 +122,32 @@ export class HistoryService {
 
     let result = winEvents;
     if (!covered) {
-      // 3. Postgres, merged with the window (acked events the writer has not committed yet). The
-      //    newest N alone reads only below the window, which the mirror may already hold.
-      const stored =
-        tailOnly && req.since === undefined && req.sinceOffset === undefined
-          ? await this.window.storedTail(appID, req.channelID, win, limit, (n) =>
-              this.events.queryText({
-                appID,
-                channelID: req.channelID,
-                beforeOffset: win.first,
-                order: 'desc',
-                limit: n,
-              }),
-            )
-          : await this.events.queryText({
-              appID,
-              channelID: req.channelID,
-              ...(req.sinceOffset !== undefined ? { afterOffset: req.sinceOffset } : {}),
-              ...(req.since !== undefined ? { since: req.since } : {}),
-              ...(req.until !== undefined ? { until: req.until } : {}),
-              order,
-              limit,
-            });
+      // 3. Postgres, merged with the window (acked events the writer has not committed yet).
+      if (tailOnly && req.since === undefined && req.sinceOffset === undefined) {
+        // The newest N alone: the window's events, then the stored ones below the window (which
+        // the mirror may already hold) — disjoint and both newest first, nothing to merge.
+        const stored = await this.window.storedTail(appID, req.channelID, win, limit, (n) =>
+          this.events.queryText({
+            appID,
+            channelID: req.channelID,
+            beforeOffset: win.first,
+            order: 'desc',
+            limit: n,
+          }),
+        );
+        const newestFirst = winEvents.slice().reverse();
+        for (let i = 0; i < stored.length && newestFirst.length < limit; i++) newestFirst.push(stored[i]);
+        return { events: newestFirst, epoch: win.epoch };
+      }
+      const stored = await this.events.queryText({
+        appID,
+        channelID: req.channelID,
+        ...(req.sinceOffset !== undefined ? { afterOffset: req.sinceOffset } : {}),
+        ...(req.since !== undefined ? { since: req.since } : {}),
+        ...(req.until !== undefined ? { until: req.until } : {}),
+        order,
+        limit,
+      });
       const byOffset = new Map<number, EventText>();
       for (const e of stored) byOffset.set(e.offset, e);
       for (const e of winEvents) byOffset.set(e.offset, e);
