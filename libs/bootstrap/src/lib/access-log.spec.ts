@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, stdSerializers } from 'pino';
 import { accessLog } from './access-log';
 
 describe('accessLog', () => {
@@ -13,8 +13,13 @@ describe('accessLog', () => {
     lines = [];
     level = 'info';
     server = createServer((req, res) => {
+      // The serializers the app logger has (pino-http's): they must not touch the line's objects.
       const logger = pino(
-        { level, base: { service: 'test' } },
+        {
+          level,
+          base: { service: 'test' },
+          serializers: { req: stdSerializers.req, res: stdSerializers.res },
+        },
         { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
       );
       accessLog(logger)(req, res, () => {
@@ -44,7 +49,8 @@ describe('accessLog', () => {
       res: { statusCode: 200 },
     });
     expect(typeof lines[0]['responseTime']).toBe('number');
-    expect(lines[1]).toMatchObject({ req: { method: 'POST', url: '/app' } });
+    expect(lines[1]).toMatchObject({ req: { method: 'POST', url: '/app' }, res: { statusCode: 200 } });
+    expect(Object.keys(lines[0]['req'] as object)).toEqual(['id', 'method', 'url']);
     expect(typeof (lines[1]['req'] as { id: unknown }).id).toBe('number');
   });
 
@@ -54,6 +60,8 @@ describe('accessLog', () => {
       expect.objectContaining({ level: 50, msg: 'request errored', res: { statusCode: 503 } }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret-token');
+    await get('/x', { headers: { 'X-Request-ID': 'r'.repeat(1_000) } });
+    expect((lines[1]['req'] as { id: string }).id).toBe('r'.repeat(128));
   });
 
   it('skips probes and scrapes', async () => {

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
+/** A caller's request id longer than this is cut (it is logged on every line). */
+const MAX_REQUEST_ID = 128;
+const plain = (v: unknown) => v;
+
 /** Paths not logged: probes and scrapes arrive every few seconds and say nothing. */
 const QUIET = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 
@@ -18,8 +22,11 @@ export function accessLog(
   logger: Logger,
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   let counter = 0;
+  // The lines carry plain objects under `req` and `res`: the app logger's serializers for those
+  // keys expect the raw request and response (and would print headers), so this child has none.
+  const out = logger.child({}, { serializers: { req: plain, res: plain } });
   return function accessLogger(req, res, next) {
-    if (!logger.isLevelEnabled('error') || QUIET.test(req.url ?? '')) {
+    if (!out.isLevelEnabled('error') || QUIET.test(req.url ?? '')) {
       next();
       return;
     }
@@ -27,11 +34,15 @@ export function accessLog(
     res.once('finish', () => {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
+      if (!out.isLevelEnabled(level)) return;
       const header = req.headers['x-request-id'];
-      logger[level](
+      out[level](
         {
-          req: { id: typeof header === 'string' ? header : ++counter, method: req.method, url: req.url },
+          req: {
+            id: typeof header === 'string' ? header.slice(0, MAX_REQUEST_ID) : ++counter,
+            method: req.method,
+            url: req.url,
+          },
           res: { statusCode: status },
           responseTime: Math.round(performance.now() - start),
         },
