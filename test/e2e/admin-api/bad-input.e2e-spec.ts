@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Stack } from '@channels/testing';
 import { errorShape, Http } from './support/http';
 
@@ -224,6 +225,30 @@ describe('bad input', () => {
     const anon = await http.get('/definitely/not/here');
     expect(anon.status).toBe(404);
     expect(anon.body).toEqual(errorShape('not_found'));
+  });
+
+  it("logs one line per request with its status and the caller's request id, never the token", async () => {
+    const id = `e2e-${Date.now()}`;
+    await send('GET', '/definitely/not/here', { headers: { 'X-Request-ID': `${id}-404` } });
+    await send('POST', '/v1/apps', { raw: '{"name": ', headers: { 'X-Request-ID': `${id}-400` } });
+    await send('GET', `/v1/apps/${app}`, { headers: { 'X-Request-ID': `${id}-200` } });
+    const admin = stack.services.find((s) => s.name === 'admin-api');
+    const lines = async () =>
+      (await readFile(admin?.logFile ?? '', 'utf8'))
+        .split('\n')
+        .filter((l) => l.includes(id))
+        .map((l) => JSON.parse(l) as { req: { id: string; method: string }; res: { statusCode: number } });
+    let found = await lines();
+    for (let i = 0; i < 50 && found.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = await lines();
+    }
+    expect(found.map((l) => [l.req.id, l.req.method, l.res.statusCode])).toEqual([
+      [`${id}-404`, 'GET', 404],
+      [`${id}-400`, 'POST', 400],
+      [`${id}-200`, 'GET', 200],
+    ]);
+    expect(await readFile(admin?.logFile ?? '', 'utf8')).not.toContain(root);
   });
 
   it('still serves after all of the above', async () => {
