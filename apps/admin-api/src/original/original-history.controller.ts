@@ -6,7 +6,7 @@ import { Auth } from '../auth/principal.decorator';
 import { ADMIN_API_CONFIG } from '../config';
 import type { AdminApiConfig } from '../config';
 import { sendJsonText } from '../http/json-text';
-import { param } from '../http/zod-pipe';
+import { param, type ZodPipe } from '../http/zod-pipe';
 import { badRequest } from '../resources/errors';
 import { EventsService, type HistoryQuery } from '../resources/events.service';
 import { secondEndMs, secondStartMs } from './original.mapper';
@@ -25,7 +25,7 @@ const seconds = natParam(MAX_SECONDS);
 export class OriginalHistoryController {
   private readonly max: number;
   /** `amount` is checked against ORIGINAL_MAX_EVENTS: one schema, built once. */
-  private readonly amountPipe: ReturnType<typeof param<ReturnType<typeof natParam>>>;
+  private readonly amountPipe: ZodPipe<ReturnType<typeof natParam>>;
 
   constructor(
     private readonly events: EventsService,

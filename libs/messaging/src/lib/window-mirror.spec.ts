@@ -168,7 +168,7 @@ describe('WindowMirror', () => {
         events: [],
         complete: true,
       });
-      return { mirror, loads, stored, win, tick: (ms: number) => (clock += ms) };
+      return { mirror, loads, stored, win, publish: base.publish, tick: (ms: number) => (clock += ms) };
     }
     const offsets = (events: EventText[]) => events.map((e) => e.offset);
 
@@ -223,6 +223,18 @@ describe('WindowMirror', () => {
       await off.mirror.storedTail('app', 'a', off.win(101), 5, off.stored(101));
       await off.mirror.storedTail('app', 'a', off.win(101), 5, off.stored(101));
       expect(off.loads).toHaveLength(2);
+    });
+
+    it('drops windows too when a stored tail pushes the total over the budget', async () => {
+      // Two full windows (≈ 10 KB each) fit in 25 KB; a tail of 20 events (≈ 8 KB) on top does not.
+      const { mirror, stored, win, publish } = storedSetup(25_000);
+      await publish('a', WINDOW);
+      await publish('b', WINDOW);
+      await mirror.readWindowText('app', 'a', -1, 1);
+      await mirror.readWindowText('app', 'b', -1, 1);
+      expect(mirror.size).toBe(2);
+      await mirror.storedTail('app', 'c', win(101), 20, stored(101));
+      expect(mirror.size).toBe(1);
     });
 
     it('never hands out its own array', async () => {

@@ -191,7 +191,8 @@ export class WindowMirror {
   /** Least recently read first: stored tails (one Postgres read to rebuild), then windows. */
   private evict(): void {
     for (const [key, t] of this.tails) {
-      if (this.bytes <= this.maxBytes || this.tails.size <= 1) return;
+      if (this.bytes <= this.maxBytes) return;
+      if (this.tails.size <= 1) break; // the one just read stays; windows go next
       this.tails.delete(key);
       this.bytes -= t.bytes;
     }
