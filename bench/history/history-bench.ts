@@ -7,7 +7,8 @@
  *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison);
  *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment;
  *   BENCH_ADMIN_STDOUT=file keeps admin-api's standard output (e.g. with --trace-gc);
- *   BENCH_SAMPLES_OUT=prefix writes each case's server times, in request order, to prefix-<case>.json.
+ *   BENCH_SAMPLES_OUT=prefix writes each case's [sent at (unix ms), server time] pairs, in request
+ *   order, to prefix-<case>.json.
  *
  * Seeds a throwaway database in one server-side statement (indexes and the foreign key are
  * rebuilt afterwards, exactly as the migrations define them), starts the built admin-api
@@ -46,8 +47,8 @@ const num = (k: string, def: number) => Number(args.get(k) ?? def);
 const EVENTS = num('events', 2_000_000);
 const REQUESTS = num('requests', full ? 5_000 : 400);
 /**
- * The quick mode counts more requests where they are cheap (the window cases and the no-work route,
- * under a millisecond each): a p99 of 400 samples is their 4th slowest, too noisy to hold a bar
+ * The quick mode counts more requests where they are cheap (the window and stored-tail cases and the
+ * no-work route, under a millisecond each): a p99 of 400 samples is their 4th slowest, too noisy to hold a bar
  * against. The /v1 Postgres cases have no bar and run in the full mode (or with --cases) only.
  */
 const QUICK_CHEAP_REQUESTS = 1_500;
@@ -73,6 +74,8 @@ const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 interface Sample {
   server: number;
   client: number;
+  /** When the request was sent, unix ms (to line slow answers up with what else the machine did). */
+  at: number;
   /** Events in the answer, for the answers that were parsed. */
   events?: number;
 }
@@ -127,6 +130,9 @@ async function seed(url: string, t0: number): Promise<number> {
        REFERENCES channels (app_id, id) ON DELETE CASCADE ON UPDATE CASCADE`,
     );
     await pg.query(`VACUUM ANALYZE events`);
+    // Write the load's dirty pages out now, not while the first cases are measured (the
+    // checkpointer flushing hundreds of MB takes CPU from the two cores the benchmark runs on).
+    await pg.query('CHECKPOINT').catch(() => undefined);
     const { rows } = await pg.query<{ n: string }>(
       `SELECT count(*) AS n FROM events WHERE app_id = $1 AND channel_id = $2`,
       [APP, CHANNEL],
@@ -248,6 +254,7 @@ async function measure(base: string, token: string, path: () => string, count: n
   const samples: Sample[] = [];
   for (let i = 0; i < count + WARMUP; i++) {
     const p = path();
+    const at = Date.now();
     const t = process.hrtime.bigint();
     const res = await get(`${base}${p}`, token);
     const client = Number(process.hrtime.bigint() - t) / 1e6;
@@ -262,7 +269,7 @@ async function measure(base: string, token: string, path: () => string, count: n
     const m = /app;dur=([\d.]+)/.exec(res.timing);
     if (!m) throw new Error('no Server-Timing header');
     if (i >= WARMUP)
-      samples.push({ server: Number(m[1]), client, ...(events !== undefined ? { events } : {}) });
+      samples.push({ server: Number(m[1]), client, at, ...(events !== undefined ? { events } : {}) });
   }
   return samples;
 }
@@ -291,7 +298,7 @@ async function measureCase(
   if (process.env['BENCH_SAMPLES_OUT'])
     writeFileSync(
       `${process.env['BENCH_SAMPLES_OUT']}-${name.replace(/\W+/g, '_')}.json`,
-      JSON.stringify(samples.map((x) => x.server)),
+      JSON.stringify(samples.map((x) => [x.at, x.server])),
     );
   const used = cpuMs(adminPid) - before;
   return { ...summarise(name, route, samples, bar), cpuMsPerRequest: used / (count + WARMUP) };
@@ -360,9 +367,10 @@ async function main(): Promise<void> {
         },
       ),
     );
-    // Nothing in the Redis hot window yet: these read Postgres — "the newest N" once per channel,
-    // then from the stored tail admin-api keeps (HISTORY_MIRROR_MB=0 to read Postgres every time),
-    // bounded reads every time.
+    // Nothing in the Redis hot window yet: these read Postgres — "the newest N" (since a time) once
+    // per channel, then from the stored tail admin-api keeps (HISTORY_MIRROR_MB=0 to read Postgres
+    // every time); ranges every time. A random second of 2,000,000 events is older than the newest
+    // 500 but for the last 2.5 s of the channel: "the newest 500 since" is mostly the newest 500.
     measured.push(
       await measureCase(
         'last 300, empty window (stored tail)',
@@ -371,16 +379,31 @@ async function main(): Promise<void> {
         client,
         () => `/last/${CHANNEL}/300`,
         3,
+        { cheap: true },
       ),
     );
     measured.push(
       await measureCase(
-        '500 since a timestamp (Postgres)',
+        '500 since a timestamp, empty window (stored tail)',
         `GET /last/${CHANNEL}/500/last/{ts}`,
         base,
         client,
         () => `/last/${CHANNEL}/500/last/${tsSec()}`,
         2,
+        { cheap: true },
+      ),
+    );
+    // A range deep in the channel, different every request: Postgres every time.
+    measured.push(
+      await measureCase(
+        '400 between two timestamps (Postgres)',
+        `GET /sync/${CHANNEL}/{ts}/to/{ts+1}`,
+        base,
+        client,
+        () => {
+          const from = tsSec();
+          return `/sync/${CHANNEL}/${from}/to/${from + 1}`;
+        },
       ),
     );
     measured.push(

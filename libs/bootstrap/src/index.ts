@@ -6,3 +6,4 @@ export * from './lib/metrics';
 export * from './lib/service-kit.module';
 export * from './lib/run-service';
 export * from './lib/access-log';
+export * from './lib/express-adapter';

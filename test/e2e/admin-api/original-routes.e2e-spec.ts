@@ -209,7 +209,20 @@ describe('original routes, as the original documentation uses them', () => {
     ).toHaveLength(1);
 
     expect((await http.post('/channel/pub/open', { token: admin, appID: '123' })).status).toBe(200);
+    // Answers repeated while the channel is unchanged are reused; a publish is in the very next one.
+    const last = async () =>
+      (
+        await http.get<{ events: { payload: unknown }[] }>('/last/pub/10', { token: admin, appID: '123' })
+      ).body.events.map((e) => e.payload);
+    for (let i = 0; i < 3; i++) expect(await last()).toEqual(['Your_Json_Payload']);
+    const next = { payload: { n: 2 }, eventType: 'second' };
+    expect((await http.post('/channel/pub/publish', { token: admin, appID: '123', body: next })).status).toBe(
+      200,
+    );
+    expect(await last()).toEqual([{ n: 2 }, 'Your_Json_Payload']);
+    expect(await last()).toEqual([{ n: 2 }, 'Your_Json_Payload']);
     expect((await http.post('/channel/pub/publish', { token: admin, appID: '123', body })).status).toBe(200);
+    expect(await last()).toEqual(['Your_Json_Payload', { n: 2 }, 'Your_Json_Payload']);
     expect((await http.post('/channel/nope/publish', { token: admin, appID: '123', body })).status).toBe(404);
     expect((await http.post('/channel/nope/close', { token: admin, appID: '123' })).status).toBe(404);
     expect((await http.post('/channel/nope/open', { token: admin, appID: '123' })).status).toBe(404);

@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Inject, Param, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Principal } from '@channels/contracts';
+import type { EventText, Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { Auth } from '../auth/principal.decorator';
 import { ADMIN_API_CONFIG } from '../config';
 import type { AdminApiConfig } from '../config';
+import { AnswerMemo } from '../http/answer-memo';
 import { sendJsonText } from '../http/json-text';
 import { param, type ZodPipe } from '../http/zod-pipe';
 import { badRequest } from '../resources/errors';
@@ -26,6 +27,8 @@ export class OriginalHistoryController {
   private readonly max: number;
   /** `amount` is checked against ORIGINAL_MAX_EVENTS: one schema, built once. */
   private readonly amountPipe: ZodPipe<ReturnType<typeof natParam>>;
+  /** Answers of channels whose events are served from memory, reused while unchanged. */
+  private readonly memo: AnswerMemo<EventText>;
 
   constructor(
     private readonly events: EventsService,
@@ -33,6 +36,8 @@ export class OriginalHistoryController {
   ) {
     this.max = config.ORIGINAL_MAX_EVENTS;
     this.amountPipe = param(natParam(this.max), 'amount');
+    // A quarter of the history mirror's budget: the texts of answers cut from what it holds.
+    this.memo = new AnswerMemo(Math.floor((config.HISTORY_MIRROR_MB * 1_048_576) / 4));
   }
 
   /** The newest `amount` events, newest first. */
@@ -116,8 +121,13 @@ export class OriginalHistoryController {
       return sendJsonText(res, '{"events":[]}');
     }
     const events = await this.events.collect(p, appID, q, max);
-    let out = '{"events":[';
-    for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + events[i].originalJson();
-    sendJsonText(res, `${out}]}`);
+    sendJsonText(res, this.memo.text(`${appID}\u0000${q.channelID}`, events, originalAnswer));
   }
+}
+
+/** `{"events":[…]}` in the original product's event shape. */
+function originalAnswer(events: readonly EventText[]): string {
+  let out = '{"events":[';
+  for (let i = 0; i < events.length; i++) out += (i ? ',' : '') + events[i].originalJson();
+  return `${out}]}`;
 }

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { accessLog } from './access-log';
+import { StableExpressAdapter } from './express-adapter';
 import type { z } from 'zod';
 import { ConfigError, loadEnv } from './env';
 import { LifecycleService } from './lifecycle.service';
@@ -36,7 +37,9 @@ export async function runService<S extends z.ZodObject>(
     );
     process.exit(1);
   }
-  const app = await NestFactory.create(opts.module(config) as never, { bufferLogs: true });
+  const app = await NestFactory.create(opts.module(config) as never, new StableExpressAdapter(), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.use(accessLog(PinoLogger.root));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

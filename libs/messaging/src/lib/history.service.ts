@@ -106,7 +106,8 @@ export class HistoryService {
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];
 
-    // 2. Does the window alone answer? (timestamps grow with offsets)
+    // 2. Does the window alone answer? (a channel's stored timestamps grow with its offsets: the
+    //    publish script never lets one go below the previous)
     let covered: boolean;
     if (forward) covered = win.complete && req.since === undefined;
     else if (order === 'asc')
@@ -123,9 +124,11 @@ export class HistoryService {
     let result = winEvents;
     if (!covered) {
       // 3. Postgres, merged with the window (acked events the writer has not committed yet).
-      if (tailOnly && req.since === undefined && req.sinceOffset === undefined) {
-        // The newest N alone: the window's events, then the stored ones below the window (which
-        // the mirror may already hold) — disjoint and both newest first, nothing to merge.
+      if (tailOnly && req.sinceOffset === undefined) {
+        // The newest N (since a time): the window's events, then the stored ones below the window
+        // (which the mirror may already hold) — disjoint and both newest first, nothing to merge.
+        // Timestamps grow with offsets, so the stored events at or after `since` are a prefix of
+        // the newest `limit` below the window.
         const stored = await this.window.storedTail(appID, req.channelID, win, limit, (n) =>
           this.events.queryText({
             appID,
@@ -136,7 +139,10 @@ export class HistoryService {
           }),
         );
         const newestFirst = winEvents.slice().reverse();
-        for (let i = 0; i < stored.length && newestFirst.length < limit; i++) newestFirst.push(stored[i]);
+        for (let i = 0; i < stored.length && newestFirst.length < limit; i++) {
+          if (req.since !== undefined && stored[i].timestamp < req.since) break;
+          newestFirst.push(stored[i]);
+        }
         return { events: newestFirst, epoch: win.epoch };
       }
       const stored = await this.events.queryText({

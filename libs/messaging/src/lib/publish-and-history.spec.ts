@@ -202,6 +202,19 @@ async function publishNews(publisher: PublishService, n: number): Promise<void> 
     await publisher.publish(alice, 'app', { channelID: 'news', eventType: 'm', payload: i }, { acked: true });
 }
 
+/** `publishNews` with distinct, growing timestamps (10 ms apart), then committed by the writer. */
+async function publishNewsTicking(publisher: PublishService, n: number, commit: () => void): Promise<void> {
+  let clock = 10_000;
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 10));
+  try {
+    await publishNews(publisher, n);
+  } finally {
+    now.mockRestore();
+  }
+  await new Promise((r) => setTimeout(r, 10));
+  commit();
+}
+
 describe.each([
   ['read straight from the window', 0],
   ['through the window mirror', 1_048_576],
@@ -221,16 +234,8 @@ describe.each([
 
   it('answers the newest N since a timestamp from the window tail, and from storage when the window is too short', async () => {
     const { publisher, history, commit, storageReads } = setup(mirrorBytes);
-    let clock = 10_000;
-    const now = jest.spyOn(Date, 'now').mockImplementation(() => (clock += 10));
-    try {
-      // Distinct, growing timestamps for offsets 1…8; the window (5) holds offsets 4…8.
-      await publishNews(publisher, 8);
-    } finally {
-      now.mockRestore();
-    }
-    await new Promise((r) => setTimeout(r, 10));
-    commit();
+    // Distinct, growing timestamps for offsets 1…8; the window (5) holds offsets 4…8.
+    await publishNewsTicking(publisher, 8, commit);
     const reads = () => storageReads.length;
     const all = await history.read(alice, 'app', { channelID: 'news', limit: 100, order: 'asc' });
     const ts = new Map(all.events.map((e) => [e.offset, e.timestamp]));
@@ -286,6 +291,30 @@ describe.each([
     expect(r2.epoch).toBe(r1.epoch);
     // Through the mirror, the stored tail is read once while the window's first offset stays put.
     expect(reads() - before).toBe(mirrorBytes > 0 ? 0 : 2);
+  });
+
+  it('answers the newest N since a timestamp of a channel whose window Redis lost from the stored tail', async () => {
+    const { publisher, history, broker, source, commit, storageReads } = setup(mirrorBytes);
+    await publishNewsTicking(publisher, 8, commit);
+    const all = await history.read(alice, 'app', { channelID: 'news', limit: 100, order: 'asc' });
+    const at = (offset: number) => all.events.find((e) => e.offset === offset)?.timestamp as number;
+    broker.loseStreams();
+    source.tops.set('app/news', 8);
+    const reads = () => storageReads.length;
+    const before = reads();
+    // Older than everything: the newest N.
+    const r1 = await history.read(alice, 'app', { channelID: 'news', since: 1, order: 'desc', limit: 3 });
+    expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6]);
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 3 });
+    expect(storageReads.at(-1)?.since).toBeUndefined();
+    // Fewer than N at or after `since`: the answer stops at the first older event.
+    const r2 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
+    expect(r2.events.map((e) => e.offset)).toEqual([8, 7]);
+    // A new publish lands in the window above the stored tail.
+    await publishNews(publisher, 1);
+    const r3 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
+    expect(r3.events.map((e) => e.offset)).toEqual([9, 8, 7]);
+    expect(reads() - before).toBe(mirrorBytes > 0 ? 1 : 3);
   });
 
   it('includes acked events the writer has not committed yet', async () => {

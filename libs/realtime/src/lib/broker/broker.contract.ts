@@ -225,6 +225,45 @@ export function describeBrokerContract(
       expect(after.events.map((e) => e.offset)).toEqual([2]);
     });
 
+    it('never stores a timestamp below the previous stored one, whatever the publisher clock says', async () => {
+      h.source.open(app(), 'c1');
+      const clock = jest.spyOn(Date, 'now');
+      const publishAt = async (now: number, store: boolean) => {
+        clock.mockReturnValue(now);
+        const out = await h.broker.publish({
+          appID: app(),
+          channelID: 'c1',
+          eventType: 't',
+          payload: now,
+          senderID: 's',
+          store,
+        });
+        if (out.status !== 'published') throw new Error(out.status);
+        return out.event.timestamp;
+      };
+      try {
+        const t0 = 2_000_000_000_000;
+        expect(await publishAt(t0, true)).toBe(t0);
+        // A publisher whose clock is a second behind: its stored event keeps the channel's time.
+        expect(await publishAt(t0 - 1_000, true)).toBe(t0);
+        // Live-only events are not ordered by offset: they carry the publisher's own clock.
+        expect(await publishAt(t0 - 2_000, false)).toBe(t0 - 2_000);
+        expect(await publishAt(t0 + 5, true)).toBe(t0 + 5);
+      } finally {
+        clock.mockRestore();
+      }
+      const win = await readWindow(app(), 'c1', -1, 10);
+      expect(win.events.map((e) => [e.payload, e.timestamp])).toEqual([
+        [2_000_000_000_000, 2_000_000_000_000],
+        [1_999_999_999_000, 2_000_000_000_000],
+        [2_000_000_000_005, 2_000_000_000_005],
+      ]);
+      const text = await h.broker.readWindowText(app(), 'c1', -1, 10);
+      expect(text.events.map((e) => e.timestamp)).toEqual([
+        2_000_000_000_000, 2_000_000_000_000, 2_000_000_000_005,
+      ]);
+    });
+
     it('changes the epoch and never reuses an offset after losing its streams', async () => {
       h.source.open(app(), 'c1');
       const first = await h.broker.publish({

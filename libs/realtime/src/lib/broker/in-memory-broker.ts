@@ -14,6 +14,8 @@ interface Stream {
   top: number;
   epoch: string;
   window: ChannelEvent[];
+  /** The last stored event's timestamp: stored timestamps never go backwards (as in Redis). */
+  lastTimestamp?: number;
 }
 
 /** In-process broker with the same semantics as `RedisBroker`, for unit tests. */
@@ -56,7 +58,9 @@ export class InMemoryBroker implements Broker {
       return { status: 'published', event: structuredClone(seen.event), duplicate: true };
     const stream = await this.stream(cmd.appID, cmd.channelID);
     stream.top += 1;
-    const event: ChannelEvent = { ...base, offset: stream.top, epoch: stream.epoch };
+    const timestamp = Math.max(base.timestamp, stream.lastTimestamp ?? 0);
+    stream.lastTimestamp = timestamp;
+    const event: ChannelEvent = { ...base, offset: stream.top, epoch: stream.epoch, timestamp };
     stream.window.push(event);
     if (stream.window.length > this.options.windowSize) stream.window.shift();
     if (idKey) this.ids.set(idKey, { event, until: Date.now() + this.options.idempotencyTtlSeconds * 1000 });

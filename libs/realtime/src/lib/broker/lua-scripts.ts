@@ -6,10 +6,13 @@ export const PUBLISH_LUA = `
 -- KEYS[3] hot window list              KEYS[4] idempotency key (unused when ARGV[2] == '')
 -- ARGV[1] '1' store (offset + window) / '0' live only   ARGV[2] idempotency id or ''
 -- ARGV[3] event JSON head (up to and including the comma after channelID)
--- ARGV[4] event JSON tail (from "eventType" to the closing brace)
+-- ARGV[4] event JSON tail (from "eventType" up to and including '"timestamp":')
 -- ARGV[5] window size   ARGV[6] idempotency TTL seconds
 -- ARGV[7] shard channel   ARGV[8] adapter message prefix   ARGV[9] adapter message suffix
--- Returns {'OK'} (live only: the caller knows the event) | {'OK', offset, epoch} (stored) |
+-- ARGV[10] the publisher's clock, unix ms. A stored event's timestamp is never below the previous
+-- stored event's ('ts' in the meta hash): timestamps grow with offsets whatever the publishers'
+-- clocks, so time-bounded reads can stop at the first older event.
+-- Returns {'OK'} (live only: the caller knows the event) | {'OK', offset, epoch, timestamp} (stored) |
 -- {'DUP', storedEventJson} | {'NOGATE'} | {'NOTFOUND'} | {'CLOSED'} | {'NOSEED'}
 local gate = redis.call('HMGET', KEYS[1], 'exists', 'closed')
 if not gate[1] then return {'NOGATE'} end
@@ -17,7 +20,7 @@ if gate[1] ~= '1' then return {'NOTFOUND'} end
 if gate[2] == '1' then return {'CLOSED'} end
 
 if ARGV[1] ~= '1' then
-  redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ARGV[3] .. ARGV[4] .. ARGV[9])
+  redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ARGV[3] .. ARGV[4] .. ARGV[10] .. '}' .. ARGV[9])
   return {'OK'}
 end
 
@@ -26,18 +29,20 @@ if ARGV[2] ~= '' then
   if seen then return {'DUP', seen} end
 end
 
-local meta = redis.call('HMGET', KEYS[2], 'top', 'epoch')
+local meta = redis.call('HMGET', KEYS[2], 'top', 'epoch', 'ts')
 if not meta[1] then return {'NOSEED'} end
 local offset = tonumber(meta[1]) + 1
-redis.call('HSET', KEYS[2], 'top', offset)
-local ev = ARGV[3] .. '"offset":' .. offset .. ',"epoch":"' .. meta[2] .. '",' .. ARGV[4]
+local ts = ARGV[10]
+if meta[3] and tonumber(meta[3]) > tonumber(ts) then ts = meta[3] end
+redis.call('HSET', KEYS[2], 'top', offset, 'ts', ts)
+local ev = ARGV[3] .. '"offset":' .. offset .. ',"epoch":"' .. meta[2] .. '",' .. ARGV[4] .. ts .. '}'
 redis.call('RPUSH', KEYS[3], ev)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[5]), -1)
 if ARGV[2] ~= '' then
   redis.call('SET', KEYS[4], ev, 'EX', tonumber(ARGV[6]))
 end
 redis.call('SPUBLISH', ARGV[7], ARGV[8] .. ev .. ARGV[9])
-return {'OK', offset, meta[2]}
+return {'OK', offset, meta[2], ts}
 `;
 
 export const READ_WINDOW_LUA = `

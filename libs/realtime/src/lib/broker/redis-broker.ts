@@ -83,7 +83,7 @@ export class RedisBroker implements Broker {
     const head = `{"id":${JSON.stringify(id)},${c.channelField}`;
     const tail =
       `"eventType":${JSON.stringify(cmd.eventType)},"payload":${JSON.stringify(payload)},` +
-      `"senderID":${JSON.stringify(cmd.senderID)},"timestamp":${timestamp}}`;
+      `"senderID":${JSON.stringify(cmd.senderID)},"timestamp":`;
     for (let attempt = 0; attempt < 3; attempt++) {
       const reply = await this.runPublishScript(
         c.gate,
@@ -99,6 +99,7 @@ export class RedisBroker implements Broker {
         c.shardChannel,
         c.messagePrefix,
         c.messageSuffix,
+        timestamp,
       );
       switch (reply[0]) {
         case 'OK': {
@@ -122,7 +123,9 @@ export class RedisBroker implements Broker {
                   eventType: cmd.eventType,
                   payload,
                   senderID: cmd.senderID,
-                  timestamp,
+                  // The script keeps a channel's timestamps from going backwards (another
+                  // publisher's clock may be ahead of this one's).
+                  timestamp: Number(reply[3]),
                 };
           return { status: 'published', event, duplicate: false };
         }
