@@ -13,6 +13,7 @@ void runService({
   module: (config) => AppModule.forRoot(config),
   port: (config) => config.ADMIN_API_PORT,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
+  expressPrototypes: true,
   configure: (app, config) => {
     const express = app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void };
     // No ETag hashing of every answer (nothing here revalidates), no framework banner.

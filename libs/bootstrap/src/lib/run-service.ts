@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { accessLog } from './access-log';
 import { StableExpressAdapter } from './express-adapter';
@@ -15,6 +16,13 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   port: (config: z.output<S>) => number;
   host?: string;
   shutdownTimeoutMs: (config: z.output<S>) => number;
+  /**
+   * Requests and responses born with Express's prototypes (`StableExpressAdapter`): for a service
+   * whose work is HTTP requests (admin-api) — far less garbage per request. A socket.io gateway
+   * keeps Node's own: each connection's upgrade request lives as long as the connection, and with
+   * them idle connections measured ≈ 0.5 KB larger.
+   */
+  expressPrototypes?: boolean;
   /** Runs after the app is built and before it listens (attach socket.io, global filters…). */
   configure?: (app: INestApplication, config: z.output<S>) => Promise<void> | void;
 }
@@ -37,9 +45,11 @@ export async function runService<S extends z.ZodObject>(
     );
     process.exit(1);
   }
-  const app = await NestFactory.create(opts.module(config) as never, new StableExpressAdapter(), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create(
+    opts.module(config) as never,
+    opts.expressPrototypes ? new StableExpressAdapter() : new ExpressAdapter(),
+    { bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   app.use(accessLog(PinoLogger.root));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
