@@ -39,8 +39,9 @@ describe('AnswerMemo', () => {
   });
 
   it('keeps keys apart, drops the least recently used beyond its budget, and is off at 0', () => {
-    // Each text is 7 characters: a budget of 28 holds answers up to 7 characters, 4 of them.
-    const memo = new AnswerMemo<Ev>(28);
+    // Each text is 7 characters, costing 14 (text and events): a budget of 56 holds answers of up
+    // to 14, 4 of them.
+    const memo = new AnswerMemo<Ev>(56);
     const lists = [evs(1, 2, 3), evs(4, 5, 6), evs(7, 8, 9), evs(1, 1, 1), evs(2, 2, 2)];
     lists.forEach((l, i) => memo.text(`k${i}`, l, render));
     lists.forEach((l, i) => memo.text(`k${i}`, l, render));

@@ -8,7 +8,7 @@
  * is stored on its second sight (the same first event object as the previous answer of its key),
  * so answers read from Postgres — fresh objects every time — are never kept: their events die with
  * the request, and the memo only holds a weak reference to the first of them. Least recently used
- * keys go first once the texts exceed `maxBytes` (0 turns the memo off).
+ * keys go first once what it keeps exceeds `maxBytes` (0 turns the memo off).
  */
 export class AnswerMemo<E extends object> {
   private readonly entries = new Map<string, Entry<E>>();
@@ -29,10 +29,9 @@ export class AnswerMemo<E extends object> {
     const secondSight = entry !== undefined && entry.first.deref() === events[0];
     if (entry) this.drop(key, entry);
     const next: Entry<E> = { first: new WeakRef(events[0]) };
-    // A text cost is its length (one byte per character: answers are JSON, mostly ASCII).
-    if (secondSight && text.length <= this.maxBytes / 4) {
+    if (secondSight && cost(text) <= this.maxBytes / 4) {
       next.kept = { events: events.slice(), text };
-      this.bytes += text.length;
+      this.bytes += cost(text);
     }
     this.entries.set(key, next);
     this.evict();
@@ -41,7 +40,7 @@ export class AnswerMemo<E extends object> {
 
   private drop(key: string, entry: Entry<E>): void {
     this.entries.delete(key);
-    if (entry.kept) this.bytes -= entry.kept.text.length;
+    if (entry.kept) this.bytes -= cost(entry.kept.text);
   }
 
   private evict(): void {
@@ -59,6 +58,15 @@ interface Entry<E extends object> {
   /** The first event of the key's previous answer. */
   first: WeakRef<E>;
   kept?: { events: readonly E[]; text: string };
+}
+
+/**
+ * What keeping an answer costs: its text (one byte per character: JSON, mostly ASCII) and about as
+ * much again for the events it holds — usually the mirror's own, but kept alive by the memo after
+ * the mirror lets them go.
+ */
+function cost(text: string): number {
+  return 2 * text.length;
 }
 
 function sameEvents<E>(a: readonly E[], b: readonly E[]): boolean {
