@@ -436,7 +436,13 @@ async function main(): Promise<void> {
         const r = await fetch(`${base}${v1}`, {
           method: 'POST',
           headers: { Authorization: admin, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ eventType: 'testing publish type', payload: `fresh ${i}` }),
+          // Shaped like the seeded events, so window and stored answers are the same size (a
+          // 500-event answer is ≈ 75 KB either way; smaller events made the window cases' answers
+          // fit under 64 KB, the loopback's MTU, and their tail looked better than it is).
+          body: JSON.stringify({
+            eventType: 'testing publish type',
+            payload: `can_be_json_or_not ${EVENTS + 1 + i}`,
+          }),
         });
         if (r.status !== 201) throw new Error(`publish → ${r.status}`);
       }
