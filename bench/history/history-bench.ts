@@ -437,8 +437,7 @@ async function main(): Promise<void> {
           method: 'POST',
           headers: { Authorization: admin, 'Content-Type': 'application/json' },
           // Shaped like the seeded events, so window and stored answers are the same size (a
-          // 500-event answer is ≈ 75 KB either way; smaller events made the window cases' answers
-          // fit under 64 KB, the loopback's MTU, and their tail looked better than it is).
+          // 500-event answer is ≈ 75 KB either way) and the cases compare like with like.
           body: JSON.stringify({
             eventType: 'testing publish type',
             payload: `can_be_json_or_not ${EVENTS + 1 + i}`,

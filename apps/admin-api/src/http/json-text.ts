@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
  * Content type of the answers a route assembles as JSON text itself (history: the events' stored
  * JSON is spliced in, not parsed and serialised again).
  */
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Sends JSON text a route assembled itself (the route takes `@Res()`), 200.
