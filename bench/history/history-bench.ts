@@ -2,7 +2,7 @@
  * History latency on a channel holding 2,000,000 stored events, measured inside admin-api.
  *
  *   node -r ./bench/writer/ts-register.cjs bench/history/history-bench.ts [--quick|--full] [--json=file]
- *     [--events=N] [--requests=N] [--warmup=N] [--cases=<regex>] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
+ *     [--events=N] [--requests=N] [--warmup=N] [--rounds=N] [--cases=<regex>] [--pin=0] [--profile]   (--profile: CPU profile of admin-api in tmp/history-profile)
  *   BENCH_SERVER_NODE_ARGS="…" adds Node options to admin-api (e.g. GC tuning); BENCH_ADMIN_MAIN=path
  *   runs another build of admin-api (e.g. an older commit's, for a side-by-side comparison);
  *   BENCH_ADMIN_ENV='{"HISTORY_MIRROR_MB":"0"}' adds settings to admin-api's environment;
@@ -57,6 +57,13 @@ const QUICK_CHEAP_REQUESTS = 1_500;
 // BENCH_SAMPLES_OUT: with 500, the first quarter of the counted ones held ~2x the slow answers of
 // the last); a long-running admin-api is past that, so the counted requests start after 2,000.
 const WARMUP = num('warmup', 2_000);
+/**
+ * Each case is measured this many times back to back (3 in the full mode): every figure is the
+ * median of the rounds, and the p99's spread is shown beside it. A minute of noise from the
+ * machine's neighbours moves one round, not the figure. Rounds after the first are warm already.
+ */
+const ROUNDS = Math.max(1, num('rounds', full ? 3 : 1));
+const ROUND_WARMUP = Math.min(WARMUP, 200);
 /** `--cases=<regex>`: only the cases whose name matches (the others are skipped). */
 const CASES = args.has('cases') ? new RegExp(String(args.get('cases')), 'i') : undefined;
 const PIN = args.get('pin') !== '0' && process.env['BENCH_PIN'] !== '0' && cpus().length >= 2;
@@ -88,6 +95,8 @@ interface CaseResult {
   eventsPerResponse: number;
   server: { p50: number; p90: number; p99: number; max: number };
   client: { p50: number; p99: number };
+  /** Server p99 of each round (one entry with a single round). */
+  p99Rounds: number[];
   bar?: number;
 }
 
@@ -250,9 +259,15 @@ function get(url: string, token: string): Promise<{ status: number; timing: stri
  * shares the machine's two cores with admin-api and Redis, so it does as little as it can: one
  * keep-alive connection, bodies read but parsed only every CHECK_EVERY-th answer.
  */
-async function measure(base: string, token: string, path: () => string, count: number): Promise<Sample[]> {
+async function measure(
+  base: string,
+  token: string,
+  path: () => string,
+  count: number,
+  warmup: number,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (let i = 0; i < count + WARMUP; i++) {
+  for (let i = 0; i < count + warmup; i++) {
     const p = path();
     const at = Date.now();
     const t = process.hrtime.bigint();
@@ -268,7 +283,7 @@ async function measure(base: string, token: string, path: () => string, count: n
     }
     const m = /app;dur=([\d.]+)/.exec(res.timing);
     if (!m) throw new Error('no Server-Timing header');
-    if (i >= WARMUP)
+    if (i >= warmup)
       samples.push({ server: Number(m[1]), client, at, ...(events !== undefined ? { events } : {}) });
   }
   return samples;
@@ -294,14 +309,41 @@ async function measureCase(
   if (CASES ? !CASES.test(name) : !full && opts.informational) return undefined;
   const count = opts.cheap && !full && !args.has('requests') ? QUICK_CHEAP_REQUESTS : REQUESTS;
   const before = cpuMs(adminPid);
-  const samples = await measure(base, token, path, count);
+  const rounds: Sample[][] = [];
+  for (let r = 0; r < ROUNDS; r++)
+    rounds.push(await measure(base, token, path, count, r === 0 ? WARMUP : ROUND_WARMUP));
   if (process.env['BENCH_SAMPLES_OUT'])
     writeFileSync(
       `${process.env['BENCH_SAMPLES_OUT']}-${name.replace(/\W+/g, '_')}.json`,
-      JSON.stringify(samples.map((x) => [x.at, x.server])),
+      JSON.stringify(rounds.flat().map((x) => [x.at, x.server])),
     );
   const used = cpuMs(adminPid) - before;
-  return { ...summarise(name, route, samples, bar), cpuMsPerRequest: used / (count + WARMUP) };
+  const sent = WARMUP + (ROUNDS - 1) * ROUND_WARMUP + ROUNDS * count;
+  const each = rounds.map((samples) => summarise(name, route, samples, bar));
+  const med = (f: (r: (typeof each)[number]) => number) => median(each.map(f));
+  return {
+    ...each[0],
+    requests: count * ROUNDS,
+    server: {
+      p50: med((r) => r.server.p50),
+      p90: med((r) => r.server.p90),
+      p99: med((r) => r.server.p99),
+      max: Math.max(...each.map((r) => r.server.max)),
+    },
+    client: { p50: med((r) => r.client.p50), p99: med((r) => r.client.p99) },
+    p99Rounds: each.map((r) => r.server.p99),
+    cpuMsPerRequest: used / sent,
+  };
+}
+
+/** ` (min–max)` of the rounds' p99, when there were several. */
+function spread(r: CaseResult): string {
+  return r.p99Rounds.length > 1 ? ` (${fmt(Math.min(...r.p99Rounds))}–${fmt(Math.max(...r.p99Rounds))})` : '';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function summarise(
@@ -309,7 +351,7 @@ function summarise(
   route: string,
   samples: Sample[],
   bar?: number,
-): Omit<CaseResult, 'cpuMsPerRequest'> {
+): Omit<CaseResult, 'cpuMsPerRequest' | 'p99Rounds'> {
   const s = samples.map((x) => x.server).sort((a, b) => a - b);
   const c = samples.map((x) => x.client).sort((a, b) => a - b);
   return {
@@ -477,11 +519,11 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       console.log(
-        `| ${r.name} | \`${r.route}\` | ${r.eventsPerResponse} | ${fmt(r.server.p50)} | ${fmt(r.server.p90)} | **${fmt(r.server.p99)}** | ${fmt(r.server.max)} | ${fmt(r.client.p50)} | ${fmt(r.client.p99)} | ${fmt(r.cpuMsPerRequest)} | ${r.bar !== undefined ? `≤ ${r.bar} ms ${r.server.p99 <= r.bar ? 'met' : 'missed'}` : '—'} |`,
+        `| ${r.name} | \`${r.route}\` | ${r.eventsPerResponse} | ${fmt(r.server.p50)} | ${fmt(r.server.p90)} | **${fmt(r.server.p99)}**${spread(r)} | ${fmt(r.server.max)} | ${fmt(r.client.p50)} | ${fmt(r.client.p99)} | ${fmt(r.cpuMsPerRequest)} | ${r.bar !== undefined ? `≤ ${r.bar} ms ${r.server.p99 <= r.bar ? 'met' : 'missed'}` : '—'} |`,
       );
     }
     console.log(
-      `\n(milliseconds; ${results.map((r) => r.requests).join(' / ')} requests per case after ${WARMUP} warm-up, one at a time; load average ${fmt(load)} at start)`,
+      `\n(milliseconds; ${results.map((r) => r.requests).join(' / ')} requests per case after ${WARMUP} warm-up, one at a time${ROUNDS > 1 ? `, in ${ROUNDS} rounds (${ROUND_WARMUP} more warm-up requests before each later round): medians of the rounds, the p99's range in brackets` : ''}; load average ${fmt(load)} at start)`,
     );
     for (const r of results) {
       console.log(
@@ -489,7 +531,7 @@ async function main(): Promise<void> {
           figure: `history: ${r.name}, server p99`,
           value: `${fmt(r.server.p99)} ms`,
           ...(r.bar !== undefined ? { bar: `≤ ${r.bar} ms`, pass: r.server.p99 <= r.bar } : {}),
-          note: `p50 ${fmt(r.server.p50)} ms; ${fmt(r.cpuMsPerRequest)} ms admin-api CPU per request; client-side p50 ${fmt(r.client.p50)} / p99 ${fmt(r.client.p99)} ms; ${r.eventsPerResponse} events per response`,
+          note: `${ROUNDS > 1 ? `median of ${ROUNDS} rounds, p99 of each ${r.p99Rounds.map((x) => fmt(x)).join(' / ')} ms; ` : ''}p50 ${fmt(r.server.p50)} ms; ${fmt(r.cpuMsPerRequest)} ms admin-api CPU per request; client-side p50 ${fmt(r.client.p50)} / p99 ${fmt(r.client.p99)} ms; ${r.eventsPerResponse} events per response`,
         })}`,
       );
     }

@@ -148,16 +148,18 @@ export class EventsService {
     q: Omit<HistoryQuery, 'limit'>,
     max: number,
   ): Promise<EventText[]> {
-    const out: EventText[] = [];
+    // The first page's array (its own) is the answer, extended by the next pages if any.
+    let out: EventText[] | undefined;
     let cursor: string | undefined;
-    while (out.length < max) {
-      const limit = Math.min(READ_MAX, max - out.length);
+    while ((out?.length ?? 0) < max) {
+      const limit = Math.min(READ_MAX, max - (out?.length ?? 0));
       const page = await this.page(p, appID, { ...q, limit }, cursor);
-      out.push(...page.events);
+      if (out) for (const e of page.events) out.push(e);
+      else out = page.events;
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    return out;
+    return out ?? [];
   }
 
   private read(

@@ -102,7 +102,8 @@ export class HistoryService {
           timeFiltered ? WHOLE_WINDOW : limit,
         )
       : await this.window.readWindowText(appID, req.channelID, -1, tailOnly ? limit : WHOLE_WINDOW);
-    const winEvents = win.events.filter(matches);
+    // Oldest first and this read's own array: filtered, reversed and cut in place.
+    const winEvents = timeFiltered || req.sinceOffset !== undefined ? win.events.filter(matches) : win.events;
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];
 
@@ -138,12 +139,18 @@ export class HistoryService {
             limit: n,
           }),
         );
-        const newestFirst = winEvents.slice().reverse();
-        for (let i = 0; i < stored.length && newestFirst.length < limit; i++) {
-          if (req.since !== undefined && stored[i].timestamp < req.since) break;
-          newestFirst.push(stored[i]);
+        // `stored` is a copy of its own too: cut to what the answer takes, then one concatenation.
+        let take = Math.max(0, Math.min(stored.length, limit - winEvents.length));
+        if (req.since !== undefined) {
+          let k = 0;
+          while (k < take && stored[k].timestamp >= req.since) k++;
+          take = k;
         }
-        return { events: newestFirst, epoch: win.epoch };
+        stored.length = take;
+        return {
+          events: winEvents.length === 0 ? stored : winEvents.reverse().concat(stored),
+          epoch: win.epoch,
+        };
       }
       const stored = await this.events.queryText({
         appID,
@@ -158,9 +165,11 @@ export class HistoryService {
       for (const e of stored) byOffset.set(e.offset, e);
       for (const e of winEvents) byOffset.set(e.offset, e);
       result = [...byOffset.values()];
+      const sign = order === 'asc' ? 1 : -1;
+      result.sort((a, b) => sign * (a.offset - b.offset));
+    } else if (order === 'desc') {
+      result.reverse(); // the window alone: oldest first as read
     }
-    const sign = order === 'asc' ? 1 : -1;
-    result.sort((a, b) => sign * (a.offset - b.offset));
-    return { events: result.slice(0, limit), epoch: win.epoch };
+    return { events: result.length > limit ? result.slice(0, limit) : result, epoch: win.epoch };
   }
 }
