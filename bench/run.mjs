@@ -11,6 +11,8 @@
 //   env: BENCH_PIN=0 (no taskset), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists),
 //        BENCH_REDIS_URL, BENCH_PG_URL, BENCH_LOG_LEVEL (Channels services, default warn),
 //        BENCH_CHANNELS_ENV='{"KEY":"value"}' (extra env for the Channels services)
+//        BENCH_GATEWAY_ALT=<path to another build's main.js>: target channels-alt, for a side-by-side
+//        comparison of two gateway builds (--targets=socketio-classic,channels,channels-alt)
 //
 // Everything runs on loopback, bounded in count and time; every process, database and Redis key
 // it creates is removed at the end (also on Ctrl-C).
@@ -81,8 +83,11 @@ const ctx = createContext({ full, runId, runDir, verbose: flags.has('verbose') }
 ctx.targetFilter = typeof flags.get('targets') === 'string' ? flags.get('targets').split(',') : null;
 // A scenario names all its targets and, optionally, the smaller set its quick version uses;
 // --targets picks from all of them.
-ctx.targets = (all, quick = all) =>
-  ctx.targetFilter ? all.filter((t) => ctx.targetFilter.includes(t)) : ctx.full ? all : quick;
+ctx.targets = (all, quick = all) => {
+  // channels-alt (BENCH_GATEWAY_ALT) is measured only where channels is, and only when asked for.
+  const withAlt = all.includes('channels') ? [...all, 'channels-alt'] : all;
+  return ctx.targetFilter ? withAlt.filter((t) => ctx.targetFilter.includes(t)) : ctx.full ? all : quick;
+};
 
 console.log(`Channels benchmarks — ${full ? 'full' : 'quick'} mode — ${machine.date}`);
 console.log(

@@ -61,6 +61,18 @@ export const TARGETS = {
 };
 
 export const GATEWAY_MAIN = join(REPO_ROOT, 'dist', 'apps', 'gateway', 'main.js');
+/**
+ * Another build of the gateway (a path to its main.js) measured as the target `channels-alt`
+ * beside `channels` in the same run — before/after comparisons of a change, side by side.
+ */
+export const GATEWAY_ALT_MAIN = process.env.BENCH_GATEWAY_ALT;
+if (GATEWAY_ALT_MAIN) {
+  TARGETS['channels-alt'] = {
+    ...TARGETS.channels,
+    label: `Channels gateway (${GATEWAY_ALT_MAIN})`,
+    main: GATEWAY_ALT_MAIN,
+  };
+}
 const WRITER_MAIN = join(REPO_ROOT, 'dist', 'apps', 'persistence-writer', 'main.js');
 const PRESENCE_MAIN = join(REPO_ROOT, 'dist', 'apps', 'presence', 'main.js');
 
@@ -97,7 +109,8 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
     jwtSecret: JWT_SECRET,
     redisPrefix,
   };
-  if (def.kind === 'channels') return startChannels({ ...base, ctx, nodes, channels, clientIDs });
+  if (def.kind === 'channels')
+    return startChannels({ ...base, ctx, nodes, channels, clientIDs, main: def.main ?? GATEWAY_MAIN });
 
   const children = [];
   const cleanup = async () => {
@@ -145,7 +158,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
 }
 
 async function startChannels(t) {
-  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir } = t;
+  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir, main } = t;
   if (!channelsAvailable()) {
     throw new NotAvailable(
       'gateway not built yet (dist/apps/gateway/main.js missing: `npx nx build gateway`)',
@@ -219,7 +232,7 @@ async function startChannels(t) {
     }
     const gatewayBoots = Array.from({ length: nodes }, (_v, i) =>
       start(
-        GATEWAY_MAIN,
+        main,
         'GATEWAY_PORT',
         { GATEWAY_ID: `bench-gw${i + 1}-${ctx.runId}` },
         `gateway-${i + 1}`,

@@ -12,6 +12,7 @@ import { Server } from 'socket.io';
 import type { GatewayConfig } from '../config';
 import { GatewayMetrics } from '../ops/gateway-metrics';
 import { TokenBucket } from '../ops/token-bucket';
+import { batchWebSocketWrites } from './batched-writes';
 import { ClientCallsHandler } from './client-calls.handler';
 import { createChannelAdapter } from './channel-adapter';
 import { authenticateHandshake } from './handshake-auth';
@@ -85,6 +86,7 @@ export class SocketServer implements OnApplicationShutdown {
     });
     io.on('connection', (socket) => this.onConnection(socket));
     io.attach(this.adapterHost.httpAdapter.getHttpServer() as HttpServer);
+    batchWebSocketWrites(io);
     (io.engine as unknown as { generateId: () => string }).generateId = () =>
       `${c.GATEWAY_ID}.${randomBytes(15).toString('base64url')}`;
     this.io = io;
