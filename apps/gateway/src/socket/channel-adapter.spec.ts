@@ -54,3 +54,24 @@ describe('channel adapter holds', () => {
     expect(controls.release('lobby', 'bob')).toEqual([]);
   });
 });
+
+describe('channel adapter frames', () => {
+  const redis = fakeRedis();
+  const io = new Server({ adapter: createChannelAdapter(redis, redis, 'p:sio') as never });
+  const adapter = io.of('/').adapter as unknown as {
+    _encode(packet: unknown, opts: { wsPreEncodedFrame?: Buffer[] }): unknown[];
+    close(): Promise<void>;
+  };
+  afterAll(() => adapter.close());
+
+  it("pre-encodes a broadcast's WebSocket frame as one buffer: header and payload joined", () => {
+    const opts: { wsPreEncodedFrame?: Buffer[] } = {};
+    const encoded = adapter._encode({ type: 2, data: ['event', { offset: 9 }], nsp: '/' }, opts);
+    expect(encoded).toEqual(['2["event",{"offset":9}]']);
+    const frame = opts.wsPreEncodedFrame ?? [];
+    expect(frame).toHaveLength(1);
+    // An unmasked text frame (FIN, opcode 1), its length, then the engine.io message packet.
+    const text = '42["event",{"offset":9}]';
+    expect(frame[0]).toEqual(Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]));
+  });
+});

@@ -22,6 +22,7 @@ interface ShardedAdapterInternals {
   onMessage(message: AdapterMessage, offset?: string): void;
   on(event: string, listener: (room: string) => void): void;
   removeAllListeners(event: string): void;
+  _encode(packet: unknown, packetOpts: { wsPreEncodedFrame?: Buffer[] }): unknown[];
   controls?: ChannelAdapterControls;
 }
 interface AdapterMessage {
@@ -39,6 +40,9 @@ const BROADCAST = 3;
  *    a subscribe is acknowledged only once events published after it are sure to arrive;
  *  - per-socket holds: while a subscribe reads its recovery window, live broadcasts for that socket
  *    are buffered (and excluded from the normal write), then merged by offset — no gap, no duplicate.
+ *  - one buffer per pre-encoded frame: socket.io encodes a broadcast's WebSocket frame once, as a
+ *    header and a payload, which `ws` writes to each connection with two writes under a cork;
+ *    joined once per broadcast, each connection gets a single plain write.
  * Relies on the adapter's `onMessage`, `onRawMessage` and `dynamicChannel` (pinned version 8.3.0).
  */
 export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType, channelPrefix: string) {
@@ -63,6 +67,14 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       ready.delete(room);
       void sub.sUnsubscribe(adapter.dynamicChannel(room)).catch(() => undefined);
     });
+
+    const encode = adapter._encode.bind(adapter);
+    adapter._encode = (packet, packetOpts) => {
+      const encoded = encode(packet, packetOpts);
+      const frame = packetOpts.wsPreEncodedFrame;
+      if (frame?.length === 2) packetOpts.wsPreEncodedFrame = [Buffer.concat(frame)];
+      return encoded;
+    };
 
     const onMessage = adapter.onMessage.bind(adapter);
     adapter.onMessage = (message: AdapterMessage, offset?: string) => {
