@@ -102,7 +102,8 @@ export class HistoryService {
           timeFiltered ? WHOLE_WINDOW : limit,
         )
       : await this.window.readWindowText(appID, req.channelID, -1, tailOnly ? limit : WHOLE_WINDOW);
-    // Oldest first and this read's own array: filtered, reversed and cut in place.
+    // Oldest first, in this read's own array (reversed and cut in place below); a bound filters it
+    // into a new one.
     const winEvents = timeFiltered || req.sinceOffset !== undefined ? win.events.filter(matches) : win.events;
     const wholeHistoryInWindow = win.first <= 1;
     const first = win.events[0];
