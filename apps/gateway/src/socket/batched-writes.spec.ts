@@ -31,21 +31,34 @@ async function start(batched: boolean, SocketIoServer: typeof Server) {
   return { io, client, socket };
 }
 
-/** Emits `n` events to the socket in one tick; resolves with the client's events and the server's writes. */
-async function burst(batched: boolean, n: number, SocketIoServer: typeof Server = Server) {
+/**
+ * Sends `n` events to the socket in one tick — `emit` (engine.io's queue) or `broadcast` (to a room
+ * it is in: one pre-encoded frame for all recipients) — and resolves with what the client got, in
+ * order, and the server's write calls.
+ */
+async function burst(
+  batched: boolean,
+  n: number,
+  how: 'emit' | 'broadcast',
+  SocketIoServer: typeof Server = Server,
+) {
   const { io, client, socket } = await start(batched, SocketIoServer);
   try {
+    await socket.join('room');
     const raw = (socket.conn as unknown as { transport: { socket: { _socket: NetSocket } } }).transport.socket
       ._socket;
     const writes = countWrites(raw);
-    const received: number[] = [];
+    const received: unknown[] = [];
     const all = new Promise<void>((r) =>
-      client.on('tick', (i: number) => {
-        received.push(i);
+      client.onAny((_event: string, value: unknown) => {
+        received.push(value);
         if (received.length === n) r();
       }),
     );
-    for (let i = 0; i < n; i++) socket.emit('tick', i);
+    for (let i = 0; i < n; i++) {
+      if (how === 'emit') socket.emit('tick', i);
+      else io.to('room').emit('tick', i);
+    }
     await all;
     return { received, calls: writes.calls };
   } finally {
@@ -54,21 +67,56 @@ async function burst(batched: boolean, n: number, SocketIoServer: typeof Server 
   }
 }
 
+const tenInOrder = [...Array(10).keys()];
+
 describe('batched WebSocket writes', () => {
   it('writes the packets queued behind a write in one call, in order', async () => {
     // The first packet goes out at once; the 9 emitted while it was being written are one batch.
-    const { received, calls } = await burst(true, 10);
-    expect(received).toEqual([...Array(10).keys()]);
+    const { received, calls } = await burst(true, 10, 'emit');
+    expect(received).toEqual(tenInOrder);
     expect(calls).toBe(2);
   });
 
-  it('is what makes the difference: engine.io alone writes each queued packet on its own', async () => {
-    // socket.io and engine.io from a fresh module registry: a transport class not patched above.
+  it("writes a tick's broadcasts to a connection in one call, in order", async () => {
+    const { received, calls } = await burst(true, 10, 'broadcast');
+    expect(received).toEqual(tenInOrder);
+    expect(calls).toBe(1);
+  });
+
+  it('keeps the order of broadcasts and direct emits mixed in one tick', async () => {
+    const { io, client, socket } = await start(true, Server);
+    try {
+      await socket.join('room');
+      const received: string[] = [];
+      const all = new Promise<void>((r) =>
+        client.onAny((event: string, value: number) => {
+          received.push(`${event}${value}`);
+          if (received.length === 6) r();
+        }),
+      );
+      io.to('room').emit('b', 1);
+      socket.emit('e', 2);
+      io.to('room').emit('b', 3);
+      socket.emit('e', 4);
+      socket.emit('e', 5);
+      io.to('room').emit('b', 6);
+      await all;
+      expect(received).toEqual(['b1', 'e2', 'b3', 'e4', 'e5', 'b6']);
+    } finally {
+      client.close();
+      await io.close();
+    }
+  });
+
+  it('is what makes the difference: engine.io alone writes each packet on its own', async () => {
+    // socket.io and engine.io from a fresh module registry: classes not patched above.
     await jest.isolateModulesAsync(async () => {
       const fresh = (await import('socket.io')).Server;
-      const { received, calls } = await burst(false, 10, fresh);
-      expect(received).toEqual([...Array(10).keys()]);
-      expect(calls).toBeGreaterThanOrEqual(10);
+      for (const how of ['emit', 'broadcast'] as const) {
+        const { received, calls } = await burst(false, 10, how, fresh);
+        expect(received).toEqual(tenInOrder);
+        expect(calls).toBeGreaterThanOrEqual(10);
+      }
     });
   });
 });

@@ -1,31 +1,68 @@
 import type { Socket as NetSocket } from 'node:net';
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 
 /** What this module touches of engine.io's WebSocket transport (engine.io 6). */
 interface WebSocketTransport {
   name: string;
+  writable: boolean;
+  perMessageDeflate?: unknown;
   send(packets: unknown[]): void;
   /** The `ws` WebSocket; `_socket` is its TCP connection. */
-  socket?: { _socket?: NetSocket };
+  socket?: WsSocket;
 }
 
+interface WsSocket {
+  readyState: number;
+  _socket?: CorkableSocket | null;
+  _sender?: { _state?: number; sendFrame(list: Buffer[], cb?: (err?: Error) => void): void };
+}
+
+/** An engine.io connection (engine.io 6 `Socket`). */
+interface EngineConnection {
+  readyState: string;
+  upgrading: boolean;
+  writeBuffer: unknown[];
+  transport: WebSocketTransport;
+}
+
+/** socket.io's per-connection `Client` and the options of a broadcast's packets. */
+interface SocketIoClient {
+  conn: EngineConnection;
+  writeToEngine(encodedPackets: unknown, opts: PacketOptions): void;
+}
+interface PacketOptions {
+  volatile?: boolean;
+  /** The broadcast's WebSocket frame, encoded once for all its recipients. */
+  wsPreEncodedFrame?: Buffer[];
+}
+
+const CORKED = Symbol('channels.corkedUntilNextTick');
+type CorkableSocket = NetSocket & { [CORKED]?: boolean };
+
 const PATCHED = Symbol.for('channels.batchedWebSocketWrites');
+const WS_OPEN = 1;
+/** `ws`'s sender state in which frames are written as they come (nothing queued in it). */
+const WS_SENDER_DEFAULT = 0;
 
 /**
- * One system call per batch of packets instead of one per packet, on every WebSocket connection of
- * `io`.
+ * Fewer system calls and less bookkeeping per delivery, on every WebSocket connection of `io`.
  *
- * While a connection's previous write has not completed, engine.io queues the packets sent to it
- * and hands them to the transport together; its WebSocket transport then writes each frame with
- * its own `socket.write` — a `write(2)` each on an uncorked TCP socket. Under fan-out load (several
- * channel events reaching the gateway in one read from Redis, each delivered to every subscriber)
- * those batches are the norm, and the system calls are most of what a delivery costs. Corking the
- * connection around the batch sends the frames in one `writev(2)`: same bytes, same order, same
- * moment (the uncork is synchronous), fewer calls.
+ * 1. **Broadcast frames written straight to the connection, one write per connection per tick.**
+ *    A channel event reaches a gateway as one broadcast to every local subscriber, encoded once
+ *    as a WebSocket frame. engine.io would then, per subscriber, create a packet, queue it, flush
+ *    the queue, mark the transport busy, and after the write emit `drain` and `ready` and flush
+ *    again — most of a delivery's JavaScript. When nothing is queued in engine.io for the
+ *    connection, the frame is handed to `ws` directly instead, with the connection corked until
+ *    the end of the current tick: all the frames a connection gets from one read from Redis (one
+ *    or many events) leave in one system call, as soon as the loop that delivers them is done.
+ *    Order is kept: a connection with packets waiting in engine.io goes through engine.io, and
+ *    packets written after a direct frame go to the same corked connection behind it.
+ * 2. **engine.io's own batches in one `writev`.** While a connection's previous engine.io write
+ *    has not completed, engine.io queues what is sent to it and hands the batch to the transport,
+ *    which wrote each frame with its own `socket.write`; the connection is corked around it.
  *
- * The transport class is not exported by socket.io, so the first WebSocket transport seen (a
- * connection made over WebSocket, or a polling connection upgraded) has its class patched — once
- * per process; later servers find it done.
+ * Neither changes what is sent: same bytes, same order. socket.io does not export the classes
+ * involved, so the first connection seen has its classes patched, once per process.
  */
 export function batchWebSocketWrites(io: Server): void {
   const engine = io.engine;
@@ -42,6 +79,9 @@ export function batchWebSocketWrites(io: Server): void {
     if (!onTransport(socket.transport)) socket.once('upgrade', onTransport);
   };
   engine.on('connection', onConnection);
+  io.once('connection', (socket: Socket) =>
+    patchClientClass(Object.getPrototypeOf(socket.client) as SocketIoClient & { [PATCHED]?: true }),
+  );
 }
 
 function patchTransportClass(proto: WebSocketTransport & { [PATCHED]?: true }): void {
@@ -58,4 +98,55 @@ function patchTransportClass(proto: WebSocketTransport & { [PATCHED]?: true }): 
     }
   };
   proto[PATCHED] = true;
+}
+
+function patchClientClass(proto: SocketIoClient & { [PATCHED]?: true }): void {
+  if (proto[PATCHED] || typeof proto.writeToEngine !== 'function') return;
+  const writeToEngine = proto.writeToEngine;
+  proto.writeToEngine = function (this: SocketIoClient, encodedPackets: unknown, opts: PacketOptions): void {
+    const frame = opts.wsPreEncodedFrame;
+    if (frame !== undefined && opts.volatile !== true) {
+      const conn = this.conn;
+      const transport = conn.transport;
+      const ws = transport.socket;
+      const raw = ws?._socket;
+      const sender = ws?._sender;
+      if (
+        conn.readyState === 'open' &&
+        !conn.upgrading &&
+        conn.writeBuffer.length === 0 &&
+        transport.name === 'websocket' &&
+        !transport.perMessageDeflate &&
+        ws?.readyState === WS_OPEN &&
+        raw &&
+        sender &&
+        (sender._state === undefined || sender._state === WS_SENDER_DEFAULT)
+      ) {
+        corkUntilNextTick(raw);
+        sender.sendFrame(frame);
+        return;
+      }
+    }
+    writeToEngine.call(this, encodedPackets, opts);
+  };
+  proto[PATCHED] = true;
+}
+
+/** Connections corked in this tick, uncorked together when it ends. */
+let corked: CorkableSocket[] = [];
+
+function corkUntilNextTick(raw: CorkableSocket): void {
+  if (raw[CORKED] === true) return;
+  raw.cork();
+  raw[CORKED] = true;
+  if (corked.push(raw) === 1) process.nextTick(uncorkAll);
+}
+
+function uncorkAll(): void {
+  const list = corked;
+  corked = [];
+  for (const raw of list) {
+    raw[CORKED] = false;
+    raw.uncork();
+  }
 }
