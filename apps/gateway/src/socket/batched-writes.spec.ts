@@ -108,6 +108,47 @@ describe('batched WebSocket writes', () => {
     }
   });
 
+  it('delivers every broadcast, in order, to clients upgrading from polling to WebSocket meanwhile', async () => {
+    const http: HttpServer = createServer();
+    const io = new Server(http);
+    batchWebSocketWrites(io);
+    io.on('connection', (s) => void s.join('room'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const { port } = http.address() as AddressInfo;
+    let seq = 0;
+    // Three broadcasts per tick, every millisecond, while clients connect and upgrade.
+    const timer = setInterval(() => {
+      for (let k = 0; k < 3; k++) io.to('room').emit('n', seq++);
+    }, 1);
+    const clients = Array.from({ length: 12 }, (_v, i) => {
+      const c = connect(`http://127.0.0.1:${port}`, {
+        transports: i % 4 === 0 ? ['websocket'] : ['polling', 'websocket'],
+        forceNew: true,
+      });
+      const got: number[] = [];
+      c.on('n', (n: number) => got.push(n));
+      return { c, got };
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      clearInterval(timer);
+      // Until every client has the last one (or 5 s).
+      for (let t = 0; t < 250 && clients.some(({ got }) => got[got.length - 1] !== seq - 1); t++)
+        await new Promise((r) => setTimeout(r, 20));
+      for (const { c, got } of clients) {
+        expect(c.io.engine.transport.name).toBe('websocket');
+        expect(got.length).toBeGreaterThan(100);
+        // From the first event it got, each client has every later one, once, in order.
+        expect(got).toEqual(Array.from({ length: got.length }, (_v, k) => got[0] + k));
+        expect(got[got.length - 1]).toBe(seq - 1);
+      }
+    } finally {
+      clearInterval(timer);
+      for (const { c } of clients) c.close();
+      await io.close();
+    }
+  });
+
   it('is what makes the difference: engine.io alone writes each packet on its own', async () => {
     // socket.io and engine.io from a fresh module registry: classes not patched above.
     await jest.isolateModulesAsync(async () => {
