@@ -149,17 +149,17 @@ export class EventsService {
     max: number,
   ): Promise<EventText[]> {
     // The first page's array (its own) is the answer, extended by the next pages if any.
-    let out: EventText[] | undefined;
+    let out: EventText[] = [];
     let cursor: string | undefined;
-    while ((out?.length ?? 0) < max) {
-      const limit = Math.min(READ_MAX, max - (out?.length ?? 0));
+    while (out.length < max) {
+      const limit = Math.min(READ_MAX, max - out.length);
       const page = await this.page(p, appID, { ...q, limit }, cursor);
-      if (out) for (const e of page.events) out.push(e);
-      else out = page.events;
+      if (out.length === 0) out = page.events;
+      else for (const e of page.events) out.push(e);
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    return out ?? [];
+    return out;
   }
 
   private read(

@@ -4,7 +4,6 @@ import type { Server, Socket } from 'socket.io';
 /** What this module touches of engine.io's WebSocket transport (engine.io 6). */
 interface WebSocketTransport {
   name: string;
-  writable: boolean;
   perMessageDeflate?: unknown;
   send(packets: unknown[]): void;
   /** The `ws` WebSocket; `_socket` is its TCP connection. */
