@@ -43,5 +43,12 @@ export const gatewayEnvSchema = baseEnvSchema
     /** A gateway's presence entries expire this long after its last heartbeat (crash detection). */
     PRESENCE_LEASE_MS: envInt(12_000, 1_000, 600_000),
     STATS_INTERVAL_MS: envInt(5_000, 500, 60_000),
+    /**
+     * How long a cached channel setting or membership is trusted before it is re-read in the
+     * background. Every change drops the entry at once through a control message, and a control
+     * subscription that reconnects drops them all; this only bounds a change that was never
+     * announced (e.g. made in the database by hand).
+     */
+    DIRECTORY_REFRESH_MS: envInt(300_000, 1_000, 86_400_000),
   });
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

@@ -15,7 +15,12 @@ describe('socket protocol across a pool of gateways', () => {
   const connect = async (
     gw: number,
     token: string,
-    extra: { appID?: string; deviceID?: string; viaQuery?: boolean } = {},
+    extra: {
+      appID?: string;
+      deviceID?: string;
+      viaQuery?: boolean;
+      transports?: ('websocket' | 'polling')[];
+    } = {},
   ) => {
     const r = await connectClient(stack.url('gateway', gw), { token, appID: extra.appID ?? APP, ...extra });
     sockets.push(r.socket);
@@ -78,10 +83,13 @@ describe('socket protocol across a pool of gateways', () => {
     const alice1 = await connect(0, stack.clientToken(APP, 'alice'));
     const alice2 = await connect(1, stack.clientToken(APP, 'alice'));
     const bob = await connect(1, stack.clientToken(APP, 'bob'));
-    const got = [alice1, alice2, bob].map(({ socket }) =>
+    // A client that stays on HTTP long-polling (no WebSocket) gets the same events.
+    const bobPolling = await connect(0, stack.clientToken(APP, 'bob'), { transports: ['polling'] });
+    const all = [alice1, alice2, bob, bobPolling];
+    const got = all.map(({ socket }) =>
       collect<{ offset: number; payload: unknown; senderID: string }>(socket, 'event'),
     );
-    for (const { socket } of [alice1, alice2, bob]) {
+    for (const { socket } of all) {
       const ack = await call<{ ok: boolean; results: Record<string, { ok: boolean; offset: number }> }>(
         socket,
         'subscribe',

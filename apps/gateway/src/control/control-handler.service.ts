@@ -29,9 +29,15 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.unsubscribe = await this.bus.subscribe((m) => {
-      this.apply(m).catch((e: unknown) => this.logger.error(`control ${m.type} failed: ${String(e)}`));
-    });
+    this.unsubscribe = await this.bus.subscribe(
+      (m) => {
+        this.apply(m).catch((e: unknown) => this.logger.error(`control ${m.type} failed: ${String(e)}`));
+      },
+      () => {
+        this.logger.warn('control subscription reconnected: cached channel settings dropped');
+        this.directory.invalidateAll();
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

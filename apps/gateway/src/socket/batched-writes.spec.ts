@@ -39,7 +39,7 @@ async function start(batched: boolean, SocketIoServer: typeof Server) {
 async function burst(
   batched: boolean,
   n: number,
-  how: 'emit' | 'broadcast',
+  how: 'emit' | 'binary' | 'broadcast',
   SocketIoServer: typeof Server = Server,
 ) {
   const { io, client, socket } = await start(batched, SocketIoServer);
@@ -57,6 +57,7 @@ async function burst(
     );
     for (let i = 0; i < n; i++) {
       if (how === 'emit') socket.emit('tick', i);
+      else if (how === 'binary') socket.emit('tick', Buffer.from([i]));
       else io.to('room').emit('tick', i);
     }
     await all;
@@ -70,11 +71,37 @@ async function burst(
 const tenInOrder = [...Array(10).keys()];
 
 describe('batched WebSocket writes', () => {
-  it('writes the packets queued behind a write in one call, in order', async () => {
-    // The first packet goes out at once; the 9 emitted while it was being written are one batch.
+  it('writes the packets queued in engine.io behind a write in one call, in order', async () => {
+    // Binary packets go through engine.io (two packets each: text and attachment). The first
+    // emit's pair goes out at once; the 9 emitted while it was being written are one batch.
+    const { received, calls } = await burst(true, 10, 'binary');
+    expect(received.map((b) => (b as Buffer)[0])).toEqual(tenInOrder);
+    expect(calls).toBe(2);
+  });
+
+  it("writes a tick's packets to one socket (emits, acknowledgements) in one call, in order", async () => {
     const { received, calls } = await burst(true, 10, 'emit');
     expect(received).toEqual(tenInOrder);
-    expect(calls).toBe(2);
+    expect(calls).toBe(1);
+  });
+
+  it('frames acknowledgements of every length itself, bypassing engine.io', async () => {
+    const { io, client, socket } = await start(true, Server);
+    try {
+      const viaEngine: string[] = [];
+      socket.conn.on('packetCreate', (p: { type: string }) => viaEngine.push(p.type));
+      socket.on('echo', (n: number, ack: (v: unknown) => void) => ack({ n, big: 'x'.repeat(n) }));
+      // Frame lengths of every size class: 7-bit, 16-bit and 64-bit payload lengths.
+      const sizes = [1, 200, 70_000];
+      const answers = await Promise.all(sizes.map((n) => client.emitWithAck('echo', n)));
+      expect(answers.map((a: { n: number; big: string }) => [a.n, a.big.length])).toEqual(
+        sizes.map((n) => [n, n]),
+      );
+      expect(viaEngine.filter((t) => t === 'message')).toEqual([]);
+    } finally {
+      client.close();
+      await io.close();
+    }
   });
 
   it("writes a tick's broadcasts to a connection in one call, in order", async () => {
@@ -83,32 +110,38 @@ describe('batched WebSocket writes', () => {
     expect(calls).toBe(1);
   });
 
-  it('keeps the order of broadcasts and direct emits mixed in one tick', async () => {
+  it('keeps the order of broadcasts, emits and packets queued in engine.io, mixed in one tick', async () => {
     const { io, client, socket } = await start(true, Server);
     try {
       await socket.join('room');
       const received: string[] = [];
       const all = new Promise<void>((r) =>
-        client.onAny((event: string, value: number) => {
-          received.push(`${event}${value}`);
-          if (received.length === 6) r();
+        client.onAny((event: string, value: number | Buffer) => {
+          received.push(`${event}${Buffer.isBuffer(value) ? value[0] : value}`);
+          if (received.length === 9) r();
         }),
       );
+      // Binary packets go through engine.io: the first is written at once, the next ones wait in
+      // its queue until that write completes — what comes after them must wait too.
       io.to('room').emit('b', 1);
-      socket.emit('e', 2);
+      socket.emit('x', Buffer.from([2]));
       io.to('room').emit('b', 3);
       socket.emit('e', 4);
-      socket.emit('e', 5);
+      socket.emit('x', Buffer.from([5]));
       io.to('room').emit('b', 6);
-      await all;
-      expect(received).toEqual(['b1', 'e2', 'b3', 'e4', 'e5', 'b6']);
+      socket.emit('e', 7);
+      socket.emit('x', Buffer.from([8]));
+      io.to('room').emit('b', 9);
+      // Out of order, an attachment is taken for the wrong packet and some never arrive.
+      await Promise.race([all, new Promise((r) => setTimeout(r, 2_000))]);
+      expect(received).toEqual(['b1', 'x2', 'b3', 'e4', 'x5', 'b6', 'e7', 'x8', 'b9']);
     } finally {
       client.close();
       await io.close();
     }
   });
 
-  it('delivers every broadcast, in order, to clients upgrading from polling to WebSocket meanwhile', async () => {
+  it('delivers every broadcast and emit, in order, to clients upgrading from polling to WebSocket meanwhile', async () => {
     const http: HttpServer = createServer();
     const io = new Server(http);
     batchWebSocketWrites(io);
@@ -116,9 +149,12 @@ describe('batched WebSocket writes', () => {
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const { port } = http.address() as AddressInfo;
     let seq = 0;
-    // Three broadcasts per tick, every millisecond, while clients connect and upgrade.
+    // Three broadcasts and an emit to each socket per tick, every millisecond, while clients
+    // connect and upgrade: each client gets one sequence of numbers.
     const timer = setInterval(() => {
       for (let k = 0; k < 3; k++) io.to('room').emit('n', seq++);
+      for (const s of io.of('/').sockets.values()) s.emit('n', seq);
+      seq++;
     }, 1);
     const clients = Array.from({ length: 12 }, (_v, i) => {
       const c = connect(`http://127.0.0.1:${port}`, {
@@ -153,9 +189,9 @@ describe('batched WebSocket writes', () => {
     // socket.io and engine.io from a fresh module registry: classes not patched above.
     await jest.isolateModulesAsync(async () => {
       const fresh = (await import('socket.io')).Server;
-      for (const how of ['emit', 'broadcast'] as const) {
+      for (const how of ['emit', 'broadcast', 'binary'] as const) {
         const { received, calls } = await burst(false, 10, how, fresh);
-        expect(received).toEqual(tenInOrder);
+        expect(received.map((v) => (how === 'binary' ? (v as Buffer)[0] : v))).toEqual(tenInOrder);
         expect(calls).toBeGreaterThanOrEqual(10);
       }
     });

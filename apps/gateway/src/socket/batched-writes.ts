@@ -13,8 +13,26 @@ interface WebSocketTransport {
 interface WsSocket {
   readyState: number;
   _socket?: CorkableSocket | null;
-  _sender?: { _state?: number; sendFrame(list: Buffer[], cb?: (err?: Error) => void): void };
+  _sender?: WsSender;
 }
+
+interface WsSender {
+  _state?: number;
+  sendFrame(list: Buffer[], cb?: (err?: Error) => void): void;
+  /** Its class: `ws`'s `Sender`, whose static `frame` builds a frame's header and payload. */
+  constructor: { frame?(data: Buffer, options: FrameOptions): Buffer[] };
+}
+interface FrameOptions {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+}
+/** A server's text frame: final, not compressed, not masked. */
+const TEXT_FRAME: FrameOptions = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false };
+/** engine.io's packet type of a `message` (what carries every socket.io packet). */
+const ENGINE_MESSAGE = '4';
 
 /** An engine.io connection (engine.io 6 `Socket`). */
 interface EngineConnection {
@@ -46,7 +64,7 @@ const WS_SENDER_DEFAULT = 0;
 /**
  * Fewer system calls and less bookkeeping per delivery, on every WebSocket connection of `io`.
  *
- * 1. **Broadcast frames written straight to the connection, one write per connection per tick.**
+ * 1. **Frames written straight to the connection, one write per connection per tick.**
  *    A channel event reaches a gateway as one broadcast to every local subscriber, encoded once
  *    as a WebSocket frame. engine.io would then, per subscriber, create a packet, queue it, flush
  *    the queue, mark the transport busy, and after the write emit `drain` and `ready` and flush
@@ -54,8 +72,10 @@ const WS_SENDER_DEFAULT = 0;
  *    connection, the frame is handed to `ws` directly instead, with the connection corked until
  *    the end of the current tick: all the frames a connection gets from one read from Redis (one
  *    or many events) leave in one system call, as soon as the loop that delivers them is done.
- *    Order is kept: a connection with packets waiting in engine.io goes through engine.io, and
- *    packets written after a direct frame go to the same corked connection behind it.
+ *    A packet for one connection (an acknowledgement, an emit to one socket) takes the same way,
+ *    framed here as `ws` would frame it. Order is kept: a connection with packets waiting in
+ *    engine.io goes through engine.io, and packets written after a direct frame go to the same
+ *    corked connection behind it.
  * 2. **engine.io's own batches in one `writev`.** While a connection's previous engine.io write
  *    has not completed, engine.io queues what is sent to it and hands the batch to the transport,
  *    which wrote each frame with its own `socket.write`; the connection is corked around it.
@@ -104,7 +124,15 @@ function patchClientClass(proto: SocketIoClient & { [PATCHED]?: true }): void {
   const writeToEngine = proto.writeToEngine;
   proto.writeToEngine = function (this: SocketIoClient, encodedPackets: unknown, opts: PacketOptions): void {
     const frame = opts.wsPreEncodedFrame;
-    if (frame !== undefined && opts.volatile !== true) {
+    // A broadcast's shared frame, or one text packet (socket.io's encoder answers a list).
+    const text =
+      frame === undefined &&
+      Array.isArray(encodedPackets) &&
+      encodedPackets.length === 1 &&
+      typeof encodedPackets[0] === 'string'
+        ? (encodedPackets[0] as string)
+        : undefined;
+    if ((frame !== undefined || text !== undefined) && opts.volatile !== true) {
       const conn = this.conn;
       const transport = conn.transport;
       const ws = transport.socket;
@@ -121,14 +149,25 @@ function patchClientClass(proto: SocketIoClient & { [PATCHED]?: true }): void {
         sender &&
         (sender._state === undefined || sender._state === WS_SENDER_DEFAULT)
       ) {
-        corkUntilNextTick(raw);
-        sender.sendFrame(frame);
-        return;
+        const toSend = frame ?? textFrame(sender, text as string);
+        if (toSend !== undefined) {
+          corkUntilNextTick(raw);
+          sender.sendFrame(toSend);
+          return;
+        }
       }
     }
     writeToEngine.call(this, encodedPackets, opts);
   };
   proto[PATCHED] = true;
+}
+
+/** The WebSocket frame of an engine.io message carrying `packet`, as one buffer (one plain write). */
+function textFrame(sender: WsSender, packet: string): Buffer[] | undefined {
+  const Sender = sender.constructor;
+  if (typeof Sender.frame !== 'function') return undefined;
+  const parts = Sender.frame(Buffer.from(ENGINE_MESSAGE + packet), TEXT_FRAME);
+  return parts.length === 1 ? parts : [Buffer.concat(parts)];
 }
 
 /** Connections corked in this tick, uncorked together when it ends. */

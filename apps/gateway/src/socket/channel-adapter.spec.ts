@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import { Server } from 'socket.io';
-import { adapterControls, createChannelAdapter } from './channel-adapter';
+import { adapterControls, createChannelAdapter, eventFrame } from './channel-adapter';
 
 /** A node-redis stand-in: the adapter only subscribes and publishes through it. */
 const fakeRedis = () =>
@@ -73,5 +73,96 @@ describe('channel adapter frames', () => {
     // An unmasked text frame (FIN, opcode 1), its length, then the engine.io message packet.
     const text = '42["event",{"offset":9}]';
     expect(frame[0]).toEqual(Buffer.concat([Buffer.from([0x81, text.length]), Buffer.from(text)]));
+  });
+});
+
+describe('channel events framed without decoding', () => {
+  const redis = fakeRedis();
+  const io = new Server({ adapter: createChannelAdapter(redis, redis, 'p:sio') as never });
+  const nsp = io.of('/');
+  const adapter = nsp.adapter as unknown as {
+    addAll(id: string, rooms: Set<string>): void;
+    onRawMessage(message: Buffer, channel: Buffer): void;
+    close(): Promise<void>;
+  };
+  afterAll(() => adapter.close());
+  const room = 'ch:{app|news}';
+  const channel = Buffer.from(`p:sio#/#${room}#`);
+  /** What each fake socket was given to write: [socket id, encoded packets, frame]. */
+  const written: [string, unknown, Buffer[] | undefined][] = [];
+  for (const id of ['s1', 's2']) {
+    (nsp.sockets as unknown as Map<string, unknown>).set(id, {
+      id,
+      client: {
+        writeToEngine: (encoded: unknown, opts: { wsPreEncodedFrame?: Buffer[] }) =>
+          written.push([id, encoded, opts.wsPreEncodedFrame]),
+      },
+    });
+    adapter.addAll(id, new Set([id, room]));
+  }
+  // The handler the adapter subscribed to the room's shard channel with.
+  const subscribed = (redis.sSubscribe as jest.Mock).mock.calls.find((c) => c[0] === channel.toString());
+  const deliver = subscribed?.[1] as (message: Buffer, channel: Buffer) => void;
+  const message = (event: string, payload: unknown, except: string[] = []) =>
+    Buffer.from(JSON.stringify(broadcast(room, event, payload, except)));
+  const take = () => written.splice(0, written.length);
+
+  it('frames a channel event exactly as the adapter would after decoding the message', () => {
+    expect(deliver).toBeInstanceOf(Function);
+    const decode = jest.spyOn(adapter, 'onRawMessage');
+    for (const size of [10, 200, 70_000]) {
+      const event = { id: 'e1', channelID: 'news', offset: 3, payload: { text: 'é'.repeat(size) } };
+      deliver(message('event', event), channel);
+      expect(decode).not.toHaveBeenCalled();
+      const fast = take();
+      adapter.onRawMessage(message('event', event), channel);
+      const decoded = take();
+      expect(fast.map(([id]) => id)).toEqual(['s1', 's2']);
+      expect(fast).toEqual(decoded.map(([id, enc, frame]) => [id, enc, frame]));
+      // One buffer: the frame header and the engine.io packet.
+      expect(fast[0][2]).toHaveLength(1);
+      expect(fast[0][1]).toEqual([`2${JSON.stringify(['event', event])}`]);
+      decode.mockClear();
+    }
+    decode.mockRestore();
+  });
+
+  it('leaves other messages to the adapter: other events, exceptions, held rooms', () => {
+    const controls = adapterControls(nsp);
+    const decode = jest.spyOn(adapter, 'onRawMessage');
+    const status = { channelID: 'news', clientID: 'x', status: true, timestamp: 1 };
+    deliver(message('online_status', status, ['client:x']), channel);
+    expect(decode).toHaveBeenCalledTimes(1);
+    expect(take().map(([id, enc]) => [id, enc])).toEqual([
+      ['s1', [`2${JSON.stringify(['online_status', status])}`]],
+      ['s2', [`2${JSON.stringify(['online_status', status])}`]],
+    ]);
+    controls.hold(room, 's1');
+    deliver(message('event', { offset: 4 }), channel);
+    expect(take().map(([id]) => id)).toEqual(['s2']);
+    expect(controls.release(room, 's1')).toEqual([['event', { offset: 4 }]]);
+    expect(decode).toHaveBeenCalledTimes(2);
+    decode.mockRestore();
+  });
+});
+
+describe('eventFrame', () => {
+  it("builds the same frames as ws's Sender, for every length class", async () => {
+    // ws's frame builder (not in its type definitions).
+    const { Sender } = (await import('ws')) as unknown as {
+      Sender: { frame(data: Buffer, options: object): Buffer[] };
+    };
+    for (const size of [1, 100, 114, 115, 200, 65_524, 65_525, 70_000]) {
+      const event = Buffer.from(`{"p":"${'x'.repeat(size)}"}`);
+      const wrapped = Buffer.from(`xx${event.toString()}yy`);
+      const expected = Sender.frame(Buffer.concat([Buffer.from('42["event",'), event, Buffer.from(']')]), {
+        fin: true,
+        rsv1: false,
+        opcode: 1,
+        mask: false,
+        readOnly: false,
+      });
+      expect(eventFrame(wrapped, 2, wrapped.length - 2)).toEqual(Buffer.concat(expected));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { roomBroadcastTemplate } from '@channels/realtime';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { RedisClientType } from 'redis';
 import type { Namespace } from 'socket.io';
@@ -17,6 +18,7 @@ export interface ChannelAdapterControls {
 type RawHandler = (message: Buffer, channel: Buffer) => void;
 interface ShardedAdapterInternals {
   sids: Map<string, Set<string>>;
+  rooms: Map<string, Set<string>>;
   dynamicChannel(room: string): string;
   onRawMessage(message: Buffer, channel: Buffer): void;
   onMessage(message: AdapterMessage, offset?: string): void;
@@ -31,6 +33,17 @@ interface AdapterMessage {
 }
 
 const BROADCAST = 3;
+/** What precedes a channel event in its WebSocket frame: engine.io `message`, socket.io `EVENT`, the name. */
+const EVENT_FRAME_OPEN = Buffer.from('42["event",');
+const EVENT_FRAME_CLOSE = 0x5d; // ']'
+/** Byte `{`: adapter messages in JSON (the other encoding is MessagePack). */
+const JSON_OPEN = 0x7b;
+/** Templates kept for rooms whose channel events arrived (cleared when past this many). */
+const TEMPLATES_MAX = 100_000;
+
+interface SocketWithClient {
+  client: { writeToEngine(encodedPackets: unknown, opts: object): void };
+}
 
 /**
  * `@socket.io/redis-adapter` in sharded mode (Redis 7 SSUBSCRIBE, dynamic subscription per room: a
@@ -43,6 +56,11 @@ const BROADCAST = 3;
  *  - one buffer per pre-encoded frame: socket.io encodes a broadcast's WebSocket frame once, as a
  *    header and a payload, which `ws` writes to each connection with two writes under a cork;
  *    joined once per broadcast, each connection gets a single plain write.
+ *  - channel events framed without decoding: the publish script sends each event as the adapter's
+ *    JSON message around the event's stored text (`roomBroadcastTemplate`); a message that is
+ *    exactly that template for its room has the event's bytes cut out and framed for the room's
+ *    sockets as they are, instead of the whole message being parsed and the event serialized
+ *    again. Anything else (other events, exceptions, held rooms) takes the adapter's own path.
  * Relies on the adapter's `onMessage`, `onRawMessage` and `dynamicChannel` (pinned version 8.3.0).
  */
 export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType, channelPrefix: string) {
@@ -51,7 +69,46 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
     const adapter = base(nsp) as unknown as ShardedAdapterInternals;
     const ready = new Map<string, Promise<void>>();
     const holds = new Map<string, Map<string, unknown[][]>>();
-    const handler: RawHandler = (message, channel) => adapter.onRawMessage(message, channel);
+    const roomChannelStart = adapter.dynamicChannel('').slice(0, -1);
+    const templates = new Map<string, { prefix: Buffer; suffix: Buffer }>();
+
+    /** Delivers `message` if it is a plain channel event for a room; false: not one of those. */
+    const deliverChannelEvent = (message: Buffer, channel: Buffer): boolean => {
+      if (message[0] !== JSON_OPEN) return false;
+      const name = channel.toString();
+      if (!name.startsWith(roomChannelStart) || !name.endsWith('#')) return false;
+      const room = name.slice(roomChannelStart.length, -1);
+      if (holds.has(room)) return false;
+      let t = templates.get(room);
+      if (!t) {
+        const { prefix, suffix } = roomBroadcastTemplate(room, 'event');
+        t = { prefix: Buffer.from(prefix), suffix: Buffer.from(suffix) };
+        if (templates.size >= TEMPLATES_MAX) templates.clear();
+        templates.set(room, t);
+      }
+      const { prefix, suffix } = t;
+      const end = message.length - suffix.length;
+      if (
+        end <= prefix.length ||
+        message.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0 ||
+        message.compare(suffix, 0, suffix.length, end, message.length) !== 0
+      )
+        return false;
+      const members = adapter.rooms.get(room);
+      if (!members || members.size === 0) return true;
+      const frame = eventFrame(message, prefix.length, end);
+      // socket.io's packet text (the frame's payload after engine.io's `4`), for a connection
+      // that is not written directly (e.g. long-polling).
+      const payloadLength = EVENT_FRAME_OPEN.length + (end - prefix.length) + 1;
+      const encoded = [frame.toString('utf8', frame.length - payloadLength + 1)];
+      const opts = { preEncoded: true, wsPreEncodedFrame: [frame] };
+      const sockets = nsp.sockets as unknown as Map<string, SocketWithClient>;
+      for (const id of members) sockets.get(id)?.client.writeToEngine(encoded, opts);
+      return true;
+    };
+    const handler: RawHandler = (message, channel) => {
+      if (!deliverChannelEvent(message, channel)) adapter.onRawMessage(message, channel);
+    };
     const isPublic = (room: string) => !adapter.sids.has(room);
 
     adapter.removeAllListeners('create-room');
@@ -63,6 +120,7 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       ready.set(room, p);
     });
     adapter.on('delete-room', (room) => {
+      templates.delete(room);
       if (!ready.has(room)) return;
       ready.delete(room);
       void sub.sUnsubscribe(adapter.dynamicChannel(room)).catch(() => undefined);
@@ -111,6 +169,31 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
     };
     return adapter;
   };
+}
+
+/**
+ * The WebSocket frame (RFC 6455 §5.2: final, text, unmasked as from a server) of the socket.io
+ * packet `42["event",<message[from, to)>]`, in one buffer.
+ */
+export function eventFrame(message: Buffer, from: number, to: number): Buffer {
+  const length = EVENT_FRAME_OPEN.length + (to - from) + 1;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (headerLength === 2) {
+    frame[1] = length;
+  } else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  EVENT_FRAME_OPEN.copy(frame, headerLength);
+  message.copy(frame, headerLength + EVENT_FRAME_OPEN.length, from, to);
+  frame[frame.length - 1] = EVENT_FRAME_CLOSE;
+  return frame;
 }
 
 /** The controls of the adapter socket.io created for a namespace. */

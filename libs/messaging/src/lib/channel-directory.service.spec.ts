@@ -65,6 +65,18 @@ describe('ChannelDirectory', () => {
     expect(await t.dir.isMember('a', 'c', 'u')).toBe(false);
   });
 
+  it('forgets everything when told messages may have been lost', async () => {
+    const t = setup();
+    expect((await t.dir.channel('a', 'c'))?.name).toBe('v1');
+    expect(await t.dir.isMember('a', 'c', 'u')).toBe(true);
+    t.rename('v2');
+    t.setMember(false);
+    expect((await t.dir.channel('a', 'c'))?.name).toBe('v1'); // cached
+    t.dir.invalidateAll();
+    expect((await t.dir.channel('a', 'c'))?.name).toBe('v2');
+    expect(await t.dir.isMember('a', 'c', 'u')).toBe(false);
+  });
+
   it('does not cache a load that overlapped an invalidation', async () => {
     const t = setup();
     t.slow(true);

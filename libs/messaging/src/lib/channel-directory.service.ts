@@ -68,6 +68,13 @@ export class ChannelDirectory {
     this.dropPrefix(this.members, `m\u0000${appID}\u0000`);
   }
 
+  /** Everything is re-read on next use (the control messages that would have said what changed may be lost). */
+  invalidateAll(): void {
+    this.generation++;
+    this.channels.clear();
+    this.members.clear();
+  }
+
   invalidateClient(appID: string, clientID: string): void {
     this.generation++;
     const prefix = `m\u0000${appID}\u0000`;

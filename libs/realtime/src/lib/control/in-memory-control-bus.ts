@@ -11,8 +11,22 @@ export class InMemoryControlBus implements ControlBus {
     for (const h of this.handlers) h(structuredClone(message));
   }
 
-  async subscribe(handler: (message: ControlMessage) => void): Promise<() => Promise<void>> {
+  private readonly resyncs = new Set<() => void>();
+
+  async subscribe(
+    handler: (message: ControlMessage) => void,
+    onResync?: () => void,
+  ): Promise<() => Promise<void>> {
     this.handlers.add(handler);
-    return async () => void this.handlers.delete(handler);
+    if (onResync) this.resyncs.add(onResync);
+    return async () => {
+      this.handlers.delete(handler);
+      if (onResync) this.resyncs.delete(onResync);
+    };
+  }
+
+  /** Tests: what a subscriber's reconnection looks like (messages may have been lost). */
+  simulateReconnect(): void {
+    for (const r of this.resyncs) r();
   }
 }

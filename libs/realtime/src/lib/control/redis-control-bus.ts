@@ -18,9 +18,26 @@ export class RedisControlBus implements ControlBus {
     await this.redis.publish(this.channel, JSON.stringify(message));
   }
 
-  async subscribe(handler: (message: ControlMessage) => void): Promise<() => Promise<void>> {
+  async subscribe(
+    handler: (message: ControlMessage) => void,
+    onResync?: () => void,
+  ): Promise<() => Promise<void>> {
     const sub = this.redis.duplicate();
     this.subscriber = sub;
+    let connectedBefore = false;
+    sub.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      // Reconnected: ioredis subscribes again right after this event; what was published while
+      // the connection was down is gone. The resync runs once Redis confirms the subscription, so
+      // every change after it arrives as a message and every change before it is re-read.
+      sub.subscribe(this.channel).then(
+        () => onResync?.(),
+        () => undefined, // dropped again: the next 'ready' resyncs
+      );
+    });
     sub.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;
       let msg: ControlMessage;
