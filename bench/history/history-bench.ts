@@ -57,6 +57,8 @@ const QUICK_CHEAP_REQUESTS = 1_500;
 // BENCH_SAMPLES_OUT: with 500, the first quarter of the counted ones held ~2x the slow answers of
 // the last); a long-running admin-api is past that, so the counted requests start after 2,000.
 const WARMUP = num('warmup', 2_000);
+/** The quick mode's warm-up for cases without a bar (their figure is for orientation). */
+const QUICK_UNBARRED_WARMUP = 500;
 /**
  * Each case is measured this many times back to back (3 in the full mode): every figure is the
  * median of the rounds, and the p99's spread is shown beside it. A minute of noise from the
@@ -308,17 +310,18 @@ async function measureCase(
 ): Promise<CaseResult | undefined> {
   if (CASES ? !CASES.test(name) : !full && opts.informational) return undefined;
   const count = opts.cheap && !full && !args.has('requests') ? QUICK_CHEAP_REQUESTS : REQUESTS;
+  const warmup = bar === undefined && !full && !args.has('warmup') ? QUICK_UNBARRED_WARMUP : WARMUP;
   const before = cpuMs(adminPid);
   const rounds: Sample[][] = [];
   for (let r = 0; r < ROUNDS; r++)
-    rounds.push(await measure(base, token, path, count, r === 0 ? WARMUP : ROUND_WARMUP));
+    rounds.push(await measure(base, token, path, count, r === 0 ? warmup : ROUND_WARMUP));
   if (process.env['BENCH_SAMPLES_OUT'])
     writeFileSync(
       `${process.env['BENCH_SAMPLES_OUT']}-${name.replace(/\W+/g, '_')}.json`,
       JSON.stringify(rounds.flat().map((x) => [x.at, x.server])),
     );
   const used = cpuMs(adminPid) - before;
-  const sent = WARMUP + (ROUNDS - 1) * ROUND_WARMUP + ROUNDS * count;
+  const sent = warmup + (ROUNDS - 1) * ROUND_WARMUP + ROUNDS * count;
   const each = rounds.map((samples) => summarise(name, route, samples, bar));
   const med = (f: (r: (typeof each)[number]) => number) => median(each.map(f));
   return {
@@ -523,7 +526,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\n(milliseconds; ${results.map((r) => r.requests).join(' / ')} requests per case after ${WARMUP} warm-up, one at a time${ROUNDS > 1 ? `, in ${ROUNDS} rounds (${ROUND_WARMUP} more warm-up requests before each later round): medians of the rounds, the p99's range in brackets` : ''}; load average ${fmt(load)} at start)`,
+      `\n(milliseconds; ${results.map((r) => r.requests).join(' / ')} requests per case after ${WARMUP} warm-up${full || args.has('warmup') ? '' : ` (${QUICK_UNBARRED_WARMUP} for the cases without a bar)`}, one at a time${ROUNDS > 1 ? `, in ${ROUNDS} rounds (${ROUND_WARMUP} more warm-up requests before each later round): medians of the rounds, the p99's range in brackets` : ''}; load average ${fmt(load)} at start)`,
     );
     for (const r of results) {
       console.log(

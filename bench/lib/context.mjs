@@ -55,6 +55,7 @@ export function createContext({ full, runId, runDir, verbose }) {
         const started = await Promise.all(
           names.map(async (name) => {
             let target;
+            const t0 = Date.now();
             try {
               target = await startTarget(name, { ctx, ...targetOpts });
             } catch (e) {
@@ -67,8 +68,12 @@ export function createContext({ full, runId, runDir, verbose }) {
             }
             const entry = { name, target, rig: null, runs: [] };
             live.push(entry);
+            const t1 = Date.now();
             try {
               entry.rig = await setup(target);
+              ctx.debug(
+                `    ${name}: servers up in ${t1 - t0} ms, clients connected and primed in ${Date.now() - t1} ms`,
+              );
             } catch (e) {
               ctx.log(`  ${name}: setup failed: ${e.stack ?? e.message}`);
               out[name] = { ok: false, reason: `setup failed: ${e.message.split('\n')[0]}` };
@@ -94,6 +99,7 @@ export function createContext({ full, runId, runDir, verbose }) {
         for (const e of ready()) out[e.name] = { ok: true, value: e.runs };
         return out;
       } finally {
+        const t2 = Date.now();
         await Promise.all(
           live.map(async (e) => {
             await e.rig?.close().catch(() => undefined);
@@ -101,6 +107,7 @@ export function createContext({ full, runId, runDir, verbose }) {
             rmSync(e.target.probeDir, { recursive: true, force: true });
           }),
         );
+        ctx.debug(`    stopped and cleaned up in ${Date.now() - t2} ms`);
       }
     },
   };

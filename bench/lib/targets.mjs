@@ -191,6 +191,9 @@ async function startChannels(t) {
       REDIS_KEY_PREFIX: redisPrefix,
       JWT_SECRET,
       SHUTDOWN_TIMEOUT_MS: '3000',
+      // Connections still open at the end are closed at once, not spread over the drain window
+      // meant for rolling restarts (what is left of a rig's clients would hold cleanup for seconds).
+      DRAIN_WINDOW_MS: '0',
       BENCH_PROBE_DIR: probeDir,
       ...JSON.parse(process.env.BENCH_CHANNELS_ENV ?? '{}'),
     };
