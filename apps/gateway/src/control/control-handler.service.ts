@@ -5,8 +5,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { appRoom, channelRoom, clientRoom, type ControlMessage } from '@channels/contracts';
-import { ChannelDirectory } from '@channels/messaging';
+import {
+  appRoom,
+  channelRoom,
+  clientRoom,
+  type ControlMessage,
+  ErrorCode,
+  isChannelsError,
+} from '@channels/contracts';
+import { ChannelAccess, ChannelDirectory } from '@channels/messaging';
 import { CONTROL_BUS, type ControlBus } from '@channels/realtime';
 import { SocketServer } from '../socket/socket-server.service';
 import type { ChannelsSocket } from '../socket/socket-types';
@@ -15,17 +22,26 @@ import { SubscriptionService } from '../subscriptions/subscription.service';
 /**
  * Applies admin changes to this gateway's own connections. Every gateway receives every control
  * message and acts only on its local sockets, so each affected connection is told exactly once.
+ *
+ * Control messages are Redis pub/sub: one published while this gateway's subscription was down
+ * is lost. When the subscription comes back, the gateway re-checks what such a message would
+ * have changed (`reconcile`): cached settings are dropped, connections of a deleted app are
+ * closed, and subscriptions the client may no longer hold (channel deleted, membership of a
+ * private channel removed) are ended with `remove_channel`.
  */
 @Injectable()
 export class ControlHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ControlHandler.name);
   private unsubscribe?: () => Promise<void>;
+  /** The last re-check after a reconnect (tests wait for it). */
+  reconciling: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(CONTROL_BUS) private readonly bus: ControlBus,
     private readonly sockets: SocketServer,
     private readonly subscriptions: SubscriptionService,
     private readonly directory: ChannelDirectory,
+    private readonly access: ChannelAccess,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,8 +50,10 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         this.apply(m).catch((e: unknown) => this.logger.error(`control ${m.type} failed: ${String(e)}`));
       },
       () => {
-        this.logger.warn('control subscription reconnected: cached channel settings dropped');
-        this.directory.invalidateAll();
+        this.logger.warn('control subscription reconnected: re-checking cached settings and subscriptions');
+        this.reconciling = this.reconcile().catch((e: unknown) =>
+          this.logger.error(`re-checking after a control reconnect failed: ${String(e)}`),
+        );
       },
     );
   }
@@ -90,6 +108,48 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         this.sockets.forgetApp(m.appID);
         for (const s of this.socketsOf(appRoom(m.appID))) s.disconnect(true);
         return;
+    }
+  }
+
+  /** Applies now what control messages lost while the subscription was down would have changed. */
+  async reconcile(): Promise<void> {
+    this.directory.invalidateAll();
+    const byApp = new Map<string, ChannelsSocket[]>();
+    for (const s of this.sockets.localSockets()) {
+      const list = byApp.get(s.data.appID);
+      if (list) list.push(s);
+      else byApp.set(s.data.appID, [s]);
+    }
+    let closed = 0;
+    let removed = 0;
+    for (const [appID, list] of byApp) {
+      // An unreachable database proves nothing: the connections stay.
+      if (!(await this.sockets.appStillExists(appID).catch(() => true))) {
+        for (const s of list) s.disconnect(true);
+        closed += list.length;
+        continue;
+      }
+      for (const s of list) {
+        for (const channelID of [...s.data.channels]) {
+          if (!s.connected || (await this.mayKeep(s, channelID))) continue;
+          await this.removeFromChannel([s], channelID);
+          removed++;
+        }
+      }
+    }
+    if (closed || removed)
+      this.logger.warn(
+        `after the control reconnect: ${closed} connection(s) of deleted apps closed, ${removed} subscription(s) no longer allowed ended`,
+      );
+  }
+
+  /** False only when the access check says no (an unreachable database keeps the subscription). */
+  private async mayKeep(socket: ChannelsSocket, channelID: string): Promise<boolean> {
+    try {
+      await this.access.require(socket.data.principal, socket.data.appID, channelID);
+      return true;
+    } catch (e) {
+      return !(isChannelsError(e) && (e.code === ErrorCode.NotFound || e.code === ErrorCode.Forbidden));
     }
   }
 

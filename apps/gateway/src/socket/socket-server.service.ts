@@ -119,6 +119,12 @@ export class SocketServer implements OnApplicationShutdown {
     this.knownApps.delete(appID);
   }
 
+  /** Whether `appID` still exists, asked of the database (not of the cache). */
+  async appStillExists(appID: string): Promise<boolean> {
+    this.knownApps.delete(appID);
+    return this.appExists(appID);
+  }
+
   private onConnection(socket: ChannelsSocket): void {
     const d = socket.data;
     this.metrics.connections.inc();

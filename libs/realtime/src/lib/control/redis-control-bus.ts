@@ -22,7 +22,8 @@ export class RedisControlBus implements ControlBus {
     handler: (message: ControlMessage) => void,
     onResync?: () => void,
   ): Promise<() => Promise<void>> {
-    const sub = this.redis.duplicate();
+    // Named after its channel, so an operator (or a test) can find it in CLIENT LIST.
+    const sub = this.redis.duplicate({ connectionName: controlConnectionName(this.channel) });
     this.subscriber = sub;
     let connectedBefore = false;
     sub.on('ready', () => {
@@ -55,3 +56,7 @@ export class RedisControlBus implements ControlBus {
     };
   }
 }
+
+/** The name of the control subscription's Redis connection (CLIENT SETNAME takes no spaces). */
+export const controlConnectionName = (channel: string): string =>
+  `control:${channel}`.replace(/[^\x21-\x7e]/g, '_');
