@@ -7,6 +7,7 @@
  *   npx nx build gateway && npx nx build presence
  *   node -r ./bench/writer/ts-register.cjs bench/presence/presence-bench.ts [--quick] [--json=file]
  *     [--part=crash,throughput,scale] [--crash-clients=N] [--transitions=N] [--members=N]
+ *   (--quick runs the crash part only unless --part says otherwise)
  *
  * Runs the built services (dist/apps/{gateway,presence}/main.js) through the e2e `Stack` (fresh
  * database and Redis prefix, removed at the end). Gateways are played by the same tracker code the
@@ -34,7 +35,8 @@ const args = new Map(
 );
 const quick = args.has('quick');
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
-const parts = new Set((args.get('part') ?? 'crash,throughput,scale').split(','));
+// The quick mode (`npm run bench`) measures the bar only: kill -9 → offline announcement.
+const parts = new Set((args.get('part') ?? (quick ? 'crash' : 'crash,throughput,scale')).split(','));
 const CRASH_CLIENTS = num('crash-clients', quick ? 50 : 200);
 const TRANSITIONS = num('transitions', quick ? 10_000 : 40_000);
 const MEMBERS = num('members', 10_000);

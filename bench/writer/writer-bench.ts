@@ -39,7 +39,7 @@ const quick = args.has('quick');
 const num = (k: string, def: number) => Number(args.get(k) ?? def);
 const EVENTS = num('events', quick ? 100_000 : 500_000);
 const BACKLOG = num('backlog', quick ? 100_000 : 500_000);
-const BASELINE = num('baseline', quick ? 20_000 : 50_000);
+const BASELINE = num('baseline', quick ? 10_000 : 50_000);
 const RATE = num('rate', 25_000);
 const SECONDS = num('seconds', quick ? 8 : 30);
 const CHANNELS = num('channels', 8);
