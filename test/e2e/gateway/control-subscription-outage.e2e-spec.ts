@@ -1,7 +1,15 @@
 import { redisKeys } from '@channels/contracts';
 import { controlConnectionName } from '@channels/realtime';
-import { BASE_REDIS_URL, call, collect, connectClient, eventually, Fixtures, Stack } from '@channels/testing';
-import Redis from 'ioredis';
+import {
+  call,
+  collect,
+  connectClient,
+  eventually,
+  Fixtures,
+  killSubscriberConnection,
+  sleep,
+  Stack,
+} from '@channels/testing';
 import type { Socket } from 'socket.io-client';
 
 /**
@@ -13,7 +21,6 @@ describe('a gateway whose control subscription drops and comes back', () => {
   const stack = new Stack({ gateways: 1, adminApi: false, writers: 0, presences: 0 });
   const APP = 'outage';
   let fx: Fixtures;
-  let admin: Redis;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
@@ -25,27 +32,13 @@ describe('a gateway whose control subscription drops and comes back', () => {
     await fx.channel(APP, 'temp');
     await fx.channel(APP, 'vault', { private: true });
     await fx.member(APP, 'vault', 'alice');
-    admin = new Redis(BASE_REDIS_URL);
   }, 120_000);
 
   afterAll(async () => {
     for (const s of sockets) s.close();
-    admin?.disconnect();
     await fx?.close();
     await stack.stop();
   });
-
-  /** Drops the gateway's control subscription from the server side; ioredis reconnects it. */
-  const dropControlSubscription = async () => {
-    const name = controlConnectionName(redisKeys(stack.redisPrefix).controlChannel());
-    const list = String(await admin.call('CLIENT', 'LIST'));
-    const ids = list
-      .split('\n')
-      .filter((l) => l.includes(` name=${name} `) && /\bsub=[1-9]/.test(l))
-      .map((l) => /\bid=(\d+)/.exec(l)?.[1]);
-    expect(ids).toHaveLength(1);
-    await admin.call('CLIENT', 'KILL', 'ID', String(ids[0]));
-  };
 
   it('ends the subscriptions that changes made meanwhile took away, and keeps the others', async () => {
     const { socket } = await connectClient(stack.url('gateway', 0), {
@@ -64,10 +57,11 @@ describe('a gateway whose control subscription drops and comes back', () => {
     await fx.query('DELETE FROM channels WHERE app_id = $1 AND id = $2', [APP, 'temp']);
     const removed = collect<{ channelID: string }>(socket, 'remove_channel');
     const events = collect<{ channelID: string; payload: unknown }>(socket, 'event');
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(removed).toEqual([]);
 
-    await dropControlSubscription();
+    // The gateway's control subscription dropped from the server side; ioredis reconnects it.
+    await killSubscriberConnection(controlConnectionName(redisKeys(stack.redisPrefix).controlChannel()));
     await eventually(() => removed.length === 2, 'remove_channel for the two lost subscriptions');
     expect(removed.map((r) => r.channelID).sort()).toEqual(['temp', 'vault']);
 

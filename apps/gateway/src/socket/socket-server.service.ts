@@ -121,7 +121,7 @@ export class SocketServer implements OnApplicationShutdown {
 
   /** Whether `appID` still exists, asked of the database (not of the cache). */
   async appStillExists(appID: string): Promise<boolean> {
-    this.knownApps.delete(appID);
+    this.forgetApp(appID);
     return this.appExists(appID);
   }
 

@@ -1,29 +1,19 @@
 import type { ControlMessage } from '@channels/contracts';
+import { eventually, killSubscriberConnection } from '@channels/testing';
 import Redis from 'ioredis';
 import { controlConnectionName, RedisControlBus } from './redis-control-bus';
 
 const url = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const prefix = process.env['REDIS_KEY_PREFIX'] ?? 'it:local:';
 
-const until = async (cond: () => boolean, what: string, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 describe('RedisControlBus', () => {
   let redis: Redis;
-  let admin: Redis;
 
   beforeAll(() => {
     redis = new Redis(url);
-    admin = new Redis(url);
   });
   afterAll(() => {
     redis.disconnect();
-    admin.disconnect();
   });
 
   it('delivers messages, and after its subscription connection drops, resyncs once it is back', async () => {
@@ -45,21 +35,15 @@ describe('RedisControlBus', () => {
       });
 
       await bus.publish(message('before'));
-      await until(() => received.length === 1, 'the first message');
+      await eventually(() => received.length === 1, 'the first message');
       expect(resyncs).toBe(0); // the first connection is not a resync
 
       // Drop the subscriber's connection from the server side (named after its channel).
-      const list = String(await admin.call('CLIENT', 'LIST'));
-      const line = list
-        .split('\n')
-        .find((l) => l.includes(` name=${controlConnectionName(channel)} `) && /\bsub=[1-9]/.test(l));
-      const id = /\bid=(\d+)/.exec(line ?? '')?.[1];
-      expect(id).toBeDefined();
-      await admin.call('CLIENT', 'KILL', 'ID', String(id));
+      await killSubscriberConnection(controlConnectionName(channel), url);
 
-      await until(() => resyncs === 1, 'the resync after reconnecting');
+      await eventually(() => resyncs === 1, 'the resync after reconnecting');
       await bus.publish(message('after'));
-      await until(() => received.length === 2, 'a message after the reconnection');
+      await eventually(() => received.length === 2, 'a message after the reconnection');
       expect(received.map((m) => (m as { clientID: string }).clientID)).toEqual(['before', 'after']);
     } finally {
       await stop();
