@@ -110,6 +110,42 @@ describe('batched WebSocket writes', () => {
     expect(calls).toBe(1);
   });
 
+  it('writes a broadcast marked as alone in its tick at once, the others when the tick ends', async () => {
+    const { io, client, socket } = await start(true, Server);
+    try {
+      const raw = (socket.conn as unknown as { transport: { socket: { _socket: NetSocket } } }).transport
+        .socket._socket;
+      const writes = countWrites(raw);
+      const received: unknown[] = [];
+      const all = new Promise<void>((r) =>
+        client.onAny((_event: string, value: unknown) => {
+          if (received.push(value) === 3) r();
+        }),
+      );
+      const frame = (n: number) => {
+        const packet = Buffer.from(`42["tick",${n}]`);
+        return [Buffer.concat([Buffer.from([0x81, packet.length]), packet])];
+      };
+      const write = (n: number, wsWriteNow?: boolean) =>
+        (socket.client as unknown as { writeToEngine(e: unknown, o: object): void }).writeToEngine(
+          [`2["tick",${n}]`],
+          { preEncoded: true, wsPreEncodedFrame: frame(n), wsWriteNow },
+        );
+      write(1, true);
+      expect(writes.calls).toBe(1);
+      write(2);
+      write(3);
+      expect(writes.calls).toBe(1);
+      await new Promise<void>((r) => process.nextTick(r));
+      expect(writes.calls).toBe(2);
+      await all;
+      expect(received).toEqual([1, 2, 3]);
+    } finally {
+      client.close();
+      await io.close();
+    }
+  });
+
   it('keeps the order of broadcasts, emits and packets queued in engine.io, mixed in one tick', async () => {
     const { io, client, socket } = await start(true, Server);
     try {

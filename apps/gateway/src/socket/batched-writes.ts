@@ -51,6 +51,8 @@ interface PacketOptions {
   volatile?: boolean;
   /** The broadcast's WebSocket frame, encoded once for all its recipients. */
   wsPreEncodedFrame?: Buffer[];
+  /** Write the frame at once instead of corking the connection until the tick ends (see 1.). */
+  wsWriteNow?: boolean;
 }
 
 const CORKED = Symbol('channels.corkedUntilNextTick');
@@ -72,6 +74,9 @@ const WS_SENDER_DEFAULT = 0;
  *    connection, the frame is handed to `ws` directly instead, with the connection corked until
  *    the end of the current tick: all the frames a connection gets from one read from Redis (one
  *    or many events) leave in one system call, as soon as the loop that delivers them is done.
+ *    A broadcast that knows it is the only one of its tick (`wsWriteNow`, set by the channel
+ *    adapter when one read from Redis held one event) is written at once instead: nothing would
+ *    join it, and the first subscribers' bytes leave while the others are still being written.
  *    A packet for one connection (an acknowledgement, an emit to one socket) takes the same way,
  *    framed here as `ws` would frame it. Order is kept: a connection with packets waiting in
  *    engine.io goes through engine.io, and packets written after a direct frame go to the same
@@ -151,7 +156,7 @@ function patchClientClass(proto: SocketIoClient & { [PATCHED]?: true }): void {
       ) {
         const toSend = frame ?? textFrame(sender, text as string);
         if (toSend !== undefined) {
-          corkUntilNextTick(raw);
+          if (opts.wsWriteNow !== true) corkUntilNextTick(raw);
           sender.sendFrame(toSend);
           return;
         }

@@ -90,12 +90,16 @@ describe('channel events framed without decoding', () => {
   const channel = Buffer.from(`p:sio#/#${room}#`);
   /** What each fake socket was given to write: [socket id, encoded packets, frame]. */
   const written: [string, unknown, Buffer[] | undefined][] = [];
+  /** Whether each write was asked to leave at once (`wsWriteNow`), in the same order. */
+  const now: boolean[] = [];
   for (const id of ['s1', 's2']) {
     (nsp.sockets as unknown as Map<string, unknown>).set(id, {
       id,
       client: {
-        writeToEngine: (encoded: unknown, opts: { wsPreEncodedFrame?: Buffer[] }) =>
-          written.push([id, encoded, opts.wsPreEncodedFrame]),
+        writeToEngine: (encoded: unknown, opts: { wsPreEncodedFrame?: Buffer[]; wsWriteNow?: boolean }) => {
+          written.push([id, encoded, opts.wsPreEncodedFrame]);
+          now.push(opts.wsWriteNow === true);
+        },
       },
     });
     adapter.addAll(id, new Set([id, room]));
@@ -105,15 +109,21 @@ describe('channel events framed without decoding', () => {
   const deliver = subscribed?.[1] as (message: Buffer, channel: Buffer) => void;
   const message = (event: string, payload: unknown, except: string[] = []) =>
     Buffer.from(JSON.stringify(broadcast(room, event, payload, except)));
-  const take = () => written.splice(0, written.length);
+  const take = () => {
+    now.splice(0, now.length);
+    return written.splice(0, written.length);
+  };
+  /** Lets the events of the current read be written (they are, once the read is parsed). */
+  const readParsed = () => new Promise<void>((r) => process.nextTick(r));
 
-  it('frames a channel event exactly as the adapter would after decoding the message', () => {
+  it('frames a channel event exactly as the adapter would after decoding the message', async () => {
     expect(deliver).toBeInstanceOf(Function);
     const decode = jest.spyOn(adapter, 'onRawMessage');
     for (const size of [10, 200, 70_000]) {
       const event = { id: 'e1', channelID: 'news', offset: 3, payload: { text: 'é'.repeat(size) } };
       deliver(message('event', event), channel);
       expect(decode).not.toHaveBeenCalled();
+      await readParsed();
       const fast = take();
       adapter.onRawMessage(message('event', event), channel);
       const decoded = take();
@@ -127,7 +137,7 @@ describe('channel events framed without decoding', () => {
     decode.mockRestore();
   });
 
-  it('leaves other messages to the adapter: other events, exceptions, held rooms', () => {
+  it('leaves other messages to the adapter: other events, exceptions, held rooms', async () => {
     const controls = adapterControls(nsp);
     const decode = jest.spyOn(adapter, 'onRawMessage');
     const status = { channelID: 'news', clientID: 'x', status: true, timestamp: 1 };
@@ -139,10 +149,47 @@ describe('channel events framed without decoding', () => {
     ]);
     controls.hold(room, 's1');
     deliver(message('event', { offset: 4 }), channel);
+    await readParsed();
     expect(take().map(([id]) => id)).toEqual(['s2']);
     expect(controls.release(room, 's1')).toEqual([['event', { offset: 4 }]]);
     expect(decode).toHaveBeenCalledTimes(2);
     decode.mockRestore();
+  });
+
+  it('writes an event alone in its read at once, and groups the events of a read', async () => {
+    deliver(message('event', { offset: 5 }), channel);
+    expect(written).toEqual([]);
+    await readParsed();
+    expect(written.map(([id, enc]) => [id, enc])).toEqual([
+      ['s1', ['2["event",{"offset":5}]']],
+      ['s2', ['2["event",{"offset":5}]']],
+    ]);
+    expect(now).toEqual([true, true]);
+    take();
+    // Three events in one read: in order, each connection corked until the tick ends.
+    for (const offset of [6, 7, 8]) deliver(message('event', { offset }), channel);
+    await readParsed();
+    expect(written.map(([id, enc]) => `${id} ${String(enc)}`)).toEqual(
+      [6, 7, 8].flatMap((o) => [`s1 2["event",{"offset":${o}}]`, `s2 2["event",{"offset":${o}}]`]),
+    );
+    expect(now).toEqual([false, false, false, false, false, false]);
+    take();
+  });
+
+  it('writes the events before a message the adapter decodes, in the order of the read', async () => {
+    const status = { channelID: 'news', clientID: 'x', status: true, timestamp: 1 };
+    deliver(message('event', { offset: 9 }), channel);
+    deliver(message('online_status', status, ['client:x']), channel);
+    deliver(message('event', { offset: 10 }), channel);
+    await readParsed();
+    expect(take().map(([id, enc]) => `${id} ${String(enc)}`)).toEqual([
+      's1 2["event",{"offset":9}]',
+      's2 2["event",{"offset":9}]',
+      `s1 2${JSON.stringify(['online_status', status])}`,
+      `s2 2${JSON.stringify(['online_status', status])}`,
+      's1 2["event",{"offset":10}]',
+      's2 2["event",{"offset":10}]',
+    ]);
   });
 });
 

@@ -41,6 +41,12 @@ const JSON_OPEN = 0x7b;
 /** Templates kept for rooms whose channel events arrived (cleared when past this many). */
 const TEMPLATES_MAX = 100_000;
 
+interface PendingEvent {
+  members: Set<string>;
+  encoded: string[];
+  opts: { preEncoded: true; wsPreEncodedFrame: Buffer[]; wsWriteNow?: boolean };
+}
+
 interface SocketWithClient {
   client: { writeToEngine(encodedPackets: unknown, opts: object): void };
 }
@@ -61,6 +67,9 @@ interface SocketWithClient {
  *    exactly that template for its room has the event's bytes cut out and framed for the room's
  *    sockets as they are, instead of the whole message being parsed and the event serialized
  *    again. Anything else (other events, exceptions, held rooms) takes the adapter's own path.
+ *    The events of one read from Redis are written when the read is parsed: one alone is written
+ *    to each connection at once (`wsWriteNow`), several are grouped per connection by the corked
+ *    writes of `batchWebSocketWrites`.
  * Relies on the adapter's `onMessage`, `onRawMessage` and `dynamicChannel` (pinned version 8.3.0).
  */
 export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType, channelPrefix: string) {
@@ -101,13 +110,28 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       // that is not written directly (e.g. long-polling).
       const payloadLength = EVENT_FRAME_OPEN.length + (end - prefix.length) + 1;
       const encoded = [frame.toString('utf8', frame.length - payloadLength + 1)];
-      const opts = { preEncoded: true, wsPreEncodedFrame: [frame] };
-      const sockets = nsp.sockets as unknown as Map<string, SocketWithClient>;
-      for (const id of members) sockets.get(id)?.client.writeToEngine(encoded, opts);
+      if (pending.push({ members, encoded, opts: { preEncoded: true, wsPreEncodedFrame: [frame] } }) === 1)
+        process.nextTick(flush);
       return true;
     };
+    /** Channel events of the current read from Redis, written once the read is parsed. */
+    let pending: PendingEvent[] = [];
+    const flush = () => {
+      const list = pending;
+      if (list.length === 0) return;
+      pending = [];
+      // Alone in its read: written to each connection at once, nothing would join it. Several:
+      // each connection stays corked until the tick ends, so its frames leave in one write.
+      if (list.length === 1) list[0].opts.wsWriteNow = true;
+      const sockets = nsp.sockets as unknown as Map<string, SocketWithClient>;
+      for (const { members, encoded, opts } of list) {
+        for (const id of members) sockets.get(id)?.client.writeToEngine(encoded, opts);
+      }
+    };
     const handler: RawHandler = (message, channel) => {
-      if (!deliverChannelEvent(message, channel)) adapter.onRawMessage(message, channel);
+      if (deliverChannelEvent(message, channel)) return;
+      flush(); // what came before it in the read is written before it
+      adapter.onRawMessage(message, channel);
     };
     const isPublic = (room: string) => !adapter.sids.has(room);
 
