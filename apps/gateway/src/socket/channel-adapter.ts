@@ -81,7 +81,9 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
     const roomChannelStart = adapter.dynamicChannel('').slice(0, -1);
     const templates = new Map<string, { prefix: Buffer; suffix: Buffer }>();
 
-    /** Delivers `message` if it is a plain channel event for a room; false: not one of those. */
+    /** Channel events of the current read from Redis, written once the read is parsed. */
+    let pending: PendingEvent[] = [];
+    /** Queues `message` for `flush` if it is a plain channel event for a room; false: not one of those. */
     const deliverChannelEvent = (message: Buffer, channel: Buffer): boolean => {
       if (message[0] !== JSON_OPEN) return false;
       const name = channel.toString();
@@ -114,8 +116,6 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
         process.nextTick(flush);
       return true;
     };
-    /** Channel events of the current read from Redis, written once the read is parsed. */
-    let pending: PendingEvent[] = [];
     const flush = () => {
       const list = pending;
       if (list.length === 0) return;
