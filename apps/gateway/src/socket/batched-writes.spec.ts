@@ -3,6 +3,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { batchWebSocketWrites } from './batched-writes';
+import { eventFrame } from './channel-adapter';
 
 /** Counts the calls that reach the TCP socket's write path (one system call each). */
 function countWrites(raw: NetSocket): { calls: number } {
@@ -122,14 +123,10 @@ describe('batched WebSocket writes', () => {
           if (received.push(value) === 3) r();
         }),
       );
-      const frame = (n: number) => {
-        const packet = Buffer.from(`42["tick",${n}]`);
-        return [Buffer.concat([Buffer.from([0x81, packet.length]), packet])];
-      };
       const write = (n: number, wsWriteNow?: boolean) =>
         (socket.client as unknown as { writeToEngine(e: unknown, o: object): void }).writeToEngine(
-          [`2["tick",${n}]`],
-          { preEncoded: true, wsPreEncodedFrame: frame(n), wsWriteNow },
+          [`2["event",${n}]`],
+          { preEncoded: true, wsPreEncodedFrame: [eventFrame(Buffer.from(String(n)), 0, 1)], wsWriteNow },
         );
       write(1, true);
       expect(writes.calls).toBe(1);

@@ -84,7 +84,7 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
     /** Channel events of the current read from Redis, written once the read is parsed. */
     let pending: PendingEvent[] = [];
     /** Queues `message` for `flush` if it is a plain channel event for a room; false: not one of those. */
-    const deliverChannelEvent = (message: Buffer, channel: Buffer): boolean => {
+    const queueChannelEvent = (message: Buffer, channel: Buffer): boolean => {
       if (message[0] !== JSON_OPEN) return false;
       const name = channel.toString();
       if (!name.startsWith(roomChannelStart) || !name.endsWith('#')) return false;
@@ -129,7 +129,7 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       }
     };
     const handler: RawHandler = (message, channel) => {
-      if (deliverChannelEvent(message, channel)) return;
+      if (queueChannelEvent(message, channel)) return;
       flush(); // what came before it in the read is written before it
       adapter.onRawMessage(message, channel);
     };
