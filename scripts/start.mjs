@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: installs, generates, migrates, builds and runs the whole system locally —
 // admin-api, N gateways behind one front door, persistence-writer and presence — then prints the
-// URLs and a ready-made demo app with tokens. Ctrl-C stops everything cleanly.
+// URLs and a ready-made demo app with tokens. A service that dies is restarted with backoff; Ctrl-C
+// stops everything cleanly (exit 0); exit 1 only when a service keeps dying or the start failed.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -22,34 +23,67 @@ const presencePort = Number(env.PRESENCE_PORT ?? 3200);
 
 const children = [];
 let stopping = false;
+const formatLine =
+  env.LOG_FORMAT === 'json'
+    ? (line) => line
+    : (await import('./log-format.mjs')).createLogFormatter({ colorize: Boolean(process.stdout.isTTY) });
 
+/** A service that dies is restarted after a backoff that doubles (1 s … 30 s) with each recent crash. */
+const RESTART = { firstDelayMs: 1_000, maxDelayMs: 30_000, window: 120_000, maxCrashes: 5 };
+
+/**
+ * Runs one service and keeps it running: when it exits without being asked to, it is restarted
+ * with backoff and the console says so; after `RESTART.maxCrashes` exits within
+ * `RESTART.window` ms `npm start` gives up, stops everything and exits 1.
+ */
 function startProcess(name, script, extraEnv) {
-  const child = spawn(process.execPath, [script], {
-    cwd: ROOT,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const tag = `[${name}]`.padEnd(22);
-  for (const stream of [child.stdout, child.stderr]) {
-    let buf = '';
-    stream.on('data', (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (env.START_QUIET !== 'true') process.stdout.write(`${tag} ${line}\n`);
-      }
+  const service = { name, child: null, crashes: [], timer: null };
+  const spawnIt = () => {
+    const child = spawn(process.execPath, [script], {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  }
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${tag} exited (${code ?? signal}); stopping everything`);
-      void stopAll(1);
+    service.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      stream.on('data', (chunk) => {
+        buf += chunk;
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (env.START_QUIET !== 'true') process.stdout.write(`${tag} ${formatLine(line)}\n`);
+        }
+      });
     }
-  });
-  children.push({ name, child });
-  return child;
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      service.crashes = service.crashes.filter((t) => now - t < RESTART.window);
+      service.crashes.push(now);
+      const how = code ?? signal;
+      if (service.crashes.length >= RESTART.maxCrashes) {
+        console.error(
+          `${tag} exited (${how}) ${service.crashes.length} times within ${RESTART.window / 1000} s; giving up and stopping everything`,
+        );
+        void stopAll(1);
+        return;
+      }
+      const delay = Math.min(RESTART.maxDelayMs, RESTART.firstDelayMs * 2 ** (service.crashes.length - 1));
+      console.error(`${tag} exited (${how}); restarting in ${delay / 1000} s`);
+      service.timer = setTimeout(() => {
+        service.timer = null;
+        if (stopping) return;
+        console.error(`${tag} restarting`);
+        spawnIt();
+      }, delay);
+    });
+  };
+  spawnIt();
+  children.push(service);
+  return service;
 }
 
 async function waitReady(name, url, timeoutMs = 60_000) {
@@ -72,9 +106,11 @@ async function stopAll(code = 0) {
   console.log('\nStopping…');
   await Promise.all(
     children.map(
-      ({ child }) =>
+      (service) =>
         new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
+          if (service.timer) clearTimeout(service.timer);
+          const { child } = service;
+          if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', resolve);
           child.kill('SIGTERM');
           setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
@@ -173,7 +209,7 @@ async function main() {
    curl -H "Authorization: ${tokens.admin}" -H "AppID: demo" http://localhost:${adminPort}/channel/open
    node -e "const s=require('socket.io-client').io('http://localhost:${frontDoorPort}',{auth:{token:'${tokens.alice}',appID:'demo'}});s.on('ready',r=>{console.log('ready',r);s.emit('subscribe',{channels:['general']},a=>{console.log(JSON.stringify(a));s.emit('publish',{channelID:'general',eventType:'hello',payload:{text:'hi'}},p=>{console.log(p);})})});s.on('event',e=>{console.log('event',e);process.exit(0)})"
 
- Ctrl-C stops everything.
+ A service that dies is restarted with backoff. Ctrl-C stops everything.
 ========================================================================
 `);
 }

@@ -1,0 +1,113 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  BASE_REDIS_URL,
+  databaseUrl,
+  deleteRedisPrefix,
+  dropTestDatabase,
+  eventually,
+  REPO_ROOT,
+  uniqueRunId,
+} from '@channels/testing';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** The pids of `parent`'s children whose command line contains `needle`. */
+function childPids(parent: number, needle: string): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(needle))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+/**
+ * `npm start` as a person uses it: readable log lines, a service killed with -9 is restarted with
+ * backoff (and the console says so), Ctrl-C stops everything and exits 0.
+ */
+describe('npm start supervises the services', () => {
+  const runId = uniqueRunId('start');
+  const prefix = `${runId}:`;
+  let proc: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(async () => {
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 5_000));
+      proc.kill('SIGKILL');
+    }
+    await dropTestDatabase(runId);
+    await deleteRedisPrefix(prefix);
+  }, 60_000);
+
+  it('prints readable logs, restarts a killed gateway, and exits 0 on Ctrl-C', async () => {
+    const [front, admin, gateway, writer, presence] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
+    );
+    proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts/start.mjs')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl(runId),
+        REDIS_URL: BASE_REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        JWT_SECRET: 'start-test-secret-0123456789',
+        FRONT_DOOR_PORT: String(front),
+        ADMIN_API_PORT: String(admin),
+        GATEWAY_PORT: String(gateway),
+        GATEWAY_COUNT: '1',
+        WRITER_PORT: String(writer),
+        PRESENCE_PORT: String(presence),
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
+
+    await eventually(async () => output.includes('Channels is up.'), 'npm start up', 150_000);
+
+    // Each service line is one readable line: `[service] [HH:MM:SS.mmm] LEVEL: message`, not JSON.
+    const serviceLines = output.split('\n').filter((l) => /^\[(admin-api|gateway-1|presence)\]/.test(l));
+    expect(serviceLines.length).toBeGreaterThan(0);
+    for (const line of serviceLines) expect(line).not.toMatch(/^\[[^\]]+\]\s+\{"level"/);
+    expect(serviceLines.some((l) => /^\[[^\]]+\]\s+\[\d\d:\d\d:\d\d\.\d{3}\] INFO/.test(l))).toBe(true);
+
+    const [gatewayPid] = childPids(proc.pid as number, 'dist/apps/gateway/main.js');
+    expect(gatewayPid).toBeGreaterThan(0);
+    process.kill(gatewayPid, 'SIGKILL');
+
+    await eventually(
+      async () => /\[gateway-1\]\s+exited \(SIGKILL\); restarting in 1 s/.test(output),
+      'the restart announced',
+      10_000,
+    );
+    await eventually(
+      async () => {
+        const pids = childPids(proc?.pid as number, 'dist/apps/gateway/main.js');
+        if (pids.length !== 1 || pids[0] === gatewayPid) return false;
+        const res = await fetch(`http://127.0.0.1:${gateway}/health/ready`).catch(() => undefined);
+        return res?.ok === true;
+      },
+      'the gateway back and ready',
+      60_000,
+    );
+    expect(proc.exitCode).toBeNull();
+
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('All services stopped.');
+  }, 240_000);
+});
