@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 #
-# Every Channels image is a target of this one file (see docs/design/container-images.md):
+# Every Channels image is a target of this one file (see docs/design/deployment.md, "One Dockerfile with a target per app"):
 #
 #   docker build --target gateway            -t channels/gateway .
 #   docker build --target admin-api          -t channels/admin-api .
@@ -20,10 +20,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false CI=true
 COPY package.json package-lock.json ./
-# `npm install` (not `npm ci`): the lockfile is resolved on one platform and may miss other
-# platforms' optional binaries, which `npm ci` rejects. The lockfile's versions are still used.
+# `npm ci`: exactly the lockfile, which lists every platform's optional binaries (linux x64 and
+# arm64 images, macOS and Windows laptops).
 RUN --mount=type=cache,target=/root/.npm \
-    npm install --no-audit --no-fund --ignore-scripts
+    npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
 RUN node scripts/prisma-generate.mjs \
  && npx nx run-many -t build --projects=tag:type:app --skip-nx-cache \
