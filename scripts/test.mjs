@@ -2,7 +2,8 @@
 // `npm test`: every tier, in order, stopping at the first failing stage —
 // format check, lint (zero warnings), typecheck, unit, integration (real Postgres + Redis,
 // isolated per run), build, e2e (the real built processes, several gateways).
-// `npm test -- --only unit,integration` runs a subset. Ends with one summary line.
+// `npm test -- --only unit,integration` runs a subset (`npm run lint` is `--only format,lint,typecheck`).
+// Ends with one summary line when a test tier ran.
 import { readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApps, ensureGenerated, ensureInstalled, ROOT, run, step } from './lib.mjs';
@@ -58,9 +59,12 @@ async function main() {
   }
 }
 
+const testTiers = ['unit', 'integration', 'e2e'].some(want);
+
 main()
   .then(() => {
-    console.log(`\ntests: ${passed} passed, ${failed} failed`);
+    if (testTiers) console.log(`\ntests: ${passed} passed, ${failed} failed`);
+    else console.log('\nchecks passed');
     process.exit(failed > 0 ? 1 : 0);
   })
   .catch((e) => {
