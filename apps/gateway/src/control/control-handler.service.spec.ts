@@ -42,10 +42,13 @@ const setup = (sockets: ChannelsSocket[], deny: Record<string, Error>, deletedAp
   } as unknown as ChannelAccess;
   const revocations = {
     invalidateAll: jest.fn(),
-    check: jest.fn(async () => undefined),
+    check: jest.fn(async (t: { principal: { clientID: string } }) => {
+      if (t.principal.clientID === 'deleted-client')
+        throw new ChannelsError(ErrorCode.Unauthorized, 'token revoked');
+    }),
   } as unknown as TokenRevocations;
   const handler = new ControlHandler(bus, server, subscriptions, directory, access, revocations);
-  return { bus, directory, handler };
+  return { bus, directory, handler, revocations };
 };
 
 describe('ControlHandler', () => {
@@ -86,6 +89,22 @@ describe('ControlHandler', () => {
     bus.simulateReconnect();
     await handler.reconciling;
     expect(directory.invalidateAll).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ControlHandler reconcile: revoked tokens', () => {
+  it('closes connections whose token was revoked while its control subscription was down', async () => {
+    const kept = fakeSocket('app', ['open']);
+    const revoked = fakeSocket('app', ['open']);
+    (revoked.socket.data.principal as { clientID: string }).clientID = 'deleted-client';
+    const { bus, handler, revocations } = setup([kept.socket, revoked.socket], {});
+    await handler.onApplicationBootstrap();
+    bus.simulateReconnect();
+    await handler.reconciling;
+    expect(revocations.invalidateAll).toHaveBeenCalledTimes(1);
+    expect(revoked.socket.disconnect).toHaveBeenCalledWith(true);
+    expect(kept.socket.disconnect).not.toHaveBeenCalled();
+    await handler.onApplicationShutdown();
   });
 });
 
