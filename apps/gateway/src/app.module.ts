@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
@@ -20,6 +21,7 @@ import { OutboundGuard } from './ops/outbound-guard.service';
 import { PresenceHeartbeat } from './ops/presence-heartbeat.service';
 import { StatsReporter } from './ops/stats-reporter.service';
 import { ClientCallsHandler } from './socket/client-calls.handler';
+import { TokenExpiry } from './socket/token-expiry.service';
 import { SocketServer } from './socket/socket-server.service';
 import { SubscriptionService } from './subscriptions/subscription.service';
 
@@ -69,6 +71,15 @@ export class AppModule implements OnApplicationBootstrap {
           useFactory: (redis: Redis, keys: RedisKeys) =>
             new RedisPresenceTracker(redis, keys, { leaseMs: config.PRESENCE_LEASE_MS }),
         },
+        {
+          provide: TokenVerifier,
+          useFactory: () =>
+            new TokenVerifier({
+              secret: config.JWT_SECRET,
+              ...(config.JWT_PUBLIC_KEY ? { publicKey: config.JWT_PUBLIC_KEY } : {}),
+            }),
+        },
+        TokenExpiry,
         GatewayMetrics,
         SubscriptionService,
         ClientCallsHandler,

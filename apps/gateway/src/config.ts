@@ -50,5 +50,12 @@ export const gatewayEnvSchema = baseEnvSchema
      * announced (e.g. made in the database by hand).
      */
     DIRECTORY_REFRESH_MS: envInt(300_000, 1_000, 86_400_000),
+    /**
+     * A connection whose token carries `exp` is closed this long after it (clock skew and a late
+     * `refresh` are tolerated), unless the client sent a fresh token with `refresh` before.
+     */
+    TOKEN_EXPIRY_LEEWAY_MS: envInt(5_000, 0, 600_000),
+    /** How long before its token's `exp` a connection is sent `refresh_required`. */
+    TOKEN_REFRESH_NOTICE_MS: envInt(30_000, 0, 3_600_000),
   });
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

@@ -7,3 +7,4 @@ export * from './lib/channel.repository';
 export * from './lib/membership.repository';
 export * from './lib/event.repository';
 export * from './lib/event-writer.repository';
+export * from './lib/token-revocation.repository';

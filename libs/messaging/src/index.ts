@@ -6,3 +6,4 @@ export * from './lib/channel-gate.service';
 export * from './lib/publish.service';
 export * from './lib/history.service';
 export * from './lib/window-mirror';
+export * from './lib/token-revocations.service';

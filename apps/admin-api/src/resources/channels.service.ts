@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf, assertMemberOfApp, assertSuperAdmin, isAdmin } from '@channels/auth';
-import type { Channel, Principal } from '@channels/contracts';
+import {
+  type Channel,
+  CHANNEL_DELETED_MEMBERS_CHUNK,
+  type ChannelSettingsChange,
+  type Principal,
+} from '@channels/contracts';
 import {
   AppRepository,
   type ChannelFilter,
@@ -43,15 +48,26 @@ export class ChannelsService {
     return this.require(appID, channelID);
   }
 
+  /**
+   * Changes settings. Gateways apply them to live subscribers at once (`channel_updated` carries
+   * what changed): made private, non-members lose their subscriptions; presence on, subscribers are
+   * registered and get `initial_online_status`; presence off, the channel's presence is dropped
+   * without announcing anyone offline; persistence, the publish path and recovery follow it.
+   */
   async update(p: Principal, appID: string, channelID: string, changes: ChannelChanges): Promise<Channel> {
     assertAdminOf(p, appID);
     const before = await this.require(appID, channelID);
     if (Object.keys(changes).length === 0) return before;
     const after = await this.channels.update(appID, channelID, changes);
+    const changed: ChannelSettingsChange = {};
+    for (const k of ['private', 'presence', 'persistent'] as const)
+      if (before[k] !== after[k]) changed[k] = after[k];
     const effects: LiveEffect[] = [
       { kind: 'gate', appID, channelID },
-      { kind: 'control', message: { type: 'channel_updated', appID, channelID } },
+      { kind: 'control', message: { type: 'channel_updated', appID, channelID, changed } },
     ];
+    // After gateways were told to stop reporting it: nobody is announced offline.
+    if (changed.presence === false) effects.push({ kind: 'forget_presence', appID, channelID });
     if (before.isClosed !== after.isClosed) {
       effects.push({
         kind: 'control',
@@ -81,15 +97,36 @@ export class ChannelsService {
     return after;
   }
 
-  /** Deletes the channel with its memberships and stored events; subscribers get `remove_channel`. */
+  /**
+   * Deletes the channel with its memberships and stored events. Every connection subscribed to it
+   * and every device of every member gets `remove_channel` once, on every gateway: the members are
+   * read by the delete itself and carried in `channel_deleted`, in chunks for large channels.
+   */
   async delete(p: Principal, appID: string, channelID: string): Promise<void> {
     assertAdminOf(p, appID);
-    if (!(await this.channels.delete(appID, channelID))) throw notFound(`channel ${channelID}`);
-    await this.effects.apply([
+    const members = await this.channels.deleteReturningMembers(appID, channelID);
+    if (members === null) throw notFound(`channel ${channelID}`);
+    const effects: LiveEffect[] = [
       { kind: 'gate', appID, channelID },
       { kind: 'drop_stream', appID, channelID },
-      { kind: 'control', message: { type: 'channel_deleted', appID, channelID } },
-    ]);
+    ];
+    const chunks: string[][] = [];
+    for (let i = 0; i < members.length; i += CHANNEL_DELETED_MEMBERS_CHUNK)
+      chunks.push(members.slice(i, i + CHANNEL_DELETED_MEMBERS_CHUNK));
+    if (chunks.length === 0) chunks.push([]);
+    chunks.forEach((chunk, i) =>
+      effects.push({
+        kind: 'control',
+        message: {
+          type: 'channel_deleted',
+          appID,
+          channelID,
+          members: chunk,
+          ...(i < chunks.length - 1 ? { more: true } : {}),
+        },
+      }),
+    );
+    await this.effects.apply(effects);
   }
 
   /** A page of channels of `appID`, or of every app (super admin only) when `appID` is undefined. */

@@ -1,5 +1,5 @@
-import type { ChannelDirectory, ChannelGateService } from '@channels/messaging';
-import { type Broker, InMemoryControlBus } from '@channels/realtime';
+import type { ChannelDirectory, ChannelGateService, TokenRevocations } from '@channels/messaging';
+import { type Broker, InMemoryControlBus, type PresenceTracker } from '@channels/realtime';
 import { LiveEffects } from './live-effects.service';
 
 /** Gate and broker fakes that record calls and fail while `down` is set, like an unreachable Redis. */
@@ -34,7 +34,17 @@ function fakes() {
     invalidateClient: () => undefined,
     invalidateApp: () => undefined,
   } as unknown as ChannelDirectory;
-  return { state, effects: new LiveEffects(gates, directory, broker, bus), bus };
+  const revocations = {
+    invalidateClient: () => undefined,
+    invalidateApp: () => undefined,
+  } as unknown as TokenRevocations;
+  const presence = {
+    forgetChannel: async (appID: string, channelID: string) => {
+      fail();
+      state.log.push(`forget presence ${appID}/${channelID}`);
+    },
+  } as unknown as PresenceTracker;
+  return { state, effects: new LiveEffects(gates, directory, broker, bus, revocations, presence), bus };
 }
 
 const waitFor = async (cond: () => boolean, ms = 5_000) => {

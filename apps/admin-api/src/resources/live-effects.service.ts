@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ControlMessage } from '@channels/contracts';
-import { ChannelDirectory, ChannelGateService } from '@channels/messaging';
-import { BROKER, type Broker, CONTROL_BUS, type ControlBus } from '@channels/realtime';
+import { ChannelDirectory, ChannelGateService, TokenRevocations } from '@channels/messaging';
+import {
+  BROKER,
+  type Broker,
+  CONTROL_BUS,
+  type ControlBus,
+  PRESENCE_TRACKER,
+  type PresenceTracker,
+} from '@channels/realtime';
 import { invalidateFor } from './directory-invalidation';
 
 /** One step that makes a committed Postgres change visible to the live system (Redis and gateways). */
@@ -10,6 +17,8 @@ export type LiveEffect =
   | { kind: 'gate'; appID: string; channelID: string }
   /** Drops a deleted channel's hot stream. */
   | { kind: 'drop_stream'; appID: string; channelID: string }
+  /** Drops a channel's presence without announcing anyone offline (its presence was turned off). */
+  | { kind: 'forget_presence'; appID: string; channelID: string }
   /** Tells every gateway (new_channel, remove_channel, channel_closed, disconnect…). */
   | { kind: 'control'; message: ControlMessage };
 
@@ -37,6 +46,8 @@ export class LiveEffects implements OnModuleDestroy {
     private readonly directory: ChannelDirectory,
     @Inject(BROKER) private readonly broker: Broker,
     @Inject(CONTROL_BUS) private readonly control: ControlBus,
+    private readonly revocations: TokenRevocations,
+    @Inject(PRESENCE_TRACKER) private readonly presence: PresenceTracker,
   ) {}
 
   /** Number of effects waiting for Redis to come back. */
@@ -49,7 +60,7 @@ export class LiveEffects implements OnModuleDestroy {
     if (effects.length === 0) return true;
     // This process reads its own writes at once, whatever Redis does.
     for (const e of effects) {
-      if (e.kind === 'control') invalidateFor(this.directory, e.message);
+      if (e.kind === 'control') invalidateFor(this.directory, this.revocations, e.message);
       else this.directory.invalidateChannel(e.appID, e.channelID);
     }
     if (this.pending.length > 0 || this.draining) {
@@ -80,6 +91,9 @@ export class LiveEffects implements OnModuleDestroy {
         return;
       case 'drop_stream':
         await this.broker.dropStream(effect.appID, effect.channelID);
+        return;
+      case 'forget_presence':
+        await this.presence.forgetChannel(effect.appID, effect.channelID);
         return;
       case 'control':
         await this.control.publish(effect.message);

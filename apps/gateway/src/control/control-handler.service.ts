@@ -9,11 +9,13 @@ import {
   appRoom,
   channelRoom,
   clientRoom,
+  type ChannelSettingsChange,
   type ControlMessage,
   ErrorCode,
   isChannelsError,
 } from '@channels/contracts';
-import { ChannelAccess, ChannelDirectory } from '@channels/messaging';
+import { isAdmin } from '@channels/auth';
+import { ChannelAccess, ChannelDirectory, TokenRevocations } from '@channels/messaging';
 import { CONTROL_BUS, type ControlBus } from '@channels/realtime';
 import { SocketServer } from '../socket/socket-server.service';
 import type { ChannelsSocket } from '../socket/socket-types';
@@ -25,8 +27,8 @@ import { SubscriptionService } from '../subscriptions/subscription.service';
  *
  * Control messages are Redis pub/sub: one published while this gateway's subscription was down
  * is lost. When the subscription comes back, the gateway re-checks what such a message would
- * have changed (`reconcile`): cached settings are dropped, connections of a deleted app are
- * closed, and subscriptions the client may no longer hold (channel deleted, membership of a
+ * have changed (`reconcile`): cached settings are dropped, connections of a deleted app or client
+ * are closed, and subscriptions the client may no longer hold (channel deleted, membership of a
  * private channel removed) are ended with `remove_channel`.
  */
 @Injectable()
@@ -42,6 +44,7 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
     private readonly subscriptions: SubscriptionService,
     private readonly directory: ChannelDirectory,
     private readonly access: ChannelAccess,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -91,13 +94,16 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         return;
       case 'channel_updated':
         this.directory.invalidateChannel(m.appID, m.channelID);
+        if (m.changed) await this.settingsChanged(m.appID, m.channelID, m.changed);
         return;
       case 'channel_deleted':
         this.directory.invalidateChannel(m.appID, m.channelID);
-        await this.removeFromChannel(this.socketsOf(channelRoom(m.appID, m.channelID)), m.channelID);
+        await this.channelDeleted(m.appID, m.channelID, m.members ?? [], m.more === true);
         return;
       case 'client_deleted':
+        // Its tokens are refused from now on (the deletion wrote a revocation), here at once.
         this.directory.invalidateClient(m.appID, m.clientID);
+        this.revocations.invalidateClient(m.appID, m.clientID);
         for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
         return;
       case 'disconnect_client':
@@ -105,15 +111,75 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         return;
       case 'app_deleted':
         this.directory.invalidateApp(m.appID);
+        this.revocations.invalidateApp(m.appID);
         this.sockets.forgetApp(m.appID);
         for (const s of this.socketsOf(appRoom(m.appID))) s.disconnect(true);
         return;
     }
   }
 
+  /**
+   * Applies a settings change to this gateway's subscribers of the channel, as if each had
+   * subscribed after it: private turned on ends the subscriptions of connections whose client is
+   * not a member (admins keep theirs) with `remove_channel`; presence turned on registers every
+   * subscriber's presence and sends it `initial_online_status`; presence turned off removes their
+   * presence entries. Persistence needs nothing here: the publish path and subscribe read the
+   * re-loaded settings.
+   */
+  private async settingsChanged(
+    appID: string,
+    channelID: string,
+    changed: ChannelSettingsChange,
+  ): Promise<void> {
+    let sockets = this.socketsOf(channelRoom(appID, channelID)).filter((s) => s.data.channels.has(channelID));
+    if (changed.private === true) {
+      const kept: ChannelsSocket[] = [];
+      for (const s of sockets) {
+        if (isAdmin(s.data.principal) || (await this.mayKeep(s, channelID))) kept.push(s);
+        else await this.removeFromChannel([s], channelID);
+      }
+      sockets = kept;
+    }
+    if (changed.presence === undefined) return;
+    let failed = 0;
+    for (const s of sockets) {
+      if (!s.connected || !s.data.channels.has(channelID)) continue;
+      try {
+        if (changed.presence) await this.subscriptions.startPresence(s, channelID);
+        else await this.subscriptions.stopPresence(s, channelID);
+      } catch {
+        failed++;
+      }
+    }
+    if (failed)
+      this.logger.warn(
+        `presence of ${failed} subscriber(s) of ${channelID} not ${changed.presence ? 'registered' : 'removed'}`,
+      );
+  }
+
+  /**
+   * A deleted channel: every device of its members and every subscriber hears `remove_channel`
+   * once. A chunk with `more` concerns only members' connections that are not subscribed (the
+   * subscribed ones are told with the last chunk, with every other subscriber).
+   */
+  private async channelDeleted(
+    appID: string,
+    channelID: string,
+    members: string[],
+    more: boolean,
+  ): Promise<void> {
+    const targets = new Map<string, ChannelsSocket>();
+    for (const clientID of members)
+      for (const s of this.socketsOf(clientRoom(appID, clientID)))
+        if (!more || !s.data.channels.has(channelID)) targets.set(s.id, s);
+    if (!more) for (const s of this.socketsOf(channelRoom(appID, channelID))) targets.set(s.id, s);
+    await this.removeFromChannel([...targets.values()], channelID);
+  }
+
   /** Applies now what control messages lost while the subscription was down would have changed. */
   async reconcile(): Promise<void> {
     this.directory.invalidateAll();
+    this.revocations.invalidateAll();
     const byApp = new Map<string, ChannelsSocket[]>();
     for (const s of this.sockets.localSockets()) {
       const list = byApp.get(s.data.appID);
@@ -130,6 +196,11 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         continue;
       }
       for (const s of list) {
+        if (await this.revoked(s)) {
+          s.disconnect(true);
+          closed++;
+          continue;
+        }
         for (const channelID of [...s.data.channels]) {
           if (!s.connected || (await this.mayKeep(s, channelID))) continue;
           await this.removeFromChannel([s], channelID);
@@ -139,8 +210,22 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
     }
     if (closed || removed)
       this.logger.warn(
-        `after the control reconnect: ${closed} connection(s) of deleted apps closed, ${removed} subscription(s) no longer allowed ended`,
+        `after the control reconnect: ${closed} connection(s) of deleted apps or clients closed, ${removed} subscription(s) no longer allowed ended`,
       );
+  }
+
+  /** Whether the connection's token was revoked (its client deleted); an unreachable database says no. */
+  private async revoked(socket: ChannelsSocket): Promise<boolean> {
+    const d = socket.data;
+    try {
+      await this.revocations.check({
+        principal: d.principal,
+        ...(d.issuedAt !== undefined ? { issuedAt: d.issuedAt } : {}),
+      });
+      return false;
+    } catch (e) {
+      return isChannelsError(e) && e.code === ErrorCode.Unauthorized;
+    }
   }
 
   /** False only when the access check says no (an unreachable database keeps the subscription). */

@@ -15,9 +15,10 @@ import { isAdmin } from '@channels/auth';
 import { GatewayMetrics } from '../ops/gateway-metrics';
 import { SubscriptionService, toErrorBody } from '../subscriptions/subscription.service';
 import type { ChannelsSocket } from './socket-types';
+import { TokenExpiry } from './token-expiry.service';
 
 type AnyAck = (response: Ack<object>) => void;
-const CALLS = new Set(['subscribe', 'unsubscribe', 'publish', 'history', 'presence', 'channels']);
+const CALLS = new Set(['subscribe', 'unsubscribe', 'publish', 'history', 'presence', 'channels', 'refresh']);
 
 /**
  * The thin transport: each client call is validated, handed to one service method, and answered
@@ -38,6 +39,7 @@ export class ClientCallsHandler {
     private readonly channels: ChannelRepository,
     @Inject(PRESENCE_TRACKER) private readonly presence: PresenceTracker,
     private readonly metrics: GatewayMetrics,
+    private readonly expiry: TokenExpiry,
   ) {
     this.publishedOk = metrics.eventsIn.labels({ result: 'ok' });
   }
@@ -95,6 +97,9 @@ export class ClientCallsHandler {
         ? (await this.channels.list({ appID: d.appID, private: req.kind === 'private', limit: 1000 })).items
         : await this.channels.listForClient(d.appID, d.clientID, req.kind);
       this.reply(ack, { channels: list });
+    });
+    on('refresh', async (payload, ack) => {
+      this.reply(ack, await this.expiry.refresh(socket, payload));
     });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (CALLS.has(event)) return;

@@ -1,9 +1,11 @@
-import { canUseApp, type TokenVerifier } from '@channels/auth';
+import { canUseApp, type TokenVerifier, type VerifiedToken } from '@channels/auth';
 import { ChannelsError, ErrorCode, type Principal } from '@channels/contracts';
 import type { Socket } from 'socket.io';
 
 export interface HandshakeIdentity {
   principal: Principal;
+  /** The verified token (its `iat` for revocation, its `exp` for the connection's expiry). */
+  token: VerifiedToken;
   appID: string;
   deviceID: string | undefined;
 }
@@ -18,7 +20,8 @@ export function authenticateHandshake(socket: Socket, verifier: TokenVerifier): 
   const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
   const query = socket.handshake.query as Record<string, unknown>;
   const token = str(auth['token']) ?? str(query['Authorization']) ?? str(query['token']);
-  const principal = verifier.verify(token);
+  const verified = verifier.verifyToken(token);
+  const principal = verified.principal;
   const appID = str(auth['appID']) ?? str(query['AppID']) ?? str(query['appID']) ?? principal.appID;
   if (!appID || appID.length > 150 || !canUseApp(principal, appID)) {
     throw new ChannelsError(ErrorCode.Unauthorized, 'this token may not use this app');
@@ -27,5 +30,5 @@ export function authenticateHandshake(socket: Socket, verifier: TokenVerifier): 
   if (deviceID !== undefined && deviceID.length > 100) {
     throw new ChannelsError(ErrorCode.Unauthorized, 'deviceID is too long');
   }
-  return { principal, appID, deviceID };
+  return { principal, token: verified, appID, deviceID };
 }

@@ -6,6 +6,7 @@ import { TokenVerifier } from '@channels/auth';
 import { LifecycleService, SERVICE_CONFIG } from '@channels/bootstrap';
 import { appRoom, clientRoom, isChannelsError } from '@channels/contracts';
 import { AppRepository } from '@channels/db';
+import { TokenRevocations } from '@channels/messaging';
 import { adapterChannelPrefix } from '@channels/realtime';
 import { createClient, type RedisClientType } from 'redis';
 import { Server } from 'socket.io';
@@ -17,6 +18,7 @@ import { ClientCallsHandler } from './client-calls.handler';
 import { createChannelAdapter } from './channel-adapter';
 import { authenticateHandshake } from './handshake-auth';
 import type { ChannelsServer, ChannelsSocket } from './socket-types';
+import { TokenExpiry } from './token-expiry.service';
 
 const APP_CACHE_MS = 5_000;
 
@@ -32,7 +34,6 @@ export class SocketServer implements OnApplicationShutdown {
   private io?: ChannelsServer;
   private pub?: RedisClientType;
   private sub?: RedisClientType;
-  private readonly verifier: TokenVerifier;
   private readonly knownApps = new Map<string, number>();
 
   constructor(
@@ -42,12 +43,10 @@ export class SocketServer implements OnApplicationShutdown {
     private readonly apps: AppRepository,
     private readonly calls: ClientCallsHandler,
     private readonly metrics: GatewayMetrics,
-  ) {
-    this.verifier = new TokenVerifier({
-      secret: config.JWT_SECRET,
-      ...(config.JWT_PUBLIC_KEY ? { publicKey: config.JWT_PUBLIC_KEY } : {}),
-    });
-  }
+    private readonly verifier: TokenVerifier,
+    private readonly revocations: TokenRevocations,
+    private readonly expiry: TokenExpiry,
+  ) {}
 
   get server(): ChannelsServer {
     if (!this.io) throw new Error('socket server not started');
@@ -95,6 +94,7 @@ export class SocketServer implements OnApplicationShutdown {
   private async authenticate(socket: ChannelsSocket): Promise<void> {
     const id = authenticateHandshake(socket, this.verifier);
     if (!(await this.appExists(id.appID))) throw new Error('unknown app');
+    await this.revocations.check(id.token);
     socket.data = {
       principal: id.principal,
       appID: id.appID,
@@ -104,6 +104,8 @@ export class SocketServer implements OnApplicationShutdown {
       channels: new Set(),
       presenceChannels: new Set(),
       publishBucket: new TokenBucket(this.config.PUBLISH_RATE_PER_SEC, this.config.PUBLISH_RATE_BURST),
+      ...(id.token.issuedAt !== undefined ? { issuedAt: id.token.issuedAt } : {}),
+      ...(id.token.expiresAt !== undefined ? { expiresAt: id.token.expiresAt } : {}),
     };
   }
 
@@ -130,7 +132,9 @@ export class SocketServer implements OnApplicationShutdown {
     this.metrics.connections.inc();
     void socket.join([clientRoom(d.appID, d.clientID), appRoom(d.appID)]);
     this.calls.bind(socket);
+    this.expiry.track(socket);
     socket.on('disconnect', () => {
+      this.expiry.untrack(socket);
       this.metrics.connections.dec();
       void this.calls.disconnected(socket, !this.lifecycle.isShuttingDown);
     });
@@ -139,6 +143,7 @@ export class SocketServer implements OnApplicationShutdown {
       clientID: d.clientID,
       deviceID: d.deviceID,
       connectionID: d.connectionID,
+      ...(d.expiresAt !== undefined ? { expiresAt: d.expiresAt } : {}),
     });
   }
 

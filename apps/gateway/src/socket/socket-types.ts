@@ -19,6 +19,14 @@ export interface ConnectionData {
   /** The subset that are presence channels (reported to the presence tracker). */
   presenceChannels: Set<string>;
   publishBucket: TokenBucket;
+  /** The token's `iat` (unix seconds), checked against revocations on a control reconnect. */
+  issuedAt?: number;
+  /** When the token expires, unix ms (absent: it does not; `refresh` replaces it). */
+  expiresAt?: number;
+  /** `refresh_required` was sent for the current `expiresAt`. */
+  expiryNoticeSent?: boolean;
+  /** The second-bucket of the expiry wheel this connection is filed in. */
+  expiryBucket?: number;
 }
 
 export type ChannelsServer = Server<

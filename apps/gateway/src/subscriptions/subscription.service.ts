@@ -208,6 +208,27 @@ export class SubscriptionService {
     };
   }
 
+  /**
+   * Presence was turned on for a channel this connection is subscribed to: registers it and sends
+   * `initial_online_status`, as a new subscriber gets.
+   */
+  async startPresence(socket: ChannelsSocket, channelID: string): Promise<void> {
+    if (socket.data.channels.has(channelID)) await this.joinPresence(socket, channelID);
+  }
+
+  /** Presence was turned off for a subscribed channel: the connection's presence entry is removed. */
+  async stopPresence(socket: ChannelsSocket, channelID: string): Promise<void> {
+    const d = socket.data;
+    if (!d.presenceChannels.delete(channelID)) return;
+    await this.presence.leave({
+      appID: d.appID,
+      channelID,
+      clientID: d.clientID,
+      connectionID: d.connectionID,
+      gatewayID: this.config.GATEWAY_ID,
+    });
+  }
+
   private async joinPresence(socket: ChannelsSocket, channelID: string): Promise<void> {
     const d = socket.data;
     if (!d.presenceChannels.has(channelID)) {

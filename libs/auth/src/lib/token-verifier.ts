@@ -9,6 +9,15 @@ export interface TokenVerifierOptions {
   publicKey?: string;
 }
 
+/** A verified token: who it speaks for and its lifetime claims. */
+export interface VerifiedToken {
+  principal: Principal;
+  /** `iat`, unix seconds (absent when the token has none). */
+  issuedAt?: number;
+  /** `exp` in unix milliseconds (absent: the token does not expire). */
+  expiresAt?: number;
+}
+
 const ROLE_ALIASES: Record<string, Role> = {
   Super_Admin: Role.SuperAdmin,
   SuperAdmin: Role.SuperAdmin,
@@ -34,6 +43,11 @@ export class TokenVerifier {
   }
 
   verify(token: string | undefined | null): Principal {
+    return this.verifyToken(token).principal;
+  }
+
+  /** Like `verify`, with the token's lifetime claims (for revocation and expiry of connections). */
+  verifyToken(token: string | undefined | null): VerifiedToken {
     if (!token) throw unauthorized('missing token');
     const raw = stripBearer(token);
     const decoded = jwt.decode(raw, { complete: true });
@@ -56,7 +70,12 @@ export class TokenVerifier {
             : 'invalid token',
       );
     }
-    return toPrincipal(claims);
+    const principal = toPrincipal(claims);
+    return {
+      principal,
+      ...(typeof claims.iat === 'number' ? { issuedAt: claims.iat } : {}),
+      ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp * 1000 } : {}),
+    };
   }
 }
 

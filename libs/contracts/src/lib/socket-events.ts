@@ -5,6 +5,7 @@ import type {
   HistoryRequest,
   PresenceRequest,
   PublishRequest,
+  RefreshRequest,
   SubscribeRequest,
   UnsubscribeRequest,
 } from './socket-payloads';
@@ -41,6 +42,10 @@ export interface PresenceAck {
 export interface ChannelsAck {
   channels: Channel[];
 }
+export interface RefreshAck {
+  /** When the new token expires, unix ms (absent: it does not expire). */
+  expiresAt?: number;
+}
 
 /** Client → server events. Payloads are `unknown` on arrival and validated by the schemas. */
 export interface ClientToServerEvents {
@@ -50,6 +55,7 @@ export interface ClientToServerEvents {
   history: (payload: HistoryRequest, ack: AckFn<HistoryAck>) => void;
   presence: (payload: PresenceRequest, ack: AckFn<PresenceAck>) => void;
   channels: (payload: ChannelsRequest, ack: AckFn<ChannelsAck>) => void;
+  refresh: (payload: RefreshRequest, ack: AckFn<RefreshAck>) => void;
 }
 
 export interface ReadyPayload {
@@ -57,6 +63,8 @@ export interface ReadyPayload {
   clientID: string;
   deviceID: string;
   connectionID: string;
+  /** When the connection's token expires, unix ms (absent: it does not expire). */
+  expiresAt?: number;
 }
 export interface ChannelRef {
   channelID: string;
@@ -75,6 +83,10 @@ export interface InitialOnlineStatusPayload {
   channelID: string;
   clientStatus: ClientStatusMap;
 }
+/** `refresh_required` / `token_expired`: the connection's token expires (expired) at `expiresAt`, unix ms. */
+export interface TokenExpiryPayload {
+  expiresAt: number;
+}
 
 /** Server → client events (protocol §3). */
 export interface ServerToClientEvents {
@@ -88,6 +100,10 @@ export interface ServerToClientEvents {
   leave_channel: (payload: MemberRef) => void;
   online_status: (payload: OnlineStatusPayload) => void;
   initial_online_status: (payload: InitialOnlineStatusPayload) => void;
+  /** The token expires soon: send `refresh` with a fresh one or the connection is closed. */
+  refresh_required: (payload: TokenExpiryPayload) => void;
+  /** Sent right before the server closes a connection whose token expired without a refresh. */
+  token_expired: (payload: TokenExpiryPayload) => void;
 }
 
 /** Server-to-server events over the adapter (unused by clients). */
@@ -106,4 +122,6 @@ export const SERVER_EVENTS = [
   'leave_channel',
   'online_status',
   'initial_online_status',
+  'refresh_required',
+  'token_expired',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];

@@ -53,3 +53,12 @@ export const channelsSchema = z.object({
   kind: z.enum(['open', 'private'], { error: 'must be "open" or "private"' }),
 });
 export type ChannelsRequest = z.infer<typeof channelsSchema>;
+
+/** `refresh`: a fresh token for the connection (same app, client and role), before the current one expires. */
+export const refreshSchema = z.object({
+  token: z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(8_192, 'must be at most 8192 characters'),
+});
+export type RefreshRequest = z.infer<typeof refreshSchema>;

@@ -59,8 +59,21 @@ export class AppRepository {
   }
 
   /** Deletes the app and, by cascade, its clients, channels, memberships and events. */
+  /**
+   * Deletes the app with everything it owns and, in the same statement, revokes every token issued
+   * for it so far (`TokenRevocationRepository`). False when there was no such app.
+   */
   async delete(appID: string): Promise<boolean> {
-    const { count } = await this.prisma.app.deleteMany({ where: { id: appID } });
-    return count > 0;
+    const rows = await this.prisma.$queryRaw<{ n: number }[]>`
+      WITH d AS (
+        DELETE FROM apps WHERE id = ${appID} RETURNING id
+      ), r AS (
+        INSERT INTO token_revocations (app_id, client_id, revoked_at)
+        SELECT ${appID}, '', now() FROM d
+        ON CONFLICT (app_id, client_id) DO UPDATE SET revoked_at = excluded.revoked_at
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM d)::int AS n, (SELECT count(*) FROM r)::int AS r`;
+    return (rows[0]?.n ?? 0) > 0;
   }
 }

@@ -95,6 +95,24 @@ export class ChannelRepository {
     return count > 0;
   }
 
+  /**
+   * Deletes the channel like `delete` and returns the client ids that were its members (read in
+   * the same statement as the delete, so none added meanwhile is missed); null when there was no
+   * such channel.
+   */
+  async deleteReturningMembers(appID: string, channelID: string): Promise<string[] | null> {
+    const rows = await this.prisma.$queryRaw<{ deleted: number; members: string[] }[]>`
+      WITH m AS (
+        DELETE FROM memberships WHERE app_id = ${appID} AND channel_id = ${channelID} RETURNING client_id
+      ), c AS (
+        DELETE FROM channels WHERE app_id = ${appID} AND id = ${channelID} RETURNING id
+      )
+      SELECT (SELECT count(*) FROM c)::int AS deleted,
+             coalesce((SELECT array_agg(client_id::text ORDER BY client_id) FROM m), '{}'::text[]) AS members`;
+    const r = rows[0];
+    return r && r.deleted > 0 ? r.members : null;
+  }
+
   async list(opts: ChannelFilter & { limit: number; cursor?: string }): Promise<Page<Channel>> {
     const [afterApp, afterId] = decodePairCursor(opts.cursor);
     const rows = await this.prisma.channel.findMany({

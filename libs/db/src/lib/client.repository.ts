@@ -49,9 +49,22 @@ export class ClientRepository {
   }
 
   /** Deletes the client and its memberships. */
+  /**
+   * Deletes the client (its memberships cascade) and, in the same statement, revokes every token
+   * issued to it so far (`TokenRevocationRepository`). False when there was no such client.
+   */
   async delete(appID: string, clientID: string): Promise<boolean> {
-    const { count } = await this.prisma.client.deleteMany({ where: { appId: appID, id: clientID } });
-    return count > 0;
+    const rows = await this.prisma.$queryRaw<{ n: number }[]>`
+      WITH d AS (
+        DELETE FROM clients WHERE app_id = ${appID} AND id = ${clientID} RETURNING id
+      ), r AS (
+        INSERT INTO token_revocations (app_id, client_id, revoked_at)
+        SELECT ${appID}, ${clientID}, now() FROM d
+        ON CONFLICT (app_id, client_id) DO UPDATE SET revoked_at = excluded.revoked_at
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM d)::int AS n, (SELECT count(*) FROM r)::int AS r`;
+    return (rows[0]?.n ?? 0) > 0;
   }
 
   /** Keyset page ordered by (appID, clientID); `appID` undefined lists every app (super admin). */

@@ -5,6 +5,7 @@ import { ClientRepository } from './client.repository';
 import { EventRepository } from './event.repository';
 import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
+import { TokenRevocationRepository } from './token-revocation.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
 const repositories = [
@@ -14,6 +15,7 @@ const repositories = [
   MembershipRepository,
   EventRepository,
   EventWriterRepository,
+  TokenRevocationRepository,
 ];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */

@@ -22,9 +22,17 @@ import { HistoryService } from './history.service';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { PublishService } from './publish.service';
 import { PostgresStreamSource } from './stream-source';
+import { TokenRevocations } from './token-revocations.service';
 import { WindowMirror } from './window-mirror';
 
-const services = [ChannelDirectory, ChannelAccess, PublishService, HistoryService, ChannelGateService];
+const services = [
+  ChannelDirectory,
+  ChannelAccess,
+  PublishService,
+  HistoryService,
+  ChannelGateService,
+  TokenRevocations,
+];
 
 /**
  * The publish/history path shared by gateways and admin-api. Needs DbModule and RedisModule.

@@ -179,6 +179,10 @@ export class InMemoryPresenceTracker extends LeasedPresenceTracker {
     return this.state.channel(appID, channelID).online.size;
   }
 
+  async forgetChannel(appID: string, channelID: string): Promise<void> {
+    this.state.channels.delete(channelTag(appID, channelID));
+  }
+
   protected async renewLease(lease: string, known: boolean): Promise<boolean> {
     const s = this.state;
     const now = s.now();

@@ -60,6 +60,7 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
     limit?: number,
   ): Promise<PresencePage>;
   abstract onlineCount(appID: string, channelID: string): Promise<number>;
+  abstract forgetChannel(appID: string, channelID: string): Promise<void>;
 
   async join(c: PresenceConnection): Promise<void> {
     const gw = this.gateway(c.gatewayID);

@@ -57,4 +57,10 @@ export interface PresenceTracker {
   ): Promise<PresencePage>;
   /** Number of clients online in the channel, in O(1). */
   onlineCount(appID: string, channelID: string): Promise<number>;
+  /**
+   * Drops the channel's whole presence — connections, online and recently offline clients —
+   * announcing nothing (its presence was turned off). Gateways still holding connections there
+   * leave them as usual; such leaves then change nothing and announce nothing, whenever they come.
+   */
+  forgetChannel(appID: string, channelID: string): Promise<void>;
 }

@@ -169,6 +169,29 @@ export function describePresenceTrackerContract(
       expect((await gw.snapshot(APP, CH))['alice']?.status).toBe(true);
     });
 
+    it('forgets a channel whose presence was turned off without announcing anyone offline', async () => {
+      await gw.join(conn('alice', 'a1'));
+      await gw.join(conn('bob', 'b1', 'gw-2'));
+      await settle();
+      // One gateway has left its connection before the channel is forgotten, the other only after.
+      await gw.leave(conn('alice', 'a1'));
+      await settle();
+      await gw.forgetChannel(APP, CH);
+      expect(await gw.snapshot(APP, CH)).toEqual({});
+      expect(await gw.onlineCount(APP, CH)).toBe(0);
+      await gw.leave(conn('bob', 'b1', 'gw-2'));
+      await h.elapse(timing.graceMs + timing.marginMs);
+      expect(await settle()).toEqual([]);
+      expect(await statuses()).toEqual(['alice:true', 'bob:true']);
+      expect(await gw.snapshot(APP, CH)).toEqual({});
+
+      // Turned on again: whoever joins now is announced afresh.
+      await gw.join(conn('bob', 'b2', 'gw-2'));
+      await settle();
+      expect(await statuses()).toEqual(['alice:true', 'bob:true', 'bob:true']);
+      expect(Object.keys(await gw.snapshot(APP, CH))).toEqual(['bob']);
+    });
+
     it('counts the grace period from the last connection to end', async () => {
       await gw.join(conn('alice', 'a1'));
       await gw.join(conn('alice', 'a2'));

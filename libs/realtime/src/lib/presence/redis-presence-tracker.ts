@@ -92,6 +92,18 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
     return this.redis.hlen(this.keys.presenceOnline(appID, channelID));
   }
 
+  async forgetChannel(appID: string, channelID: string): Promise<void> {
+    const k = this.keys;
+    // One slot (the channel's hash tag): one command, atomic.
+    await this.redis.del(
+      k.presenceConnLeases(appID, channelID),
+      k.presenceClientConns(appID, channelID),
+      k.presenceOnline(appID, channelID),
+      k.presenceLeftAt(appID, channelID),
+      k.presenceOffline(appID, channelID),
+    );
+  }
+
   protected async renewLease(lease: string, known: boolean): Promise<boolean> {
     const k = this.keys;
     const ok = await this.redis.presenceHeartbeat(
