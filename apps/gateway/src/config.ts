@@ -42,6 +42,10 @@ export const gatewayEnvSchema = baseEnvSchema
     PRESENCE_HEARTBEAT_MS: envInt(4_000, 200, 60_000),
     /** A gateway's presence entries expire this long after its last heartbeat (crash detection). */
     PRESENCE_LEASE_MS: envInt(12_000, 1_000, 600_000),
+    /**
+     * How often the connection statistics are published (each report states it: admin-api leaves
+     * out a gateway after three missed reports) and the channelize gauges refreshed.
+     */
     STATS_INTERVAL_MS: envInt(5_000, 500, 60_000),
     /**
      * How long a cached channel setting or membership is trusted before it is re-read in the
