@@ -40,6 +40,8 @@ export interface PresenceAck {
 }
 export interface ChannelsAck {
   channels: Channel[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /** Client → server events. Payloads are `unknown` on arrival and validated by the schemas. */

@@ -50,7 +50,16 @@ export type HistoryRequest = z.infer<typeof historySchema>;
 export const presenceSchema = z.object({ channelID: channelIdSchema });
 export type PresenceRequest = z.infer<typeof presenceSchema>;
 
+/** Most channels one `channels` answer holds (also its default page size). */
+export const CHANNELS_PAGE_MAX = 1000;
+
+/**
+ * `channels`: one page of the channels the caller may see, in channel id order. Without `cursor`
+ * the first page; the answer's `nextCursor` (null on the last page) continues it.
+ */
 export const channelsSchema = z.object({
   kind: z.enum(['open', 'private'], { error: 'must be "open" or "private"' }),
+  cursor: z.string(typeError('must be a string')).max(400, 'is not a valid cursor').optional(),
+  limit: z.number(typeError('must be a number')).int().min(1).max(CHANNELS_PAGE_MAX).optional(),
 });
 export type ChannelsRequest = z.infer<typeof channelsSchema>;
