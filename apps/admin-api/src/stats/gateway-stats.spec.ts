@@ -43,6 +43,8 @@ describe('gateway statistics', () => {
         fastGone: report('fastGone', now - 3_100, {}, 1_000),
         unstated: report('unstated', now - 14_000, {}, undefined),
         unstatedGone: report('unstatedGone', now - 16_000, {}, undefined),
+        // A stated interval above the gateways' maximum (60 s) counts as the maximum.
+        boundedGone: report('boundedGone', now - 181_000, {}, 10 * 60_000),
       },
       now,
     );

@@ -26,6 +26,8 @@ export interface GatewayAppStats {
 export const GATEWAY_STATS_MISSED_REPORTS = 3;
 /** The interval assumed for a report that does not state one (gateways before `intervalMs`). */
 export const GATEWAY_STATS_DEFAULT_INTERVAL_MS = 5_000;
+/** The longest interval a gateway may report at; a report stating more is read as this. */
+export const GATEWAY_STATS_MAX_INTERVAL_MS = 60_000;
 
 const nonNeg = (v: unknown): number =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
@@ -33,7 +35,8 @@ const nonNeg = (v: unknown): number =>
 /**
  * Reads one hash value (`field` = the gateway id it was stored under). Tolerant, since the hash is
  * shared by gateways of several versions: missing or negative numbers count as zero, a missing or
- * invalid interval as `GATEWAY_STATS_DEFAULT_INTERVAL_MS`; null when the value is not a JSON object.
+ * invalid interval as `GATEWAY_STATS_DEFAULT_INTERVAL_MS` (and one above
+ * `GATEWAY_STATS_MAX_INTERVAL_MS` as that); null when the value is not a JSON object.
  */
 export function parseGatewayStatsReport(field: string, json: string): GatewayStatsReport | null {
   let v: unknown;
@@ -66,7 +69,11 @@ export function parseGatewayStatsReport(field: string, json: string): GatewaySta
     gatewayID: typeof r.gatewayID === 'string' ? r.gatewayID : field,
     connections: nonNeg(r.connections),
     updatedAt: nonNeg(r.updatedAt),
-    intervalMs: nonNeg(r.intervalMs) || GATEWAY_STATS_DEFAULT_INTERVAL_MS,
+    // Bounded, so that a malformed report cannot keep a stopped gateway in the statistics.
+    intervalMs: Math.min(
+      nonNeg(r.intervalMs) || GATEWAY_STATS_DEFAULT_INTERVAL_MS,
+      GATEWAY_STATS_MAX_INTERVAL_MS,
+    ),
     apps,
   };
 }
