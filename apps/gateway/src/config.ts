@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { baseEnvSchema, databaseEnvSchema, envInt, jwtEnvSchema } from '@channels/bootstrap';
+import { GATEWAY_STATS_MAX_INTERVAL_MS } from '@channels/contracts';
 import { z } from 'zod';
 
 /** Gateway settings (all from env; see .env.example). */
@@ -42,7 +43,11 @@ export const gatewayEnvSchema = baseEnvSchema
     PRESENCE_HEARTBEAT_MS: envInt(4_000, 200, 60_000),
     /** A gateway's presence entries expire this long after its last heartbeat (crash detection). */
     PRESENCE_LEASE_MS: envInt(12_000, 1_000, 600_000),
-    STATS_INTERVAL_MS: envInt(5_000, 500, 60_000),
+    /**
+     * How often the connection statistics are published (each report states it: admin-api leaves
+     * out a gateway after three missed reports) and the channelize gauges refreshed.
+     */
+    STATS_INTERVAL_MS: envInt(5_000, 500, GATEWAY_STATS_MAX_INTERVAL_MS),
     /**
      * How long a cached channel setting or membership is trusted before it is re-read in the
      * background. Every change drops the entry at once through a control message, and a control

@@ -8,3 +8,4 @@ export * from './lib/keys';
 export * from './lib/queue';
 export * from './lib/control';
 export * from './lib/event-text';
+export * from './lib/gateway-stats';

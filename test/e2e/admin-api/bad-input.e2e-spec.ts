@@ -207,6 +207,38 @@ describe('bad input', () => {
     }
   });
 
+  it('names the rule an out-of-range value broke', async () => {
+    const cases: [string, string, unknown, string, string?][] = [
+      ['GET', `/v1/apps/${app}/channels?limit=1001`, undefined, 'limit: must be at most 1000'],
+      ['GET', `/v1/apps/${app}/channels/ch/events?limit=0`, undefined, 'limit: must be at least 1'],
+      [
+        'POST',
+        `/v1/apps/${app}/clients`,
+        { clientID: 'x'.repeat(101) },
+        'clientID: must be at most 100 characters',
+      ],
+      ['POST', '/channel/ch/publish', { eventType: '', payload: 1 }, 'eventType: must not be empty', app],
+      ['GET', '/last/ch/10001', undefined, 'amount: must be at most 10000', app],
+      [
+        'POST',
+        '/v1/batch',
+        { commands: [{ method: 'history', params: { appID: app, channelID: 'ch', limit: 5000 } }] },
+        'limit: must be at most 1000',
+      ],
+    ];
+    for (const [method, path, body, message, appID] of cases) {
+      const r = await send(method, path, {
+        ...(body !== undefined ? { body } : {}),
+        ...(appID ? { appID } : {}),
+      });
+      const error =
+        path === '/v1/batch'
+          ? (r.body as { results: { error: unknown }[] }).results[0].error
+          : (r.body as { error: unknown }).error;
+      expect({ path, error }).toEqual({ path, error: { code: 'bad_request', message } });
+    }
+  });
+
   it('answers unknown routes and methods 404 with the error shape', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],

@@ -440,6 +440,23 @@ describe('/v1 API', () => {
           updatedAt: now - 60_000,
           apps: { [app]: { connections: 99, subscriptions: 99, channels: { news: 99 } } },
         }),
+        // Staleness follows each gateway's stated report interval (three missed reports): one
+        // reporting every minute is still there after 100 s, one reporting every second is gone
+        // after 10 s.
+        gwSlow: JSON.stringify({
+          gatewayID: 'gwSlow',
+          connections: 1,
+          updatedAt: now - 100_000,
+          intervalMs: 60_000,
+          apps: { other: { connections: 1, subscriptions: 1, channels: { y: 1 } } },
+        }),
+        gwFastGone: JSON.stringify({
+          gatewayID: 'gwFastGone',
+          connections: 50,
+          updatedAt: now - 10_000,
+          intervalMs: 1_000,
+          apps: { [app]: { connections: 50, subscriptions: 50, channels: { news: 50 } } },
+        }),
       });
       const active = await http.get(`/v1/apps/${app}/active-channels`, { token: admin });
       expect(active.body).toEqual({
@@ -468,8 +485,8 @@ describe('/v1 API', () => {
         gateways: { gatewayID: string }[];
         apps: { appID: string }[];
       }>('/v1/stats', { token: root });
-      expect(cluster.body.connections).toBe(6);
-      expect(cluster.body.gateways.map((g) => g.gatewayID)).toEqual(['gwA', 'gwB']);
+      expect(cluster.body.connections).toBe(7);
+      expect(cluster.body.gateways.map((g) => g.gatewayID)).toEqual(['gwA', 'gwB', 'gwSlow']);
       expect(cluster.body.apps.map((a) => a.appID)).toEqual(['other', app].sort());
       expect((await http.get('/v1/stats', { token: admin })).status).toBe(403);
     } finally {

@@ -45,6 +45,12 @@ describe('SIGTERM drain and metrics', () => {
     expect(await metric('channels_gateway_subscriptions')).toBe(2);
     expect(await metric('channels_gateway_events_in_total')).toBe(1);
     expect(await metric('channels_gateway_publish_ack_seconds_count')).toBe(1);
+    // The publisher's own connection is a subscriber: one delivery, counted on its gateway.
+    await eventually(
+      async () => (await metric('channels_gateway_events_out_total')) === 1,
+      'the delivery counted',
+      10_000,
+    );
     expect(await metric('channels_gateway_outbound_buffer_drops_total')).toBe(0);
     await eventually(
       async () => (await metric('subscribed_channels_storage_length')) === 2,
@@ -53,6 +59,8 @@ describe('SIGTERM drain and metrics', () => {
     );
     expect(await metric('open_connections')).toBe(1);
     expect(await metric('private_connections')).toBe(1);
+    expect(await metric('open_connections_storage_length')).toBe(1);
+    expect(await metric('private_connections_storage_length')).toBe(1);
   });
 
   it('on SIGTERM goes unready, refuses new connections, and moves clients to other gateways', async () => {

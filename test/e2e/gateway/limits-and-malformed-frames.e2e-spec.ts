@@ -115,6 +115,29 @@ describe('limits and malformed frames', () => {
     ).toMatchObject({ ok: true });
   });
 
+  it('names the rule an out-of-range value broke', async () => {
+    const s = await client();
+    const cases: [string, unknown, string][] = [
+      ['history', { channelID: 'c1', limit: 5000 }, 'limit: must be at most 1000'],
+      ['history', { channelID: 'c1', limit: 0 }, 'limit: must be at least 1'],
+      ['history', { channelID: 'c1', since: -1 }, 'since: must be at least 0'],
+      [
+        'publish',
+        { channelID: 'c1', eventType: 'x'.repeat(51), payload: 1 },
+        'eventType: must be at most 50 characters',
+      ],
+      [
+        'subscribe',
+        { channels: ['c1'], recover: { c1: { offset: 1.5, epoch: 'e' } } },
+        'recover.c1.offset: must be an integer',
+      ],
+    ];
+    for (const [event, payload, message] of cases) {
+      const ack = await call(s, event, payload);
+      expect({ event, ack }).toEqual({ event, ack: { ok: false, error: { code: 'bad_request', message } } });
+    }
+  });
+
   it('disconnects a consumer that stops reading instead of buffering without bound', async () => {
     // A raw websocket client that completes the socket.io handshake, subscribes, then never reads.
     const url = stack.url('gateway').replace('http', 'ws') + '/socket.io/?EIO=4&transport=websocket';

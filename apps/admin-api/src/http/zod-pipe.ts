@@ -4,7 +4,7 @@ import type { z } from 'zod';
 
 /**
  * Validates a route argument with a zod schema; a failure is a 400 `bad_request` whose message
- * names the field (`limit: must be <= 1000`), or `what` when the whole value is wrong.
+ * names the field and the rule it broke (`limit: must be at most 1000`), or `what` when the whole value is wrong.
  */
 export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.output<T>> {
   constructor(

@@ -5,7 +5,7 @@ import { AuthGuard } from '../auth/auth.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param } from '../http/zod-pipe';
 import { ChannelsService } from '../resources/channels.service';
-import { conflict, notFound } from '../resources/errors';
+import { notFound } from '../resources/errors';
 import { EventsService } from '../resources/events.service';
 import { MembersService } from '../resources/members.service';
 import { toOriginalChannel, toSeconds } from './original.mapper';
@@ -78,7 +78,11 @@ export class OriginalChannelsController {
     return toOriginalChannel(await this.channels.setClosed(p, appHeader(appIDHeader), channelID, false));
   }
 
-  /** 200 when added, 404 when the channel or client is unknown, 409 when already a member. */
+  /**
+   * 200 when the client is a member afterwards (also when it already was one: the original documents
+   * 200 and 404 only, so a repeated join changes nothing and announces nothing); 404 when the channel
+   * or client is unknown.
+   */
   @Post(':channelID/join/:clientID')
   @HttpCode(200)
   async join(
@@ -87,9 +91,7 @@ export class OriginalChannelsController {
     @Param('channelID', param(ChannelIdParam, 'channelID')) channelID: string,
     @Param('clientID', param(ClientIdParam, 'clientID')) clientID: string,
   ): Promise<void> {
-    if (!(await this.members.add(p, appHeader(appIDHeader), channelID, clientID))) {
-      throw conflict(`client ${clientID} already is a member of channel ${channelID}`);
-    }
+    await this.members.add(p, appHeader(appIDHeader), channelID, clientID);
   }
 
   /** 200 when removed, 404 when the channel is unknown or the client is not a member. */

@@ -49,7 +49,7 @@ export const natParam = (max: number) =>
     .string()
     .regex(/^\d{1,16}$/, 'must be a non-negative integer')
     .transform(Number)
-    .pipe(z.number().max(max, `must be <= ${max}`));
+    .pipe(z.number().max(max));
 
 /** Largest accepted unix-second timestamp (year 5138): keeps millisecond arithmetic exact. */
 export const MAX_SECONDS = 99_999_999_999;

@@ -3,10 +3,10 @@ import { REDIS, REDIS_KEYS, type RedisKeys } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { freshReports, type GatewayReport } from './gateway-stats';
 
-/** Gateways refresh their report every 5 s; three missed refreshes mean the gateway is gone. */
-export const GATEWAY_STATS_MAX_AGE_MS = 15_000;
-
-/** Reads the live gateways' connection reports from Redis. */
+/**
+ * Reads the live gateways' connection reports from Redis. A gateway that missed three of its own
+ * report intervals (`STATS_INTERVAL_MS`, stated in each report) is gone.
+ */
 @Injectable()
 export class GatewayStatsReader {
   constructor(
@@ -16,6 +16,6 @@ export class GatewayStatsReader {
 
   async reports(): Promise<GatewayReport[]> {
     const raw = await this.redis.hgetall(this.keys.gatewayStats());
-    return freshReports(raw, Date.now(), GATEWAY_STATS_MAX_AGE_MS);
+    return freshReports(raw, Date.now());
   }
 }

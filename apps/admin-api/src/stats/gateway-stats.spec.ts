@@ -5,11 +5,13 @@ const report = (
   gatewayID: string,
   updatedAt: number,
   apps: Record<string, [number, number, Record<string, number>]>,
+  intervalMs: number | undefined = 5_000,
 ) =>
   JSON.stringify({
     gatewayID,
     connections: Object.values(apps).reduce((s, [c]) => s + c, 0),
     updatedAt,
+    intervalMs,
     apps: Object.fromEntries(
       Object.entries(apps).map(([id, [connections, subscriptions, channels]]) => [
         id,
@@ -26,10 +28,31 @@ const raw = {
 };
 
 describe('gateway statistics', () => {
-  const reports = freshReports(raw, now, 15_000);
+  const reports = freshReports(raw, now);
 
-  it('ignores reports older than the freshness window and unparsable ones', () => {
+  it('ignores reports older than three of their intervals and unparsable ones', () => {
     expect(reports.map((r) => r.gatewayID)).toEqual(['gw1', 'gw2']);
+  });
+
+  it("follows each gateway's stated report interval (a slow reporter is not dropped, a fast one goes sooner)", () => {
+    const fresh = freshReports(
+      {
+        slow: report('slow', now - 50_000, {}, 20_000),
+        slowGone: report('slowGone', now - 61_000, {}, 20_000),
+        fast: report('fast', now - 2_900, {}, 1_000),
+        fastGone: report('fastGone', now - 3_100, {}, 1_000),
+        unstated: report('unstated', now - 14_000, {}, undefined),
+        unstatedGone: report('unstatedGone', now - 16_000, {}, undefined),
+        // A stated interval above the gateways' maximum (60 s) counts as the maximum.
+        boundedGone: report('boundedGone', now - 181_000, {}, 10 * 60_000),
+      },
+      now,
+    );
+    expect(fresh.map((r) => [r.gatewayID, r.intervalMs])).toEqual([
+      ['fast', 1_000],
+      ['slow', 20_000],
+      ['unstated', 5_000],
+    ]);
   });
 
   it('sums subscribers of each active channel of one app over every gateway', () => {
@@ -77,13 +100,13 @@ describe('gateway statistics', () => {
         }),
       },
       now,
-      15_000,
     );
     expect(r).toEqual([
       {
         gatewayID: 'g',
         connections: 0,
         updatedAt: now,
+        intervalMs: 5_000,
         apps: { a: { connections: 0, subscriptions: 0, channels: {} } },
       },
     ]);

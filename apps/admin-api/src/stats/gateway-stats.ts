@@ -1,15 +1,7 @@
-/**
- * Connection statistics as gateways publish them: Redis hash `redisKeys(prefix).gatewayStats()`,
- * field = gateway id, value = JSON of `GatewayReport`, refreshed every few seconds. A report older
- * than the freshness window belongs to a gateway that stopped (or lost Redis) and is ignored.
- */
-export interface GatewayReport {
-  gatewayID: string;
-  connections: number;
-  /** Unix ms. */
-  updatedAt: number;
-  apps: Record<string, { connections: number; subscriptions: number; channels: Record<string, number> }>;
-}
+import { type GatewayStatsReport, isGatewayStatsFresh, parseGatewayStatsReport } from '@channels/contracts';
+
+/** A gateway's report (shape and Redis location: `GatewayStatsReport` in libs/contracts). */
+export type GatewayReport = GatewayStatsReport;
 
 export interface GatewaySummary {
   gatewayID: string;
@@ -46,44 +38,15 @@ export interface ActiveChannel {
   subscribers: number;
 }
 
-const nonNeg = (v: unknown): number =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
-
-/** Parses the hash's values, keeping well-formed reports updated within `maxAgeMs` of `now`. */
-export function freshReports(raw: Record<string, string>, now: number, maxAgeMs: number): GatewayReport[] {
+/**
+ * Parses the hash's values, keeping the well-formed reports of gateways still reporting at `now`:
+ * each report is stale after `GATEWAY_STATS_MISSED_REPORTS` of the interval its gateway states.
+ */
+export function freshReports(raw: Record<string, string>, now: number): GatewayReport[] {
   const out: GatewayReport[] = [];
   for (const [field, json] of Object.entries(raw)) {
-    let v: unknown;
-    try {
-      v = JSON.parse(json);
-    } catch {
-      continue;
-    }
-    if (!v || typeof v !== 'object') continue;
-    const r = v as Partial<GatewayReport>;
-    const updatedAt = nonNeg(r.updatedAt);
-    if (now - updatedAt > maxAgeMs) continue;
-    const apps: GatewayReport['apps'] = {};
-    if (r.apps && typeof r.apps === 'object') {
-      for (const [appID, a] of Object.entries(r.apps)) {
-        if (!a || typeof a !== 'object') continue;
-        const channels: Record<string, number> = {};
-        if (a.channels && typeof a.channels === 'object') {
-          for (const [ch, n] of Object.entries(a.channels)) if (nonNeg(n) > 0) channels[ch] = nonNeg(n);
-        }
-        apps[appID] = {
-          connections: nonNeg(a.connections),
-          subscriptions: nonNeg(a.subscriptions),
-          channels,
-        };
-      }
-    }
-    out.push({
-      gatewayID: typeof r.gatewayID === 'string' ? r.gatewayID : field,
-      connections: nonNeg(r.connections),
-      updatedAt,
-      apps,
-    });
+    const r = parseGatewayStatsReport(field, json);
+    if (r && isGatewayStatsFresh(r, now)) out.push(r);
   }
   return out.sort((a, b) => (a.gatewayID < b.gatewayID ? -1 : a.gatewayID > b.gatewayID ? 1 : 0));
 }

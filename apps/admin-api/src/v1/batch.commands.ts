@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import { eventFromText, type Principal } from '@channels/contracts';
+import { eventFromText, type Principal, typeError } from '@channels/contracts';
 import { z } from 'zod';
 import { ChannelsService } from '../resources/channels.service';
 import { ClientsService } from '../resources/clients.service';
@@ -21,12 +21,9 @@ import {
   PublishBody,
 } from './v1.schemas';
 
-const nat = (max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(0, 'must be >= 0')
-    .max(max, `must be <= ${max}`);
+/** Out of range: `must be at least 1` / `must be at most 1000` (`ruleMessage`). */
+const int = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.number(typeError('must be a number')).int().min(min).max(max);
 const params = <S extends z.ZodRawShape>(shape: S) => z.object(shape, { error: 'must be a JSON object' });
 const onApp = { appID: AppID };
 const onChannel = { appID: AppID, channelID: ChannelID };
@@ -38,15 +35,15 @@ export const batchParamSchemas = {
   broadcast: params({ ...onApp, ...BroadcastBody.shape }),
   history: params({
     ...onChannel,
-    limit: nat(1000).min(1, 'must be >= 1').default(100),
-    since: nat().optional(),
-    until: nat().optional(),
-    sinceOffset: nat().optional(),
+    limit: int(1, 1000).default(100),
+    since: int().optional(),
+    until: int().optional(),
+    sinceOffset: int().optional(),
     order: z.enum(['asc', 'desc'], { error: 'must be "asc" or "desc"' }).optional(),
     cursor: Cursor.optional(),
   }),
   presence: params(onChannel),
-  active_channels: params({ ...onApp, limit: nat(1000).min(1).default(100), cursor: Cursor.optional() }),
+  active_channels: params({ ...onApp, limit: int(1, 1000).default(100), cursor: Cursor.optional() }),
   stats: params({ appID: AppID.optional() }),
   disconnect: params(onClient),
   unsubscribe: params({ ...onClient, channelID: ChannelID }),

@@ -4,6 +4,7 @@ import {
   clientIdSchema,
   eventIdSchema,
   eventTypeSchema,
+  typeError,
 } from '@channels/contracts';
 import { z } from 'zod';
 
@@ -38,12 +39,9 @@ const flag = z.boolean({ error: 'must be true or false' });
 const queryFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
+/** Out of range: `must be at least 1` / `must be at most 1000` (`ruleMessage`). */
 const queryInt = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be an integer' })
-    .int('must be an integer')
-    .min(min, `must be >= ${min}`)
-    .max(max, `must be <= ${max}`);
+  z.coerce.number(typeError('must be an integer')).int().min(min).max(max);
 
 export const Cursor = z
   .string({ error: 'must be a string' })

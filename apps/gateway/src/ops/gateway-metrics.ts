@@ -13,9 +13,15 @@ export class GatewayMetrics {
   readonly outboundDrops: Counter;
   readonly recoveries: Counter<'result'>;
   readonly badRequests: Counter;
-  /** channelize: open (public channel) and private connections, and subscribed channels. */
+  /**
+   * channelize: connections subscribed to an open / a private channel as their sessions know them,
+   * the same counted in the subscription storage fan-out reads, and the channels in that storage
+   * (see `StatsReporter`).
+   */
   readonly openConnections: Gauge;
   readonly privateConnections: Gauge;
+  readonly openConnectionsStorageLength: Gauge;
+  readonly privateConnectionsStorageLength: Gauge;
   readonly subscribedChannelsStorageLength: Gauge;
 
   constructor(metrics: MetricsRegistry) {
@@ -38,7 +44,7 @@ export class GatewayMetrics {
     });
     this.eventsOut = new Counter({
       name: 'channels_gateway_events_out_total',
-      help: 'Events written to local subscribers',
+      help: 'Channel events written live to local subscribers (one per event per subscribed connection)',
       registers,
     });
     this.publishAckSeconds = new Histogram({
@@ -73,9 +79,19 @@ export class GatewayMetrics {
       help: 'Connections subscribed to at least one private channel (channelize)',
       registers,
     });
+    this.openConnectionsStorageLength = new Gauge({
+      name: 'open_connections_storage_length',
+      help: 'Connections in the subscription storage (room index) under at least one open channel (channelize)',
+      registers,
+    });
+    this.privateConnectionsStorageLength = new Gauge({
+      name: 'private_connections_storage_length',
+      help: 'Connections in the subscription storage (room index) under at least one private channel (channelize)',
+      registers,
+    });
     this.subscribedChannelsStorageLength = new Gauge({
       name: 'subscribed_channels_storage_length',
-      help: 'Distinct channels with local subscribers (channelize)',
+      help: 'Channels in the subscription storage (room index) with at least one local subscriber (channelize)',
       registers,
     });
   }

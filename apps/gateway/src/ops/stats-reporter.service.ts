@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
+import { type GatewayAppStats, type GatewayStatsReport, parseChannelRoom } from '@channels/contracts';
 import { ChannelDirectory } from '@channels/messaging';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@channels/realtime';
 import type Redis from 'ioredis';
@@ -7,15 +8,18 @@ import type { GatewayConfig } from '../config';
 import { SocketServer } from '../socket/socket-server.service';
 import { GatewayMetrics } from './gateway-metrics';
 
-interface AppStats {
-  connections: number;
-  subscriptions: number;
-  channels: Record<string, number>;
-}
-
 /**
- * Publishes this gateway's connection statistics to Redis every STATS_INTERVAL_MS (hash field =
- * GATEWAY_ID; admin-api aggregates fresh entries) and refreshes the channelize gauges.
+ * Publishes this gateway's connection statistics to Redis every STATS_INTERVAL_MS (a
+ * `GatewayStatsReport`, shape and location in libs/contracts; admin-api aggregates the fresh ones)
+ * and refreshes the channelize gauges.
+ *
+ * The channelize gauges come in pairs, as in channelize: the connection counts as the connections'
+ * sessions know them (`open_connections`, `private_connections`: connections subscribed to at least
+ * one open / private channel) and the same counts read from the subscription storage fan-out uses —
+ * the adapter's room index — (`open_connections_storage_length`,
+ * `private_connections_storage_length`, and `subscribed_channels_storage_length`: channel rooms
+ * with a local subscriber). On a healthy gateway each pair agrees; a gap means subscriptions left
+ * behind on one side.
  */
 @Injectable()
 export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,12 +46,22 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async report(): Promise<void> {
-    const apps: Record<string, AppStats> = {};
+    const apps: Record<string, GatewayAppStats> = {};
     let connections = 0;
     let open = 0;
     let priv = 0;
     /** Whether each distinct channel (app + channel) is private, looked up once per report. */
     const isPrivate = new Map<string, boolean>();
+    const privateChannel = async (appID: string, channelID: string): Promise<boolean> => {
+      const key = `${appID}\u0000${channelID}`;
+      let known = isPrivate.get(key);
+      if (known === undefined) {
+        const c = await this.directory.channel(appID, channelID).catch(() => null);
+        known = c?.private ?? false;
+        isPrivate.set(key, known);
+      }
+      return known;
+    };
     for (const s of this.sockets.localSockets()) {
       const d = s.data;
       if (!d?.channels) continue;
@@ -59,23 +73,34 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       let hasPrivate = false;
       for (const ch of d.channels) {
         a.channels[ch] = (a.channels[ch] ?? 0) + 1;
-        const key = `${d.appID}\u0000${ch}`;
-        let known = isPrivate.get(key);
-        if (known === undefined) {
-          const c = await this.directory.channel(d.appID, ch).catch(() => null);
-          known = c?.private ?? false;
-          isPrivate.set(key, known);
-        }
-        if (known) hasPrivate = true;
+        if (await privateChannel(d.appID, ch)) hasPrivate = true;
         else hasOpen = true;
       }
       if (hasOpen) open++;
       if (hasPrivate) priv++;
     }
+    const storedOpen = new Set<string>();
+    const storedPrivate = new Set<string>();
+    let storedChannels = 0;
+    for (const [room, ids] of this.sockets.roomStorage()) {
+      const ch = parseChannelRoom(room);
+      if (!ch || ids.size === 0) continue;
+      storedChannels++;
+      const stored = (await privateChannel(ch.appID, ch.channelID)) ? storedPrivate : storedOpen;
+      for (const id of ids) stored.add(id);
+    }
     this.metrics.openConnections.set(open);
     this.metrics.privateConnections.set(priv);
-    this.metrics.subscribedChannelsStorageLength.set(isPrivate.size);
-    const stats = { gatewayID: this.config.GATEWAY_ID, connections, updatedAt: Date.now(), apps };
+    this.metrics.openConnectionsStorageLength.set(storedOpen.size);
+    this.metrics.privateConnectionsStorageLength.set(storedPrivate.size);
+    this.metrics.subscribedChannelsStorageLength.set(storedChannels);
+    const stats: GatewayStatsReport = {
+      gatewayID: this.config.GATEWAY_ID,
+      connections,
+      updatedAt: Date.now(),
+      intervalMs: this.config.STATS_INTERVAL_MS,
+      apps,
+    };
     await this.redis.hset(this.keys.gatewayStats(), this.config.GATEWAY_ID, JSON.stringify(stats));
   }
 }

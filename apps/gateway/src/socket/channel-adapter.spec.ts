@@ -193,6 +193,71 @@ describe('channel events framed without decoding', () => {
   });
 });
 
+describe('delivery counting', () => {
+  const redis = fakeRedis();
+  const counted: number[] = [];
+  const io = new Server({
+    adapter: createChannelAdapter(redis, redis, 'p:sio', (n) => counted.push(n)) as never,
+  });
+  const nsp = io.of('/');
+  const adapter = nsp.adapter as unknown as {
+    uid: string;
+    addAll(id: string, rooms: Set<string>): void;
+    onRawMessage(message: Buffer, channel: Buffer): void;
+    onMessage(message: unknown): void;
+    close(): Promise<void>;
+  };
+  afterAll(() => adapter.close());
+  const room = 'ch:{app|chat}';
+  const channel = Buffer.from(`p:sio#/#${room}#`);
+  for (const id of ['a', 'b', 'c']) {
+    (nsp.sockets as unknown as Map<string, unknown>).set(id, {
+      id,
+      client: { writeToEngine: () => undefined },
+    });
+    adapter.addAll(id, new Set([id, room]));
+  }
+  const deliver = (redis.sSubscribe as jest.Mock).mock.calls.find(
+    (c) => c[0] === channel.toString(),
+  )?.[1] as (message: Buffer, channel: Buffer) => void;
+  const message = (event: string, payload: unknown) =>
+    Buffer.from(JSON.stringify(broadcast(room, event, payload)));
+  const readParsed = () => new Promise<void>((r) => process.nextTick(r));
+  beforeEach(() => counted.splice(0, counted.length));
+
+  it('adds the local subscribers of the events of one read from Redis, in one call', async () => {
+    for (const offset of [1, 2, 3, 4]) deliver(message('event', { offset }), channel);
+    await readParsed();
+    expect(counted).toEqual([12]);
+    deliver(message('event', { offset: 5 }), channel);
+    await readParsed();
+    expect(counted).toEqual([12, 3]);
+  });
+
+  it("counts channel events on the adapter's own path once per broadcast, without the held sockets", async () => {
+    const controls = adapterControls(nsp);
+    controls.hold(room, 'a');
+    deliver(message('event', { offset: 6 }), channel);
+    await readParsed();
+    expect(counted).toEqual([2]);
+    controls.release(room, 'a');
+    adapter.onMessage(broadcast(room, 'event', { offset: 7 }, ['b']));
+    expect(counted).toEqual([2, 2]);
+  });
+
+  it('counts no other server event, nor what the adapter ignores', async () => {
+    deliver(
+      message('online_status', { channelID: 'chat', clientID: 'x', status: true, timestamp: 1 }),
+      channel,
+    );
+    adapter.onMessage({ ...broadcast(room, 'event', { offset: 8 }), uid: adapter.uid });
+    adapter.onMessage({ ...broadcast(room, 'event', { offset: 9 }), nsp: '/other' });
+    deliver(Buffer.from(JSON.stringify(broadcast('ch:{app|empty}', 'event', { offset: 1 }))), channel);
+    await readParsed();
+    expect(counted.reduce((s, n) => s + n, 0)).toBe(0);
+  });
+});
+
 describe('eventFrame', () => {
   it("builds the same frames as ws's Sender, for every length class", async () => {
     // ws's frame builder (not in its type definitions).

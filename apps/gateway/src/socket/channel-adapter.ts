@@ -17,6 +17,7 @@ export interface ChannelAdapterControls {
 
 type RawHandler = (message: Buffer, channel: Buffer) => void;
 interface ShardedAdapterInternals {
+  uid: string;
   sids: Map<string, Set<string>>;
   rooms: Map<string, Set<string>>;
   dynamicChannel(room: string): string;
@@ -28,6 +29,8 @@ interface ShardedAdapterInternals {
   controls?: ChannelAdapterControls;
 }
 interface AdapterMessage {
+  uid?: string;
+  nsp?: string;
   type: number;
   data?: { opts?: { rooms?: string[]; except?: string[] }; packet?: { data?: unknown[] } };
 }
@@ -70,9 +73,18 @@ interface SocketWithClient {
  *    The events of one read from Redis are written when the read is parsed: one alone is written
  *    to each connection at once (`wsWriteNow`), several are grouped per connection by the corked
  *    writes of `batchWebSocketWrites`.
+ *  - delivery counting: `delivered(n)` is called with the number of local subscribers a channel
+ *    event (`event` packet) was written to — once per read from Redis on the direct path (the sum
+ *    of its events' room sizes), once per broadcast on the adapter's own path — never per socket.
+ *    Events a hold buffered are not counted here (the subscribe that releases them counts them).
  * Relies on the adapter's `onMessage`, `onRawMessage` and `dynamicChannel` (pinned version 8.3.0).
  */
-export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType, channelPrefix: string) {
+export function createChannelAdapter(
+  pub: RedisClientType,
+  sub: RedisClientType,
+  channelPrefix: string,
+  delivered: (count: number) => void = () => undefined,
+) {
   const base = createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' });
   return function (nsp: Namespace) {
     const adapter = base(nsp) as unknown as ShardedAdapterInternals;
@@ -124,9 +136,12 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       // each connection stays corked until the tick ends, so its frames leave in one write.
       if (list.length === 1) list[0].opts.wsWriteNow = true;
       const sockets = nsp.sockets as unknown as Map<string, SocketWithClient>;
+      let count = 0;
       for (const { members, encoded, opts } of list) {
+        count += members.size;
         for (const id of members) sockets.get(id)?.client.writeToEngine(encoded, opts);
       }
+      delivered(count);
     };
     const handler: RawHandler = (message, channel) => {
       if (queueChannelEvent(message, channel)) return;
@@ -158,6 +173,25 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
       return encoded;
     };
 
+    /** Local recipients of a channel event broadcast the adapter writes itself (not held, not excluded). */
+    const recipients = (message: AdapterMessage): number => {
+      const opts = message.data?.opts;
+      if (message.type !== BROADCAST || message.data?.packet?.data?.[0] !== 'event') return 0;
+      // What the adapter ignores: its own messages (already written when sent), other namespaces.
+      if (message.uid === adapter.uid || message.nsp !== nsp.name) return 0;
+      if (opts?.rooms?.length !== 1) return 0;
+      const members = adapter.rooms.get(opts.rooms[0]);
+      if (!members) return 0;
+      const except = opts.except ?? [];
+      if (except.length === 0) return members.size;
+      let count = 0;
+      for (const id of members) {
+        const socketRooms = adapter.sids.get(id);
+        if (!except.some((r) => socketRooms?.has(r))) count++;
+      }
+      return count;
+    };
+
     const onMessage = adapter.onMessage.bind(adapter);
     adapter.onMessage = (message: AdapterMessage, offset?: string) => {
       const rooms = message.data?.opts?.rooms;
@@ -173,7 +207,9 @@ export function createChannelAdapter(pub: RedisClientType, sub: RedisClientType,
           message.data.opts.except = [...except, ...held.keys()];
         }
       }
+      const count = recipients(message);
       onMessage(message, offset);
+      if (count > 0) delivered(count);
     };
 
     adapter.controls = {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type Ack,
   ChannelsError,
+  CHANNELS_PAGE_MAX,
   channelsSchema,
   ErrorCode,
   isChannelsError,
@@ -93,10 +94,11 @@ export class ClientCallsHandler {
     on('channels', async (payload, ack) => {
       const req = parseOrThrow(channelsSchema, payload ?? {});
       const d = socket.data;
-      const list = isAdmin(d.principal)
-        ? (await this.channels.list({ appID: d.appID, private: req.kind === 'private', limit: 1000 })).items
-        : await this.channels.listForClient(d.appID, d.clientID, req.kind);
-      this.reply(ack, { channels: list });
+      const page = { limit: req.limit ?? CHANNELS_PAGE_MAX, ...(req.cursor ? { cursor: req.cursor } : {}) };
+      const { items, nextCursor } = isAdmin(d.principal)
+        ? await this.channels.list({ appID: d.appID, private: req.kind === 'private', ...page })
+        : await this.channels.pageForClient(d.appID, d.clientID, req.kind, page);
+      this.reply(ack, { channels: items, nextCursor });
     });
     on('refresh', async (payload, ack) => {
       this.reply(ack, await this.expiry.refresh(socket, payload));

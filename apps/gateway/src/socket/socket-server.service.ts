@@ -70,7 +70,9 @@ export class SocketServer implements OnApplicationShutdown {
       serveClient: false,
       allowRequest: (_req, cb) =>
         cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
-      adapter: createChannelAdapter(this.pub, this.sub, adapterChannelPrefix(c.REDIS_KEY_PREFIX)) as never,
+      adapter: createChannelAdapter(this.pub, this.sub, adapterChannelPrefix(c.REDIS_KEY_PREFIX), (n) =>
+        this.metrics.eventsOut.inc(n),
+      ) as never,
     });
 
     io.use((socket, next) => {
@@ -145,6 +147,14 @@ export class SocketServer implements OnApplicationShutdown {
       connectionID: d.connectionID,
       ...(d.expiresAt !== undefined ? { expiresAt: d.expiresAt } : {}),
     });
+  }
+
+  /**
+   * The adapter's room index (room → local socket ids): the subscription storage fan-out reads.
+   * For the stats reporter's storage gauges; not to be changed.
+   */
+  roomStorage(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.io?.of('/').adapter.rooms ?? new Map<string, ReadonlySet<string>>();
   }
 
   /** Local sockets, for drain, stats and the outbound guard. */

@@ -248,18 +248,21 @@ export class SubscriptionService {
   private flushHeld(socket: ChannelsSocket, p: Prepared): void {
     const held = adapterControls(socket.nsp).release(p.room, socket.id);
     if (!socket.connected) return;
+    let events = 0;
     for (const packet of held) {
       const [event, payload] = packet as [string, { offset?: number } | undefined];
-      if (
-        event === 'event' &&
-        p.coveredOffset !== undefined &&
-        payload?.offset !== undefined &&
-        payload.offset <= p.coveredOffset
-      ) {
-        continue;
+      if (event === 'event') {
+        if (
+          p.coveredOffset !== undefined &&
+          payload?.offset !== undefined &&
+          payload.offset <= p.coveredOffset
+        )
+          continue;
+        events++;
       }
       (socket.emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);
     }
+    if (events > 0) this.metrics.eventsOut.inc(events);
   }
 }
 

@@ -1,13 +1,28 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { LifecycleService } from './lifecycle.service';
 import { READINESS_CHECKS, type ReadinessCheck } from './tokens';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** `/health/live`: the process runs. `/health/ready`: it can serve (every dependency answers). */
+/** A dependency's state as `/health/ready` shows it. */
+export type ReadinessState = 'ok' | 'down';
+
+/**
+ * `/health/live`: the process runs. `/health/ready`: it can serve (every dependency answers).
+ *
+ * The readiness answer is public (probes, load balancers, anyone who reaches the port): it names
+ * each dependency and its state only — `{"status": "unavailable", "checks": {"postgres": "down",
+ * "redis": "ok"}}`. Why a dependency is down (driver messages with hosts, ports, user names) goes to
+ * the service's log, once when the dependency goes down or its error changes, and once when it is
+ * back, not on every probe.
+ */
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+  /** The error text each failing dependency last logged; absent while it answers. */
+  private readonly failing = new Map<string, string>();
+
   constructor(
     private readonly lifecycle: LifecycleService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
@@ -26,12 +41,14 @@ export class HealthController {
       return;
     }
     const results = await Promise.all(
-      this.checks.map(async (c) => {
+      this.checks.map(async (c): Promise<readonly [string, ReadinessState]> => {
         try {
           await withTimeout(c.check(), CHECK_TIMEOUT_MS);
-          return [c.name, 'ok'] as const;
+          this.answered(c.name);
+          return [c.name, 'ok'];
         } catch (e) {
-          return [c.name, `down: ${e instanceof Error ? e.message : String(e)}`] as const;
+          this.failed(c.name, e);
+          return [c.name, 'down'];
         }
       }),
     );
@@ -39,6 +56,18 @@ export class HealthController {
     res
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  }
+
+  private failed(name: string, e: unknown): void {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (this.failing.get(name) === reason) return;
+    this.failing.set(name, reason);
+    this.logger.warn(`readiness: ${name} is down: ${reason}`);
+  }
+
+  private answered(name: string): void {
+    if (!this.failing.delete(name)) return;
+    this.logger.log(`readiness: ${name} answers again`);
   }
 }
 

@@ -41,6 +41,8 @@ export interface PresenceAck {
 }
 export interface ChannelsAck {
   channels: Channel[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 export interface RefreshAck {
   /** When the new token expires, unix ms (absent: it does not expire). */

@@ -1,24 +1,24 @@
 import { z } from 'zod';
-import { channelIdSchema, eventIdSchema, eventTypeSchema } from './validation';
+import { channelIdSchema, eventIdSchema, eventTypeSchema, typeError } from './validation';
 
 /** Inbound socket.io payloads (protocol §3, client → server). Unknown keys are ignored. */
 
 export const recoverPositionSchema = z.object({
-  offset: z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be >= 0'),
-  epoch: z.string({ error: 'must be a string' }).max(64),
+  offset: z.number(typeError('must be a number')).int().min(0),
+  epoch: z.string(typeError('must be a string')).max(64),
 });
 
 export const subscribeSchema = z.object({
   channels: z
-    .array(channelIdSchema, { error: 'must be an array of channel ids' })
+    .array(channelIdSchema, typeError('must be an array of channel ids'))
     .min(1, 'must not be empty'),
-  recover: z.record(z.string(), recoverPositionSchema, { error: 'must be an object' }).optional(),
+  recover: z.record(z.string(), recoverPositionSchema, typeError('must be an object')).optional(),
 });
 export type SubscribeRequest = z.infer<typeof subscribeSchema>;
 
 export const unsubscribeSchema = z.object({
   channels: z
-    .array(channelIdSchema, { error: 'must be an array of channel ids' })
+    .array(channelIdSchema, typeError('must be an array of channel ids'))
     .min(1, 'must not be empty'),
 });
 export type UnsubscribeRequest = z.infer<typeof unsubscribeSchema>;
@@ -31,11 +31,12 @@ export const publishSchema = z.object({
 });
 export type PublishRequest = z.infer<typeof publishSchema>;
 
-const nonNegInt = z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be >= 0');
+/** Range and integer rules are worded by `ruleMessage` (`limit: must be at most 1000`). */
+const nonNegInt = z.number(typeError('must be a number')).int().min(0);
 
 export const historySchema = z.object({
   channelID: channelIdSchema,
-  limit: z.number({ error: 'must be a number' }).int('must be an integer').min(1).max(1000).optional(),
+  limit: z.number(typeError('must be a number')).int().min(1).max(1000).optional(),
   /** Unix ms, inclusive. */
   since: nonNegInt.optional(),
   /** Unix ms, inclusive. */
@@ -49,8 +50,17 @@ export type HistoryRequest = z.infer<typeof historySchema>;
 export const presenceSchema = z.object({ channelID: channelIdSchema });
 export type PresenceRequest = z.infer<typeof presenceSchema>;
 
+/** Most channels one `channels` answer holds (also its default page size). */
+export const CHANNELS_PAGE_MAX = 1000;
+
+/**
+ * `channels`: one page of the channels the caller may see, in channel id order. Without `cursor`
+ * the first page; the answer's `nextCursor` (null on the last page) continues it.
+ */
 export const channelsSchema = z.object({
   kind: z.enum(['open', 'private'], { error: 'must be "open" or "private"' }),
+  cursor: z.string(typeError('must be a string')).max(400, 'is not a valid cursor').optional(),
+  limit: z.number(typeError('must be a number')).int().min(1).max(CHANNELS_PAGE_MAX).optional(),
 });
 export type ChannelsRequest = z.infer<typeof channelsSchema>;
 

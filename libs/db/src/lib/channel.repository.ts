@@ -135,7 +135,35 @@ export class ChannelRepository {
     return toPage(rows.map(toChannel), opts.limit, (c) => JSON.stringify([c.appID, c.channelID]));
   }
 
-  /** Open channels of an app plus the private ones the client is a member of (`channels` socket call). */
+  /**
+   * One page of what a client may list (`channels` socket call): the app's open channels, or the
+   * private ones it is a member of, in channel id order. Cursors are those of `list`.
+   */
+  async pageForClient(
+    appID: string,
+    clientID: string,
+    kind: 'open' | 'private',
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<Channel>> {
+    const [afterApp, afterId] = decodePairCursor(page.cursor);
+    const rows = await this.prisma.channel.findMany({
+      where: {
+        AND: [
+          kind === 'open'
+            ? { appId: appID, private: false }
+            : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
+          afterApp !== undefined
+            ? { OR: [{ appId: { gt: afterApp } }, { appId: afterApp, id: { gt: afterId } }] }
+            : {},
+        ],
+      },
+      orderBy: [{ appId: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+    });
+    return toPage(rows.map(toChannel), page.limit, (c) => JSON.stringify([c.appID, c.channelID]));
+  }
+
+  /** Open channels of an app plus the private ones the client is a member of, up to `limit`. */
   async listForClient(
     appID: string,
     clientID: string,
