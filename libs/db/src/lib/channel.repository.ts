@@ -89,6 +89,20 @@ export class ChannelRepository {
     }
   }
 
+  /**
+   * Records that the channel's Redis stream is being seeded; true when it had been seeded before
+   * (so Redis lost the stream since). A channel that does not exist answers false.
+   */
+  async markStreamSeeded(appID: string, channelID: string): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ before: boolean }[]>`
+      UPDATE channels c SET stream_seeded = true
+      FROM (SELECT stream_seeded AS before FROM channels
+            WHERE app_id = ${appID} AND id = ${channelID} FOR UPDATE) o
+      WHERE c.app_id = ${appID} AND c.id = ${channelID}
+      RETURNING o.before`;
+    return rows[0]?.before ?? false;
+  }
+
   /** Deletes the channel, its memberships and every stored event. */
   async delete(appID: string, channelID: string): Promise<boolean> {
     const { count } = await this.prisma.channel.deleteMany({ where: { appId: appID, id: channelID } });

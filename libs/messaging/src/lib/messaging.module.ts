@@ -46,6 +46,9 @@ export class MessagingModule {
               keys,
               windowSize: options.hotWindowSize,
               idempotencyTtlSeconds: options.idempotencyTtlSeconds,
+              ...(options.maxUncommittedEvents !== undefined
+                ? { maxUncommitted: options.maxUncommittedEvents }
+                : {}),
             }),
         },
         {

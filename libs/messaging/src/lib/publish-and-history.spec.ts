@@ -80,14 +80,18 @@ function setup(mirrorBytes = 0) {
   const broker = new InMemoryBroker(source, {
     windowSize: options.hotWindowSize,
     idempotencyTtlSeconds: 300,
+    maxUncommitted: 100,
   });
   const queue = new InMemoryEventQueue({ maxBatchEvents: 10, maxDelayMs: 1 });
   const access = new ChannelAccess(new ChannelDirectory(channelRepo, membershipRepo, options));
   const publisher = new PublishService(access, broker, queue, options);
   const history = new HistoryService(access, eventRepo, broker, new WindowMirror(broker, mirrorBytes));
-  /** What the writer would have committed so far. */
-  const commit = () =>
+  /** What the writer would have committed so far (rows, then the channels' durable watermarks). */
+  const commit = () => {
     stored.splice(0, stored.length, ...queue.events.map((e) => ({ ...e }) as ChannelEvent));
+    for (const e of queue.events)
+      void broker.markCommitted(e.appID, e.channelID, e.epoch, [[e.offset, e.offset]]);
+  };
   return { publisher, history, broker, queue, source, commit, storageReads };
 }
 
@@ -279,7 +283,8 @@ describe.each([
     const reads = () => storageReads.length;
     const r1 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
     expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6, 5]);
-    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 4 });
+    // Re-seeded above every offset a subscriber may have seen (stored top + maxUncommitted).
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 109, order: 'desc', limit: 4 });
     const before = reads();
     expect(
       (await history.read(alice, 'app', { channelID: 'news', limit: 2 })).events.map((e) => e.offset),
@@ -287,7 +292,7 @@ describe.each([
     // Publishes land in the new window above the stored events: they are in the next answer at once.
     await publishNews(publisher, 2);
     const r2 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
-    expect(r2.events.map((e) => e.offset)).toEqual([10, 9, 8, 7]);
+    expect(r2.events.map((e) => e.offset)).toEqual([110, 109, 8, 7]);
     expect(r2.epoch).toBe(r1.epoch);
     // Through the mirror, the stored tail is read once while the window's first offset stays put.
     expect(reads() - before).toBe(mirrorBytes > 0 ? 0 : 2);
@@ -305,7 +310,7 @@ describe.each([
     // Older than everything: the newest N.
     const r1 = await history.read(alice, 'app', { channelID: 'news', since: 1, order: 'desc', limit: 3 });
     expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6]);
-    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 3 });
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 109, order: 'desc', limit: 3 });
     expect(storageReads.at(-1)?.since).toBeUndefined();
     // Fewer than N at or after `since`: the answer stops at the first older event.
     const r2 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
@@ -313,7 +318,7 @@ describe.each([
     // A new publish lands in the window above the stored tail.
     await publishNews(publisher, 1);
     const r3 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
-    expect(r3.events.map((e) => e.offset)).toEqual([9, 8, 7]);
+    expect(r3.events.map((e) => e.offset)).toEqual([109, 8, 7]);
     expect(reads() - before).toBe(mirrorBytes > 0 ? 1 : 3);
   });
 

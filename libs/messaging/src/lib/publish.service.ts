@@ -62,6 +62,13 @@ export class PublishService {
     if (outcome.status === 'not_found') {
       throw new ChannelsError(ErrorCode.NotFound, `channel ${req.channelID} not found`);
     }
+    if (outcome.status === 'behind') {
+      throw new ChannelsError(
+        ErrorCode.Unavailable,
+        `storage is behind: channel ${req.channelID} holds ${outcome.uncommitted} events not yet ` +
+          'written to the database; retry later (with the same id)',
+      );
+    }
     const ev = outcome.event;
     if (store && ev.offset !== undefined && ev.epoch !== undefined) {
       // Re-enqueued on duplicates too: the writer ignores rows it already has, and a publisher
