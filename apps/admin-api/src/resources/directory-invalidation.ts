@@ -19,6 +19,7 @@ export function invalidateFor(directory: ChannelDirectory, message: ControlMessa
     case 'client_deleted':
       directory.invalidateClient(message.appID, message.clientID);
       return;
+    case 'app_updated':
     case 'app_deleted':
       directory.invalidateApp(message.appID);
       return;

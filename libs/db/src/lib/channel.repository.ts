@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@channels/contracts';
+import type { AckMode, Channel } from '@channels/contracts';
 import { mapPrismaError } from './errors';
 import { decodePairCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
@@ -13,8 +13,12 @@ type Row = {
   presence: boolean;
   isClosed: boolean;
   extra: string;
+  ackMode: string | null;
   createdAt: Date;
+  app: { ackMode: string };
 };
+/** Selected with every channel row: the app's ack mode, which the channel inherits unless it sets one. */
+const withApp = { app: { select: { ackMode: true } } } as const;
 export const toChannel = (r: Row): Channel => ({
   appID: r.appId,
   channelID: r.id,
@@ -24,6 +28,8 @@ export const toChannel = (r: Row): Channel => ({
   presence: r.presence,
   isClosed: r.isClosed,
   extra: r.extra,
+  ackMode: r.ackMode as AckMode | null,
+  effectiveAckMode: (r.ackMode ?? r.app.ackMode) as AckMode,
   createdAt: r.createdAt.getTime(),
 });
 
@@ -35,6 +41,8 @@ export interface NewChannel {
   private: boolean;
   presence: boolean;
   extra: string;
+  /** Null or absent: the app's ack mode. */
+  ackMode?: AckMode | null;
 }
 
 export interface ChannelFilter {
@@ -62,7 +70,9 @@ export class ChannelRepository {
             private: c.private,
             presence: c.presence,
             extra: c.extra,
+            ackMode: c.ackMode ?? null,
           },
+          include: withApp,
         }),
       );
     } catch (e) {
@@ -71,18 +81,27 @@ export class ChannelRepository {
   }
 
   async find(appID: string, channelID: string): Promise<Channel | null> {
-    const r = await this.prisma.channel.findUnique({ where: { appId_id: { appId: appID, id: channelID } } });
+    const r = await this.prisma.channel.findUnique({
+      where: { appId_id: { appId: appID, id: channelID } },
+      include: withApp,
+    });
     return r ? toChannel(r) : null;
   }
 
   async update(
     appID: string,
     channelID: string,
-    data: Partial<Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed'>>,
+    data: Partial<
+      Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed' | 'ackMode'>
+    >,
   ): Promise<Channel> {
     try {
       return toChannel(
-        await this.prisma.channel.update({ where: { appId_id: { appId: appID, id: channelID } }, data }),
+        await this.prisma.channel.update({
+          where: { appId_id: { appId: appID, id: channelID } },
+          data,
+          include: withApp,
+        }),
       );
     } catch (e) {
       return mapPrismaError(e, `channel ${channelID}`);
@@ -127,6 +146,7 @@ export class ChannelRepository {
       },
       orderBy: [{ appId: 'asc' }, { id: 'asc' }],
       take: opts.limit + 1,
+      include: withApp,
     });
     return toPage(rows.map(toChannel), opts.limit, (c) => JSON.stringify([c.appID, c.channelID]));
   }
@@ -145,6 +165,7 @@ export class ChannelRepository {
           : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
       orderBy: { id: 'asc' },
       take: limit,
+      include: withApp,
     });
     return rows.map(toChannel);
   }
