@@ -1,6 +1,6 @@
 import { type Channel, type ChannelEvent, eventText, type Principal } from '@channels/contracts';
 import type { ChannelRepository, EventQuery, EventRepository, MembershipRepository } from '@channels/db';
-import { FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
+import { type DurableWaiter, FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
 import { ChannelDirectory } from './channel-directory.service';
 import { HistoryService } from './history.service';
@@ -36,6 +36,7 @@ function setup(mirrorBytes = 0) {
     ['news', channel('news')],
     ['live', channel('live', { persistent: false })],
     ['vault', channel('vault', { private: true })],
+    ['ledger', channel('ledger', { ackMode: null, effectiveAckMode: 'committed' })],
   ]);
   const members = new Set(['vault/alice']);
   const stored: ChannelEvent[] = [];
@@ -92,7 +93,9 @@ function setup(mirrorBytes = 0) {
     for (const e of queue.events)
       void broker.markCommitted(e.appID, e.channelID, e.epoch, [[e.offset, e.offset]]);
   };
-  return { publisher, history, broker, queue, source, commit, storageReads };
+  /** A publisher whose "committed" acks wait on `durable` (the writer's announcements, faked). */
+  const committing = (durable: DurableWaiter) => new PublishService(access, broker, queue, options, durable);
+  return { publisher, history, broker, queue, source, commit, storageReads, committing };
 }
 
 const alice: Principal = { role: 'Client', clientID: 'alice', appID: 'app' };
@@ -156,6 +159,68 @@ describe('PublishService', () => {
     );
     expect(b).toEqual(a);
     expect(queue.events.map((e) => e.offset)).toEqual([1, 1]);
+  });
+
+  it('refuses a stored publish with unavailable once the channel holds the bound of uncommitted events', async () => {
+    const { publisher, queue, commit } = setup();
+    const publish = (id?: string) =>
+      publisher.publish(
+        alice,
+        'app',
+        { channelID: 'news', eventType: 'm', payload: 1, ...(id ? { id } : {}) },
+        { acked: true },
+      );
+    const first = await publish('first');
+    for (let i = 1; i < 100; i++) await publish();
+    await expect(publish()).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('storage is behind'),
+    });
+    // A retry of an acked id still answers; a live-only publish still goes out.
+    expect(await publish('first')).toEqual(first);
+    await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1 },
+      { acked: false },
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    expect((await publish()).offset).toBe(101);
+    expect(queue.events.filter((e) => e.offset === 101)).toHaveLength(1);
+  });
+
+  it('acks a "committed" channel only once the writer committed the event, else answers unavailable', async () => {
+    const { committing } = setup();
+    const waits: { offset: number; resolve: (ok: boolean) => void }[] = [];
+    const publisher = committing({
+      waitCommitted: (_a, _c, _e, offset) => new Promise((resolve) => waits.push({ offset, resolve })),
+      close: async () => undefined,
+    });
+    const publish = () =>
+      publisher.publish(
+        alice,
+        'app',
+        { channelID: 'ledger', eventType: 'm', payload: 1, id: 'pay-1' },
+        { acked: true },
+      );
+    const waiting = async (n: number) => {
+      while (waits.length < n) await new Promise((r) => setTimeout(r, 1));
+    };
+    let acked = false;
+    const ack = publish().then((a) => ((acked = true), a));
+    await waiting(1);
+    expect(waits.map((w) => w.offset)).toEqual([1]);
+    expect(acked).toBe(false);
+    waits[0].resolve(false); // not committed in time
+    await expect(ack).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('same id'),
+    });
+    const retry = publish();
+    await waiting(2);
+    waits[1].resolve(true);
+    expect(await retry).toMatchObject({ id: 'pay-1', offset: 1 });
   });
 
   it('takes the sender from the token, never from the payload', async () => {
