@@ -50,6 +50,8 @@ export class AppModule {
           hotWindowSize: config.HOT_WINDOW_SIZE,
           historyMirrorBytes: config.HISTORY_MIRROR_MB * 1_048_576,
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
+          commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
           directoryCacheMs: config.DIRECTORY_CACHE_MS,
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,

@@ -17,6 +17,10 @@ export const adminApiEnvSchema = baseEnvSchema
     HISTORY_MIRROR_MB: envInt(64, 0, 65_536),
     /** Idempotency window for publisher ids (same value as the gateways'). */
     IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 7 * 86_400),
+    /** Most events a channel may hold that the writer has not committed yet (same value as the gateways'). */
+    MAX_UNCOMMITTED_EVENTS: envInt(10_000, 100, 10_000_000),
+    /** In "committed" ack mode, how long a publish waits for the writer's commit before `unavailable`. */
+    COMMIT_ACK_TIMEOUT_MS: envInt(5_000, 100, 120_000),
     /** How long channel settings are cached in-process on the publish path (control messages invalidate). */
     DIRECTORY_CACHE_MS: envInt(5_000, 0, 600_000),
     /** Most events one original-product history route answers (`/c/{id}/sync/{ts}` is otherwise unbounded). */

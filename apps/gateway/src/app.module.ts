@@ -45,6 +45,8 @@ export class AppModule implements OnApplicationBootstrap {
           hotWindowSize: config.HOT_WINDOW_SIZE,
           historyMirrorBytes: config.HISTORY_MIRROR_MB * 1_048_576,
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
+          commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
           // Each refresh is a Postgres query per cached channel (≈ 1 ms of the gateway's CPU,
           // more while its code is cold); control messages make long trust safe.
           directoryCacheMs: config.DIRECTORY_REFRESH_MS,

@@ -37,6 +37,13 @@ export const gatewayEnvSchema = baseEnvSchema
     /** Memory for the in-process copy of the hot windows history is served from, MiB (0: off). */
     HISTORY_MIRROR_MB: envInt(32, 0, 65_536),
     IDEMPOTENCY_TTL_SECONDS: envInt(600, 300, 604_800),
+    /**
+     * Most events a channel may hold that the writer has not committed yet; stored publishes beyond
+     * it are refused with `unavailable` (nothing acked is ever dropped). Same value everywhere.
+     */
+    MAX_UNCOMMITTED_EVENTS: envInt(10_000, 100, 10_000_000),
+    /** In "committed" ack mode, how long a publish waits for the writer's commit before `unavailable`. */
+    COMMIT_ACK_TIMEOUT_MS: envInt(5_000, 100, 120_000),
     /** How many events a recovering subscribe returns at most. */
     RECOVERY_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
     /** How often presence leases and stats are refreshed. */

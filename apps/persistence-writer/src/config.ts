@@ -22,6 +22,13 @@ import type { z } from 'zod';
  * - RETENTION_INTERVAL_MS (60000; 0 disables retention): pause between retention passes. One
  *   writer replica runs a pass at a time (Redis lock).
  * - RETENTION_BATCH_SIZE (1000): rows per retention DELETE (each its own short transaction).
+ * - OUTBOX_SWEEP_INTERVAL_MS (1000; 0 disables): pause between passes of the outbox sweeper, which
+ *   re-sends to the queue the uncommitted events of channels whose durable watermark has not moved
+ *   for OUTBOX_STALE_MS (a publisher that died before its hand-off, out-of-order commits).
+ * - OUTBOX_STALE_MS (5000): how long a channel may hold uncommitted events without progress before
+ *   the sweeper re-sends them.
+ * - OUTBOX_SWEEP_CHANNELS (100): channels looked at per pass.
+ * - OUTBOX_SWEEP_EVENTS (10000): uncommitted events re-sent per channel per pass at most.
  */
 export const writerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).extend({
   WRITER_PORT: envInt(3100, 1, 65535),
@@ -34,5 +41,9 @@ export const writerEnvSchema = baseEnvSchema.extend(databaseEnvSchema.shape).ext
   RETENTION_MAX_COUNT: envInt(0, 0, 2_000_000_000),
   RETENTION_INTERVAL_MS: envInt(60_000, 0, 86_400_000),
   RETENTION_BATCH_SIZE: envInt(1_000, 1, 100_000),
+  OUTBOX_SWEEP_INTERVAL_MS: envInt(1_000, 0, 600_000),
+  OUTBOX_STALE_MS: envInt(5_000, 100, 3_600_000),
+  OUTBOX_SWEEP_CHANNELS: envInt(100, 1, 10_000),
+  OUTBOX_SWEEP_EVENTS: envInt(10_000, 1, 1_000_000),
 });
 export type WriterConfig = z.output<typeof writerEnvSchema>;

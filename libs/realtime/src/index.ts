@@ -4,6 +4,7 @@ export * from './lib/broker/adapter-message';
 export * from './lib/broker/redis-broker';
 export * from './lib/broker/in-memory-broker';
 export * from './lib/broker/fake-stream-source';
+export * from './lib/broker/durable-waiter';
 export * from './lib/queue/event-queue.port';
 export * from './lib/presence/presence-tracker.port';
 export * from './lib/control/control-bus.port';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf, assertSuperAdmin } from '@channels/auth';
-import { type App, type Principal, Role } from '@channels/contracts';
+import { type AckMode, type App, type Principal, Role } from '@channels/contracts';
 import { AppRepository, ChannelRepository, type Page } from '@channels/db';
 import { forbidden, notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
@@ -14,9 +14,9 @@ export class AppsService {
     private readonly effects: LiveEffects,
   ) {}
 
-  async create(p: Principal, appID: string, name: string): Promise<App> {
+  async create(p: Principal, appID: string, name: string, ackMode?: AckMode): Promise<App> {
     assertSuperAdmin(p);
-    return this.apps.create(appID, name);
+    return this.apps.create(appID, name, ackMode);
   }
 
   /** A page of the apps the principal may see: every app for a super admin, its own for an admin. */
@@ -41,6 +41,20 @@ export class AppsService {
   async rename(p: Principal, appID: string, name: string): Promise<App> {
     assertAdminOf(p, appID);
     return this.apps.rename(appID, name);
+  }
+
+  /**
+   * Changes the app's name and/or ack mode. A new ack mode applies to every channel of the app that
+   * does not set its own, on every gateway and admin-api at once (their cached settings are dropped).
+   */
+  async update(p: Principal, appID: string, changes: { name?: string; ackMode?: AckMode }): Promise<App> {
+    assertAdminOf(p, appID);
+    const before = await this.get(p, appID);
+    if (changes.name === undefined && changes.ackMode === undefined) return before;
+    const after = await this.apps.update(appID, changes);
+    if (after.ackMode !== before.ackMode)
+      await this.effects.apply([{ kind: 'control', message: { type: 'app_updated', appID } }]);
+    return after;
   }
 
   /**

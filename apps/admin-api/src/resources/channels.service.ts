@@ -18,7 +18,7 @@ import { type LiveEffect, LiveEffects } from './live-effects.service';
 
 export type ChannelSettings = Omit<NewChannel, 'appID'>;
 export type ChannelChanges = Partial<
-  Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed'>
+  Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed' | 'ackMode'>
 >;
 export type ChannelListFilter = Omit<ChannelFilter, 'appID'>;
 

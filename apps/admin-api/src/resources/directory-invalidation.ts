@@ -27,6 +27,7 @@ export function invalidateFor(
       directory.invalidateClient(message.appID, message.clientID);
       revocations.invalidateClient(message.appID, message.clientID);
       return;
+    case 'app_updated':
     case 'app_deleted':
       directory.invalidateApp(message.appID);
       revocations.invalidateApp(message.appID);

@@ -32,7 +32,7 @@ export class V1AppsController {
 
   @Post()
   create(@Auth() p: Principal, @Body(body(AppCreate)) b: z.output<typeof AppCreate>) {
-    return this.apps.create(p, b.appID, b.name);
+    return this.apps.create(p, b.appID, b.name, b.ackMode);
   }
 
   @Get(':appID')
@@ -46,7 +46,10 @@ export class V1AppsController {
     @Param('appID', param(AppID, 'appID')) appID: string,
     @Body(body(AppUpdate)) b: z.output<typeof AppUpdate>,
   ) {
-    return this.apps.rename(p, appID, b.name);
+    return this.apps.update(p, appID, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.ackMode !== undefined ? { ackMode: b.ackMode } : {}),
+    });
   }
 
   @Delete(':appID')

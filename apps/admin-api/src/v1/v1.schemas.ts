@@ -34,6 +34,14 @@ export const ChannelID = named(
 const name = z.string({ error: 'must be a string' }).max(200, 'must be at most 200 characters');
 const extra = z.string({ error: 'must be a string' }).max(65_536, 'must be at most 65536 characters');
 const flag = z.boolean({ error: 'must be true or false' });
+export const AckMode = named(
+  'AckMode',
+  z
+    .enum(['queued', 'committed'], { error: 'must be "queued" or "committed"' })
+    .describe(
+      'When a stored publish is acknowledged: "queued" once it has its offset and is in Redis on its way to Postgres (an ack survives what Redis survives), "committed" once the writer committed it to Postgres (tens of milliseconds more).',
+    ),
+);
 
 /** Query booleans: `true`/`false` (also `1`/`0`). */
 const queryFlag = z
@@ -85,10 +93,18 @@ const nextCursor = z
 
 export const App = named(
   'App',
-  z.object({ appID: AppID, name: z.string(), createdAt: z.number().int().describe('Unix milliseconds.') }),
+  z.object({
+    appID: AppID,
+    name: z.string(),
+    ackMode: AckMode.describe("Ack mode of the app's channels that do not set their own."),
+    createdAt: z.number().int().describe('Unix milliseconds.'),
+  }),
 );
-export const AppCreate = named('AppCreate', object({ appID: AppID, name: name.default('') }));
-export const AppUpdate = named('AppUpdate', object({ name }));
+export const AppCreate = named(
+  'AppCreate',
+  object({ appID: AppID, name: name.default(''), ackMode: AckMode.default('queued') }),
+);
+export const AppUpdate = named('AppUpdate', object({ name: name.optional(), ackMode: AckMode.optional() }));
 export const AppPage = named('AppPage', z.object({ apps: z.array(App), nextCursor }));
 
 // ---- clients --------------------------------------------------------------------------------------
@@ -130,6 +146,8 @@ export const Channel = named(
     presence: z.boolean().describe("Members' online status and join/leave are pushed."),
     isClosed: z.boolean().describe('No publishing while closed; subscribers stay and may read.'),
     extra: z.string(),
+    ackMode: AckMode.nullable().describe("The channel's own ack mode; null: the app's."),
+    effectiveAckMode: AckMode.describe('The ack mode its stored publishes get.'),
     createdAt: z.number().int(),
   }),
 );
@@ -142,6 +160,7 @@ export const ChannelCreate = named(
     private: flag.default(false),
     presence: flag.default(false),
     extra: extra.default(''),
+    ackMode: AckMode.nullable().default(null).describe("Null or absent: the app's ack mode."),
   }),
 );
 export const ChannelUpdate = named(
@@ -153,6 +172,7 @@ export const ChannelUpdate = named(
     private: flag.optional(),
     presence: flag.optional(),
     isClosed: flag.optional(),
+    ackMode: AckMode.nullable().optional().describe("null: back to the app's ack mode."),
   }),
 );
 export const ChannelPage = named('ChannelPage', z.object({ channels: z.array(Channel), nextCursor }));

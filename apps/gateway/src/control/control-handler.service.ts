@@ -109,6 +109,9 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
       case 'disconnect_client':
         for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
         return;
+      case 'app_updated':
+        this.directory.invalidateApp(m.appID);
+        return;
       case 'app_deleted':
         this.directory.invalidateApp(m.appID);
         this.revocations.invalidateApp(m.appID);

@@ -184,12 +184,15 @@ export class SubscriptionService {
     }
     const limit = this.config.RECOVERY_MAX_EVENTS;
     const r = await this.history.after(appID, channelID, recover.offset, limit + 1);
-    const firstOffset = r.events[0]?.offset;
+    // Recovered only when the answer is exactly offsets recover.offset + 1 … top, one each, in this
+    // epoch: never a hole (an event trimmed from the window before it reached Postgres, retention)
+    // presented as complete.
     const gapless =
       r.epoch === recover.epoch &&
       recover.offset <= r.top &&
-      (r.events.length === 0 ? r.top === recover.offset : firstOffset === recover.offset + 1) &&
-      r.events.length <= limit;
+      r.events.length <= limit &&
+      r.events.length === r.top - recover.offset &&
+      r.events.every((e, i) => e.offset === recover.offset + 1 + i && e.epoch === r.epoch);
     this.metrics.recoveries.inc({ result: gapless ? 'recovered' : 'not_recovered' });
     if (!gapless) {
       return {

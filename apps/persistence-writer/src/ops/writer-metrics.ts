@@ -24,6 +24,9 @@ export class WriterMetrics {
   readonly retentionDeleted: Counter<'rule'>;
   readonly queueJobs: Gauge<'state'>;
   readonly queueLagSeconds: Gauge;
+  readonly outboxResent: Counter;
+  readonly outboxOldestSeconds: Gauge;
+  readonly watermarkAdvances: Counter;
   queueProbe: QueueProbe | null = null;
 
   constructor(metrics: MetricsRegistry) {
@@ -80,6 +83,21 @@ export class WriterMetrics {
       name: 'channels_writer_retention_deleted_total',
       help: 'Events deleted by retention, by rule (age, count)',
       labelNames: ['rule'],
+      registers,
+    });
+    this.outboxResent = new Counter({
+      name: 'channels_writer_outbox_resent_events_total',
+      help: 'Uncommitted events the outbox sweeper re-sent to the queue (publisher died before its hand-off, out-of-order commits)',
+      registers,
+    });
+    this.outboxOldestSeconds = new Gauge({
+      name: 'channels_writer_outbox_oldest_seconds',
+      help: 'Age of the oldest channel entry in the outbox index, as of the last sweep (0 when empty)',
+      registers,
+    });
+    this.watermarkAdvances = new Counter({
+      name: 'channels_writer_watermark_advances_total',
+      help: "Channels' durable watermarks moved after commits",
       registers,
     });
     const probe = () => this.queueProbe;

@@ -9,11 +9,21 @@ import {
 import { LifecycleService, SERVICE_CONFIG } from '@channels/bootstrap';
 import { EVENTS_QUEUE, PERSIST_BATCH_JOB, type PersistBatchJob, type StoredEvent } from '@channels/contracts';
 import { type EventWriteResult, EventWriterRepository, type StorageUnavailableError } from '@channels/db';
-import { bullPrefix, createRedis, REDIS } from '@channels/realtime';
+import {
+  BROKER,
+  type Broker,
+  bullPrefix,
+  createRedis,
+  PERSIST_BATCH_JOB_OPTIONS,
+  REDIS,
+  REDIS_KEYS,
+  type RedisKeys,
+} from '@channels/realtime';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { WriterConfig } from '../config';
 import { WriterMetrics } from '../ops/writer-metrics';
+import { CommitMarker } from '../outbox/commit-marker';
 import { BatchCoalescer, type CoalescerObserver } from './batch-coalescer';
 
 /**
@@ -22,6 +32,10 @@ import { BatchCoalescer, type CoalescerObserver } from './batch-coalescer';
  * once its events are committed or dead-lettered. A job held by a writer that dies is taken over by
  * another (or the restarted) writer after WRITER_LOCK_DURATION_MS; the insert is idempotent, so a
  * job processed twice stores its events once. On shutdown the jobs in flight are finished first.
+ *
+ * After each commit the channels' durable watermarks are advanced (the hot window may then let go
+ * of the committed events) and announced for publishers waiting in "committed" ack mode. A failure
+ * there is logged, not retried: the outbox sweeper re-sends what stays uncommitted.
  */
 @Injectable()
 export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -31,16 +45,31 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
   private workerConnection: Redis | null = null;
   private queue: Queue<PersistBatchJob> | null = null;
   private lastUnavailableLog = 0;
+  private lastMarkFailureLog = 0;
+  private readonly marker: CommitMarker;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: WriterConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_KEYS) keys: RedisKeys,
+    @Inject(BROKER) broker: Broker,
     private readonly repository: EventWriterRepository,
     private readonly metrics: WriterMetrics,
     private readonly lifecycle: LifecycleService,
   ) {
+    const durableChannel = keys.durableChannel();
+    this.marker = new CommitMarker(broker, async (advances) => {
+      metrics.watermarkAdvances.inc(advances.length);
+      await redis.publish(durableChannel, JSON.stringify(advances));
+    });
     this.coalescer = new BatchCoalescer(
-      repository,
+      {
+        writeBatch: async (events) => {
+          const result = await repository.writeBatch(events);
+          await this.marker.mark(events).catch((e: unknown) => this.markFailed(e));
+          return result;
+        },
+      },
       {
         maxBatchEvents: config.WRITER_MAX_BATCH_EVENTS,
         maxInFlight: config.WRITER_MAX_INFLIGHT_WRITES,
@@ -69,8 +98,7 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
           failed: c['failed'] ?? 0,
         };
       },
-      // The wait list is pushed on the left: its last element is the oldest job.
-      oldestWaitingSince: async () => (await queue.getJobs(['wait'], -1, -1))[0]?.timestamp ?? null,
+      oldestWaitingSince: () => this.oldestWaitingSince(),
     };
   }
 
@@ -91,6 +119,30 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
       this.metrics.failures.inc({ kind: 'job' });
       this.logger.error(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${e.message}`);
     });
+  }
+
+  /** Hands events back to the queue (the outbox sweeper's re-sends), as one persist-batch job. */
+  async resend(events: StoredEvent[]): Promise<void> {
+    if (!this.queue) throw new Error('queue is not open');
+    await this.queue.add(PERSIST_BATCH_JOB, { events, enqueuedAt: Date.now() }, PERSIST_BATCH_JOB_OPTIONS);
+  }
+
+  /** Unix ms when the oldest waiting job was added, or null when none waits. */
+  async oldestWaitingSince(): Promise<number | null> {
+    if (!this.queue) return null;
+    // The wait list is pushed on the left: its last element is the oldest job.
+    return (await this.queue.getJobs(['wait'], -1, -1))[0]?.timestamp ?? null;
+  }
+
+  private markFailed(e: unknown): void {
+    this.metrics.failures.inc({ kind: 'watermark' });
+    const now = Date.now();
+    if (now - this.lastMarkFailureLog >= 5_000) {
+      this.lastMarkFailureLog = now;
+      this.logger.warn(
+        `durable watermark not advanced (${e instanceof Error ? e.message : String(e)}); the outbox sweeper will catch up`,
+      );
+    }
   }
 
   /** Readiness: the worker runs, its Redis connection answers and Postgres takes writes. */

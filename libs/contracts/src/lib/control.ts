@@ -32,5 +32,7 @@ export type ControlMessage =
   | { type: 'channel_deleted'; appID: string; channelID: string; members?: string[]; more?: boolean }
   | { type: 'client_deleted'; appID: string; clientID: string }
   | { type: 'app_deleted'; appID: string }
+  /** An app setting its channels inherit changed (ack mode): cached channel settings are re-read. */
+  | { type: 'app_updated'; appID: string }
   | { type: 'disconnect_client'; appID: string; clientID: string }
   | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string };

@@ -19,6 +19,13 @@ export const clientRoom = (appID: string, clientID: string): string =>
 /** The socket.io room holding every connection of an app. */
 export const appRoom = (appID: string): string => `app:${encodeURIComponent(appID)}`;
 
+/** Parses a tag made by `channelTag` back into its parts, or null for anything else. */
+export function parseChannelTag(tag: string): { appID: string; channelID: string } | null {
+  const m = /^\{([^|}]*)\|([^}]*)\}$/.exec(tag);
+  if (!m) return null;
+  return { appID: decodeURIComponent(m[1]), channelID: m[2] };
+}
+
 /** Parses a room made by `channelRoom` back into its parts, or null for other rooms. */
 export function parseChannelRoom(room: string): { appID: string; channelID: string } | null {
   const m = /^ch:\{([^|}]*)\|([^}]*)\}$/.exec(room);
@@ -35,10 +42,25 @@ export interface KeyPrefix {
 export function redisKeys(prefix = 'chn:') {
   return {
     prefix,
-    /** Hash: offset counter `top`, `epoch` of the channel's stream. */
+    /**
+     * Hash: offset counter `top`, `epoch`, last stored timestamp `ts` and the `durable` watermark
+     * (every offset ≤ it is committed in Postgres) of the channel's stream.
+     */
     streamMeta: (appID: string, channelID: string) => `${prefix}s:${channelTag(appID, channelID)}:meta`,
-    /** List: the hot history window (JSON events, oldest first, offsets contiguous). */
+    /**
+     * List: the hot history window (JSON events, oldest first, offsets contiguous). Never trimmed
+     * above the durable watermark: it is also the outbox of events not committed yet.
+     */
     streamWindow: (appID: string, channelID: string) => `${prefix}s:${channelTag(appID, channelID)}:win`,
+    /** Sorted set: ranges the writer committed above the durable watermark (out-of-order commits). */
+    streamCommitted: (appID: string, channelID: string) => `${prefix}s:${channelTag(appID, channelID)}:done`,
+    /**
+     * Sorted set channel tag → unix ms since which the channel may hold uncommitted events (written
+     * just before each stored publish; the writer's sweeper re-sends what stays uncommitted).
+     */
+    outboxIndex: () => `${prefix}o:pending`,
+    /** Pub/sub channel: JSON [[appID, channelID, epoch, durable], …] after each commit of the writer. */
+    durableChannel: () => `${prefix}o:durable`,
     /** String: idempotency id → offset of the stored event (expires after the idempotency window). */
     idempotency: (appID: string, channelID: string, id: string) =>
       `${prefix}s:${channelTag(appID, channelID)}:id:${id}`,

@@ -2,9 +2,19 @@
  * Resources of the contract (protocol §2), as they travel on the wire (socket.io and /v1).
  * Timestamps are unix milliseconds here; the original routes convert them to seconds.
  */
+/**
+ * When a stored publish is acknowledged. `queued`: the event has its offset and is in Redis (hot
+ * window and persistence queue), on its way to Postgres. `committed`: the acknowledgement waits
+ * until the writer committed the event to Postgres (docs/design/durability.md).
+ */
+export type AckMode = 'queued' | 'committed';
+export const ACK_MODES: readonly AckMode[] = ['queued', 'committed'];
+
 export interface App {
   appID: string;
   name: string;
+  /** Ack mode of the app's channels that do not set their own. */
+  ackMode: AckMode;
   createdAt: number;
 }
 
@@ -25,6 +35,10 @@ export interface Channel {
   presence: boolean;
   isClosed: boolean;
   extra: string;
+  /** The channel's own ack mode; null: the app's. */
+  ackMode?: AckMode | null;
+  /** The ack mode its stored publishes get (its own, else the app's). */
+  effectiveAckMode?: AckMode;
   createdAt: number;
 }
 

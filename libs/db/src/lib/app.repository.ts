@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { App } from '@channels/contracts';
+import type { AckMode, App } from '@channels/contracts';
 import { mapPrismaError } from './errors';
 import { decodeCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
 
-const toApp = (r: { id: string; name: string; createdAt: Date }): App => ({
+const toApp = (r: { id: string; name: string; ackMode: string; createdAt: Date }): App => ({
   appID: r.id,
   name: r.name,
+  ackMode: r.ackMode as AckMode,
   createdAt: r.createdAt.getTime(),
 });
 
@@ -14,9 +15,9 @@ const toApp = (r: { id: string; name: string; createdAt: Date }): App => ({
 export class AppRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(appID: string, name: string): Promise<App> {
+  async create(appID: string, name: string, ackMode: AckMode = 'queued'): Promise<App> {
     try {
-      return toApp(await this.prisma.app.create({ data: { id: appID, name } }));
+      return toApp(await this.prisma.app.create({ data: { id: appID, name, ackMode } }));
     } catch (e) {
       return mapPrismaError(e, `app ${appID}`);
     }
@@ -51,8 +52,12 @@ export class AppRepository {
   }
 
   async rename(appID: string, name: string): Promise<App> {
+    return this.update(appID, { name });
+  }
+
+  async update(appID: string, data: { name?: string; ackMode?: AckMode }): Promise<App> {
     try {
-      return toApp(await this.prisma.app.update({ where: { id: appID }, data: { name } }));
+      return toApp(await this.prisma.app.update({ where: { id: appID }, data }));
     } catch (e) {
       return mapPrismaError(e, `app ${appID}`);
     }

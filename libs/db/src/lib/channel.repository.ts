@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@channels/contracts';
+import type { AckMode, Channel } from '@channels/contracts';
 import { mapPrismaError } from './errors';
 import { decodePairCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
@@ -13,8 +13,12 @@ type Row = {
   presence: boolean;
   isClosed: boolean;
   extra: string;
+  ackMode: string | null;
   createdAt: Date;
+  app: { ackMode: string };
 };
+/** Selected with every channel row: the app's ack mode, which the channel inherits unless it sets one. */
+const withApp = { app: { select: { ackMode: true } } } as const;
 export const toChannel = (r: Row): Channel => ({
   appID: r.appId,
   channelID: r.id,
@@ -24,6 +28,8 @@ export const toChannel = (r: Row): Channel => ({
   presence: r.presence,
   isClosed: r.isClosed,
   extra: r.extra,
+  ackMode: r.ackMode as AckMode | null,
+  effectiveAckMode: (r.ackMode ?? r.app.ackMode) as AckMode,
   createdAt: r.createdAt.getTime(),
 });
 
@@ -35,6 +41,8 @@ export interface NewChannel {
   private: boolean;
   presence: boolean;
   extra: string;
+  /** Null or absent: the app's ack mode. */
+  ackMode?: AckMode | null;
 }
 
 export interface ChannelFilter {
@@ -62,7 +70,9 @@ export class ChannelRepository {
             private: c.private,
             presence: c.presence,
             extra: c.extra,
+            ackMode: c.ackMode ?? null,
           },
+          include: withApp,
         }),
       );
     } catch (e) {
@@ -71,22 +81,45 @@ export class ChannelRepository {
   }
 
   async find(appID: string, channelID: string): Promise<Channel | null> {
-    const r = await this.prisma.channel.findUnique({ where: { appId_id: { appId: appID, id: channelID } } });
+    const r = await this.prisma.channel.findUnique({
+      where: { appId_id: { appId: appID, id: channelID } },
+      include: withApp,
+    });
     return r ? toChannel(r) : null;
   }
 
   async update(
     appID: string,
     channelID: string,
-    data: Partial<Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed'>>,
+    data: Partial<
+      Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed' | 'ackMode'>
+    >,
   ): Promise<Channel> {
     try {
       return toChannel(
-        await this.prisma.channel.update({ where: { appId_id: { appId: appID, id: channelID } }, data }),
+        await this.prisma.channel.update({
+          where: { appId_id: { appId: appID, id: channelID } },
+          data,
+          include: withApp,
+        }),
       );
     } catch (e) {
       return mapPrismaError(e, `channel ${channelID}`);
     }
+  }
+
+  /**
+   * Records that the channel's Redis stream is being seeded; true when it had been seeded before
+   * (so Redis lost the stream since). A channel that does not exist answers false.
+   */
+  async markStreamSeeded(appID: string, channelID: string): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ before: boolean }[]>`
+      UPDATE channels c SET stream_seeded = true
+      FROM (SELECT stream_seeded AS before FROM channels
+            WHERE app_id = ${appID} AND id = ${channelID} FOR UPDATE) o
+      WHERE c.app_id = ${appID} AND c.id = ${channelID}
+      RETURNING o.before`;
+    return rows[0]?.before ?? false;
   }
 
   /** Deletes the channel, its memberships and every stored event. */
@@ -131,6 +164,7 @@ export class ChannelRepository {
       },
       orderBy: [{ appId: 'asc' }, { id: 'asc' }],
       take: opts.limit + 1,
+      include: withApp,
     });
     return toPage(rows.map(toChannel), opts.limit, (c) => JSON.stringify([c.appID, c.channelID]));
   }
@@ -177,6 +211,7 @@ export class ChannelRepository {
           : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
       orderBy: { id: 'asc' },
       take: limit,
+      include: withApp,
     });
     return rows.map(toChannel);
   }

@@ -5,12 +5,15 @@ import {
   type Broker,
   BullmqEventQueue,
   CONTROL_BUS,
+  createRedis,
+  DURABLE_WAITER,
   EVENT_QUEUE,
   REDIS,
   REDIS_KEYS,
   REDIS_OPTIONS,
   RedisBroker,
   RedisControlBus,
+  RedisDurableWaiter,
   type RedisKeys,
   type RedisOptions,
 } from '@channels/realtime';
@@ -54,6 +57,9 @@ export class MessagingModule {
               keys,
               windowSize: options.hotWindowSize,
               idempotencyTtlSeconds: options.idempotencyTtlSeconds,
+              ...(options.maxUncommittedEvents !== undefined
+                ? { maxUncommitted: options.maxUncommittedEvents }
+                : {}),
             }),
         },
         {
@@ -68,6 +74,13 @@ export class MessagingModule {
             }),
         },
         {
+          // Its subscriber connection opens on the first wait ("committed" ack mode) only.
+          provide: DURABLE_WAITER,
+          inject: [BROKER, REDIS_OPTIONS, REDIS_KEYS],
+          useFactory: (broker: Broker, redis: RedisOptions, keys: RedisKeys) =>
+            new RedisDurableWaiter(broker, () => createRedis(redis.url), keys.durableChannel()),
+        },
+        {
           provide: CONTROL_BUS,
           inject: [REDIS, REDIS_KEYS],
           useFactory: (redis: Redis, keys: RedisKeys) => new RedisControlBus(redis, keys.controlChannel()),
@@ -79,7 +92,7 @@ export class MessagingModule {
         },
         ...services,
       ],
-      exports: [MESSAGING_OPTIONS, BROKER, EVENT_QUEUE, CONTROL_BUS, ...services],
+      exports: [MESSAGING_OPTIONS, BROKER, EVENT_QUEUE, CONTROL_BUS, DURABLE_WAITER, ...services],
     };
   }
 }

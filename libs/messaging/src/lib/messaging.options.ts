@@ -6,6 +6,13 @@ export interface MessagingOptions {
   hotWindowSize: number;
   /** Idempotency window for publisher ids (≥ 300). */
   idempotencyTtlSeconds: number;
+  /**
+   * Most events a channel may hold above its durable watermark (not committed in Postgres yet);
+   * stored publishes beyond it are refused with `unavailable`. Default 10,000.
+   */
+  maxUncommittedEvents?: number;
+  /** "committed" ack mode: longest wait for the writer's commit before `unavailable`. Default 5,000 ms. */
+  commitAckTimeoutMs?: number;
   /** How long channel settings and memberships are cached in-process (changes also invalidate). */
   directoryCacheMs: number;
   /** Publish batching towards the persistence queue. */

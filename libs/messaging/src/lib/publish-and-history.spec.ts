@@ -1,6 +1,6 @@
 import { type Channel, type ChannelEvent, eventText, type Principal } from '@channels/contracts';
 import type { ChannelRepository, EventQuery, EventRepository, MembershipRepository } from '@channels/db';
-import { FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
+import { type DurableWaiter, FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
 import { ChannelDirectory } from './channel-directory.service';
 import { HistoryService } from './history.service';
@@ -36,6 +36,7 @@ function setup(mirrorBytes = 0) {
     ['news', channel('news')],
     ['live', channel('live', { persistent: false })],
     ['vault', channel('vault', { private: true })],
+    ['ledger', channel('ledger', { ackMode: null, effectiveAckMode: 'committed' })],
   ]);
   const members = new Set(['vault/alice']);
   const stored: ChannelEvent[] = [];
@@ -80,15 +81,21 @@ function setup(mirrorBytes = 0) {
   const broker = new InMemoryBroker(source, {
     windowSize: options.hotWindowSize,
     idempotencyTtlSeconds: 300,
+    maxUncommitted: 100,
   });
   const queue = new InMemoryEventQueue({ maxBatchEvents: 10, maxDelayMs: 1 });
   const access = new ChannelAccess(new ChannelDirectory(channelRepo, membershipRepo, options));
   const publisher = new PublishService(access, broker, queue, options);
   const history = new HistoryService(access, eventRepo, broker, new WindowMirror(broker, mirrorBytes));
-  /** What the writer would have committed so far. */
-  const commit = () =>
+  /** What the writer would have committed so far (rows, then the channels' durable watermarks). */
+  const commit = () => {
     stored.splice(0, stored.length, ...queue.events.map((e) => ({ ...e }) as ChannelEvent));
-  return { publisher, history, broker, queue, source, commit, storageReads };
+    for (const e of queue.events)
+      void broker.markCommitted(e.appID, e.channelID, e.epoch, [[e.offset, e.offset]]);
+  };
+  /** A publisher whose "committed" acks wait on `durable` (the writer's announcements, faked). */
+  const committing = (durable: DurableWaiter) => new PublishService(access, broker, queue, options, durable);
+  return { publisher, history, broker, queue, source, commit, storageReads, committing };
 }
 
 const alice: Principal = { role: 'Client', clientID: 'alice', appID: 'app' };
@@ -152,6 +159,68 @@ describe('PublishService', () => {
     );
     expect(b).toEqual(a);
     expect(queue.events.map((e) => e.offset)).toEqual([1, 1]);
+  });
+
+  it('refuses a stored publish with unavailable once the channel holds the bound of uncommitted events', async () => {
+    const { publisher, queue, commit } = setup();
+    const publish = (id?: string) =>
+      publisher.publish(
+        alice,
+        'app',
+        { channelID: 'news', eventType: 'm', payload: 1, ...(id ? { id } : {}) },
+        { acked: true },
+      );
+    const first = await publish('first');
+    for (let i = 1; i < 100; i++) await publish();
+    await expect(publish()).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('storage is behind'),
+    });
+    // A retry of an acked id still answers; a live-only publish still goes out.
+    expect(await publish('first')).toEqual(first);
+    await publisher.publish(
+      alice,
+      'app',
+      { channelID: 'news', eventType: 'm', payload: 1 },
+      { acked: false },
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    commit();
+    expect((await publish()).offset).toBe(101);
+    expect(queue.events.filter((e) => e.offset === 101)).toHaveLength(1);
+  });
+
+  it('acks a "committed" channel only once the writer committed the event, else answers unavailable', async () => {
+    const { committing } = setup();
+    const waits: { offset: number; resolve: (ok: boolean) => void }[] = [];
+    const publisher = committing({
+      waitCommitted: (_a, _c, _e, offset) => new Promise((resolve) => waits.push({ offset, resolve })),
+      close: async () => undefined,
+    });
+    const publish = () =>
+      publisher.publish(
+        alice,
+        'app',
+        { channelID: 'ledger', eventType: 'm', payload: 1, id: 'pay-1' },
+        { acked: true },
+      );
+    const waiting = async (n: number) => {
+      while (waits.length < n) await new Promise((r) => setTimeout(r, 1));
+    };
+    let acked = false;
+    const ack = publish().then((a) => ((acked = true), a));
+    await waiting(1);
+    expect(waits.map((w) => w.offset)).toEqual([1]);
+    expect(acked).toBe(false);
+    waits[0].resolve(false); // not committed in time
+    await expect(ack).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('same id'),
+    });
+    const retry = publish();
+    await waiting(2);
+    waits[1].resolve(true);
+    expect(await retry).toMatchObject({ id: 'pay-1', offset: 1 });
   });
 
   it('takes the sender from the token, never from the payload', async () => {
@@ -279,7 +348,8 @@ describe.each([
     const reads = () => storageReads.length;
     const r1 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
     expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6, 5]);
-    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 4 });
+    // Re-seeded above every offset a subscriber may have seen (stored top + maxUncommitted).
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 109, order: 'desc', limit: 4 });
     const before = reads();
     expect(
       (await history.read(alice, 'app', { channelID: 'news', limit: 2 })).events.map((e) => e.offset),
@@ -287,7 +357,7 @@ describe.each([
     // Publishes land in the new window above the stored events: they are in the next answer at once.
     await publishNews(publisher, 2);
     const r2 = await history.read(alice, 'app', { channelID: 'news', limit: 4 });
-    expect(r2.events.map((e) => e.offset)).toEqual([10, 9, 8, 7]);
+    expect(r2.events.map((e) => e.offset)).toEqual([110, 109, 8, 7]);
     expect(r2.epoch).toBe(r1.epoch);
     // Through the mirror, the stored tail is read once while the window's first offset stays put.
     expect(reads() - before).toBe(mirrorBytes > 0 ? 0 : 2);
@@ -305,7 +375,7 @@ describe.each([
     // Older than everything: the newest N.
     const r1 = await history.read(alice, 'app', { channelID: 'news', since: 1, order: 'desc', limit: 3 });
     expect(r1.events.map((e) => e.offset)).toEqual([8, 7, 6]);
-    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 9, order: 'desc', limit: 3 });
+    expect(storageReads.at(-1)).toMatchObject({ beforeOffset: 109, order: 'desc', limit: 3 });
     expect(storageReads.at(-1)?.since).toBeUndefined();
     // Fewer than N at or after `since`: the answer stops at the first older event.
     const r2 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
@@ -313,7 +383,7 @@ describe.each([
     // A new publish lands in the window above the stored tail.
     await publishNews(publisher, 1);
     const r3 = await history.read(alice, 'app', { channelID: 'news', since: at(7), order: 'desc', limit: 3 });
-    expect(r3.events.map((e) => e.offset)).toEqual([9, 8, 7]);
+    expect(r3.events.map((e) => e.offset)).toEqual([109, 8, 7]);
     expect(reads() - before).toBe(mirrorBytes > 0 ? 1 : 3);
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   CHANNEL_ID_PATTERN,
   ChannelsError,
@@ -9,14 +9,27 @@ import {
   type PublishRequest,
   publishSchema,
 } from '@channels/contracts';
-import { BROKER, type Broker, EVENT_QUEUE, type EventQueue } from '@channels/realtime';
+import {
+  BROKER,
+  type Broker,
+  DURABLE_WAITER,
+  type DurableWaiter,
+  EVENT_QUEUE,
+  type EventQueue,
+} from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 /**
  * The one publish path (socket and HTTP): access, size, then one atomic broker step (closed check,
- * dedupe, offset, hot window, fan-out to every gateway), then — for stored events — the durable
- * hand-off to the persistence queue. It returns only after that hand-off: ack means stored.
+ * dedupe, bound on uncommitted events, offset, hot window, fan-out to every gateway), then — for
+ * stored events — the hand-off to the persistence queue. It returns only after that hand-off: ack
+ * means stored. Should the hand-off never happen (this process dies, Redis refuses the job), the
+ * event is still in its channel's window and outbox index, and the writer's sweeper stores it.
+ *
+ * Channels in "committed" ack mode return only once the writer committed the event to Postgres
+ * (or fail with `unavailable` after `commitAckTimeoutMs`; the event is stored later all the same,
+ * and a re-publish with the same id is acked once it is).
  */
 @Injectable()
 export class PublishService {
@@ -25,6 +38,7 @@ export class PublishService {
     @Inject(BROKER) private readonly broker: Broker,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Optional() @Inject(DURABLE_WAITER) private readonly durable?: DurableWaiter,
   ) {}
 
   /**
@@ -62,6 +76,13 @@ export class PublishService {
     if (outcome.status === 'not_found') {
       throw new ChannelsError(ErrorCode.NotFound, `channel ${req.channelID} not found`);
     }
+    if (outcome.status === 'behind') {
+      throw new ChannelsError(
+        ErrorCode.Unavailable,
+        `storage is behind: channel ${req.channelID} holds ${outcome.uncommitted} events not yet ` +
+          'written to the database; retry later (with the same id)',
+      );
+    }
     const ev = outcome.event;
     if (store && ev.offset !== undefined && ev.epoch !== undefined) {
       // Re-enqueued on duplicates too: the writer ignores rows it already has, and a publisher
@@ -77,12 +98,29 @@ export class PublishService {
         senderID: ev.senderID,
         timestamp: ev.timestamp,
       });
+      if (channel.effectiveAckMode === 'committed')
+        await this.committed(appID, ev.channelID, ev.offset, ev.epoch, ev.id);
     }
     return {
       id: ev.id,
       ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
       timestamp: ev.timestamp,
     };
+  }
+
+  /** "committed" ack mode: returns once the writer committed the event, else fails with `unavailable`. */
+  private async committed(appID: string, channelID: string, offset: number, epoch: string, id: string) {
+    const timeoutMs = this.options.commitAckTimeoutMs ?? 5_000;
+    const ok = this.durable
+      ? await this.durable.waitCommitted(appID, channelID, epoch, offset, timeoutMs)
+      : false;
+    if (!ok) {
+      throw new ChannelsError(
+        ErrorCode.Unavailable,
+        `event ${id} (offset ${offset}) is not committed to storage yet (waited ${timeoutMs} ms); ` +
+          'it will be stored: publish it again with the same id to get its acknowledgement',
+      );
+    }
   }
 }
 

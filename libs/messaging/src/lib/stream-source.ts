@@ -8,8 +8,9 @@ export class PostgresStreamSource implements StreamSource {
     private readonly events: EventRepository,
   ) {}
 
-  async storedTop(appID: string, channelID: string): Promise<number> {
-    return (await this.events.top(appID, channelID)).offset;
+  async seedPosition(appID: string, channelID: string): Promise<{ top: number; reseed: boolean }> {
+    const reseed = await this.channels.markStreamSeeded(appID, channelID);
+    return { top: (await this.events.top(appID, channelID)).offset, reseed };
   }
 
   async gate(appID: string, channelID: string): Promise<ChannelGate> {

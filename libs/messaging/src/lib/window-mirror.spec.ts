@@ -18,8 +18,8 @@ function setup(maxBytes = 1_048_576) {
   const mirror = new WindowMirror(broker, maxBytes);
   let n = 0;
   const publish = async (channelID: string, count: number) => {
-    for (let i = 0; i < count; i++)
-      await broker.publish({
+    for (let i = 0; i < count; i++) {
+      const out = await broker.publish({
         appID: 'app',
         channelID,
         eventType: 't',
@@ -27,6 +27,10 @@ function setup(maxBytes = 1_048_576) {
         senderID: 's',
         store: true,
       });
+      // A writer keeping up: the window trims down to its size.
+      if (out.status === 'published' && out.event.offset !== undefined && out.event.epoch !== undefined)
+        await broker.markCommitted('app', channelID, out.event.epoch, [[out.event.offset, out.event.offset]]);
+    }
   };
   return { broker, mirror, publish, calls, direct: read };
 }
@@ -164,6 +168,7 @@ describe('WindowMirror', () => {
       const win = (first: number, epoch = 'e1') => ({
         top: first - 1,
         first,
+        durable: first - 1,
         epoch,
         events: [],
         complete: true,

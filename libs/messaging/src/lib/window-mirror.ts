@@ -226,6 +226,7 @@ function slice(m: Mirror, read: WindowTextRead, afterOffset: number, limit: numb
   return {
     top: read.top,
     first: read.first,
+    durable: read.durable,
     epoch: read.epoch,
     events,
     complete: afterOffset < 0 || afterOffset + 1 >= read.first || read.top <= afterOffset,

@@ -1,5 +1,5 @@
 import { eventFromText } from '@channels/contracts';
-import type { Broker, WindowRead } from './broker.port';
+import type { Broker, PublishCommand, PublishOutcome, WindowRead } from './broker.port';
 import type { FakeStreamSource } from './fake-stream-source';
 
 export interface BrokerHarness {
@@ -15,7 +15,7 @@ export interface BrokerHarness {
  */
 export function describeBrokerContract(
   name: string,
-  make: (windowSize: number) => Promise<BrokerHarness>,
+  make: (windowSize: number, maxUncommitted: number) => Promise<BrokerHarness>,
 ): void {
   describe(`Broker contract: ${name}`, () => {
     let h: BrokerHarness;
@@ -23,8 +23,29 @@ export function describeBrokerContract(
     const app = () => `app-${name}-${process.pid}-${n}`;
     beforeEach(async () => {
       n++;
-      h = await make(5);
+      h = await make(5, 20);
     });
+    const publishN = async (channelID: string, count: number, over: Partial<PublishCommand> = {}) => {
+      const out: PublishOutcome[] = [];
+      for (let i = 0; i < count; i++)
+        out.push(
+          await h.broker.publish({
+            appID: app(),
+            channelID,
+            eventType: 't',
+            payload: i,
+            senderID: 's',
+            store: true,
+            ...over,
+          }),
+        );
+      return out;
+    };
+    /** What the writer does after committing offsets 1…upTo. */
+    const commitUpTo = async (channelID: string, upTo: number) => {
+      const { epoch } = await h.broker.position(app(), channelID);
+      return h.broker.markCommitted(app(), channelID, epoch, [[1, upTo]]);
+    };
     /** A window read with its events parsed. */
     const readWindow = async (...args: Parameters<Broker['readWindowText']>): Promise<WindowRead> => {
       const text = await h.broker.readWindowText(...args);
@@ -108,6 +129,7 @@ export function describeBrokerContract(
           store: true,
         });
       }
+      await commitUpTo('c1', payloads.length);
       const w = await readWindow(app(), 'c1', 0, 100);
       expect(w.events.map((e) => e.payload)).toEqual(payloads.slice(-5));
     });
@@ -185,8 +207,9 @@ export function describeBrokerContract(
           store: true,
         });
       }
+      await commitUpTo('c1', 8);
       const recent = await readWindow(app(), 'c1', 5, 100);
-      expect(recent).toMatchObject({ top: 8, first: 4, complete: true });
+      expect(recent).toMatchObject({ top: 8, first: 4, durable: 8, complete: true });
       expect(recent.events.map((e) => e.offset)).toEqual([6, 7, 8]);
       const old = await readWindow(app(), 'c1', 1, 100);
       expect(old.complete).toBe(false);
@@ -286,8 +309,87 @@ export function describeBrokerContract(
         store: true,
       });
       if (again.status !== 'published') throw new Error(again.status);
-      expect(again.event.offset).toBe(2);
+      // Up to maxUncommitted (20) acked events above the stored top may have been seen by
+      // subscribers: the new epoch starts above all of them.
+      expect(again.event.offset).toBe(1 + 20 + 1);
       expect(again.event.epoch).not.toBe(first.event.epoch);
+      expect(await h.broker.position(app(), 'c1')).toMatchObject({ top: 22, durable: 21 });
+    });
+
+    it('keeps events the writer has not committed in the window beyond its size, and lets go of them once committed', async () => {
+      h.source.open(app(), 'c1');
+      await publishN('c1', 8);
+      const all = await readWindow(app(), 'c1', 0, 100);
+      expect(all).toMatchObject({ top: 8, first: 1, durable: 0, complete: true });
+      expect(all.events.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(await commitUpTo('c1', 2)).toEqual({ durable: 2, top: 8, previous: 0 });
+      // Trimmed below min(durable + 1, top - size + 1) = 3: offset 3 is not committed yet.
+      expect(await readWindow(app(), 'c1', 0, 100)).toMatchObject({ first: 3, durable: 2, complete: false });
+      expect(await commitUpTo('c1', 8)).toEqual({ durable: 8, top: 8, previous: 2 });
+      const after = await readWindow(app(), 'c1', -1, 100);
+      expect(after).toMatchObject({ first: 4, durable: 8 });
+      expect(after.events.map((e) => e.offset)).toEqual([4, 5, 6, 7, 8]);
+    });
+
+    it('advances the watermark over out-of-order commits only once the offsets below them are in', async () => {
+      h.source.open(app(), 'c1');
+      await publishN('c1', 9);
+      const { epoch } = await h.broker.position(app(), 'c1');
+      const mark = (ranges: [number, number][]) => h.broker.markCommitted(app(), 'c1', epoch, ranges);
+      expect(await mark([[5, 6]])).toMatchObject({ durable: 0 });
+      expect(await mark([[8, 9]])).toMatchObject({ durable: 0 });
+      expect(await mark([[1, 3]])).toMatchObject({ durable: 3 });
+      expect((await readWindow(app(), 'c1', 0, 100)).first).toBe(4);
+      expect(await mark([[4, 4]])).toMatchObject({ durable: 6, previous: 3 });
+      expect(await mark([[7, 7]])).toMatchObject({ durable: 9 });
+      // Re-sent copies and offsets of another epoch change nothing.
+      expect(await mark([[1, 9]])).toMatchObject({ durable: 9, previous: 9 });
+      expect(await h.broker.markCommitted(app(), 'c1', 'another-epoch', [[1, 9]])).toBeNull();
+      expect(await h.broker.markCommitted(app(), 'unknown', epoch, [[1, 1]])).toBeNull();
+      expect(await h.broker.position(app(), 'c1')).toEqual({ top: 9, epoch, durable: 9 });
+    });
+
+    it('refuses a stored publish once the channel holds the bound of uncommitted events, but never a known id nor a live event', async () => {
+      h.source.open(app(), 'c1');
+      const first = await publishN('c1', 1, { id: 'k1' });
+      await publishN('c1', 19);
+      const refused = await publishN('c1', 1);
+      expect(refused).toEqual([{ status: 'behind', uncommitted: 20 }]);
+      expect((await h.broker.position(app(), 'c1')).top).toBe(20);
+      // The publisher's retry of an event it was acked for still gets that event.
+      expect(await publishN('c1', 1, { id: 'k1' })).toEqual([
+        { status: 'published', duplicate: true, event: (first[0] as { event: unknown }).event },
+      ]);
+      expect((await publishN('c1', 1, { store: false }))[0].status).toBe('published');
+      // Every acked event is still readable.
+      expect((await readWindow(app(), 'c1', 0, 100)).events).toHaveLength(20);
+      await commitUpTo('c1', 5);
+      const again = await publishN('c1', 1);
+      expect(again[0]).toMatchObject({ status: 'published', event: { offset: 21 } });
+    });
+
+    it('lists a channel with a stored publish in the outbox index, with its uncommitted events readable', async () => {
+      h.source.open(app(), 'c1');
+      h.source.open(app(), 'c2');
+      await publishN('c1', 3);
+      await publishN('c2', 1, { store: false });
+      const mine = async () =>
+        (await h.broker.staleOutbox(Number.MAX_SAFE_INTEGER, 100_000)).filter((e) => e.appID === app());
+      const listed = await mine();
+      expect(listed).toEqual([{ appID: app(), channelID: 'c1', since: expect.any(Number) }]);
+      const pending = await h.broker.readUncommittedText(app(), 'c1', 100);
+      expect(pending).toMatchObject({ top: 3, durable: 0, complete: true });
+      expect(pending?.events.map((e) => e.offset)).toEqual([1, 2, 3]);
+      await commitUpTo('c1', 2);
+      expect((await h.broker.readUncommittedText(app(), 'c1', 100))?.events.map((e) => e.offset)).toEqual([
+        3,
+      ]);
+      expect(await h.broker.readUncommittedText(app(), 'nothing', 100)).toBeNull();
+      // Removed only while unchanged: a touch in between keeps the entry.
+      await h.broker.touchOutbox(app(), 'c1', listed[0].since + 1);
+      expect(await h.broker.clearOutbox(listed[0])).toBe(false);
+      expect(await h.broker.clearOutbox({ ...listed[0], since: listed[0].since + 1 })).toBe(true);
+      expect(await mine()).toEqual([]);
     });
 
     it('keeps channels and apps apart', async () => {

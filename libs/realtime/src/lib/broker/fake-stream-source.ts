@@ -4,9 +4,14 @@ import type { ChannelGate, StreamSource } from './broker.port';
 export class FakeStreamSource implements StreamSource {
   readonly tops = new Map<string, number>();
   readonly gates = new Map<string, ChannelGate>();
+  /** Channels whose stream was seeded at least once. */
+  readonly seeded = new Set<string>();
 
-  async storedTop(appID: string, channelID: string): Promise<number> {
-    return this.tops.get(`${appID}/${channelID}`) ?? 0;
+  async seedPosition(appID: string, channelID: string): Promise<{ top: number; reseed: boolean }> {
+    const key = `${appID}/${channelID}`;
+    const reseed = this.seeded.has(key);
+    this.seeded.add(key);
+    return { top: this.tops.get(key) ?? 0, reseed };
   }
 
   async gate(appID: string, channelID: string): Promise<ChannelGate> {

@@ -3,8 +3,10 @@ import { type ChannelEvent, eventText, type ServerToClientEvents } from '@channe
 import type {
   Broker,
   ChannelGate,
+  OutboxEntry,
   PublishCommand,
   PublishOutcome,
+  StreamPosition,
   StreamSource,
   WindowRead,
   WindowTextRead,
@@ -14,6 +16,10 @@ interface Stream {
   top: number;
   epoch: string;
   window: ChannelEvent[];
+  /** Every offset ≤ durable is committed; the window is never trimmed above it. */
+  durable: number;
+  /** Ranges committed above the watermark, waiting for the offsets below them. */
+  committed: [number, number][];
   /** The last stored event's timestamp: stored timestamps never go backwards (as in Redis). */
   lastTimestamp?: number;
 }
@@ -23,13 +29,19 @@ export class InMemoryBroker implements Broker {
   private readonly gates = new Map<string, ChannelGate>();
   private readonly streams = new Map<string, Stream>();
   private readonly ids = new Map<string, { event: ChannelEvent; until: number }>();
+  /** The outbox index: channel key → since (unix ms). */
+  private readonly outbox = new Map<string, number>();
   /** Everything fanned out, in order (events and server emits). */
   readonly emitted: { appID: string; channelID: string; event: string; payload: unknown }[] = [];
 
   constructor(
     private readonly source: StreamSource,
-    private readonly options: { windowSize: number; idempotencyTtlSeconds: number },
+    private readonly options: { windowSize: number; idempotencyTtlSeconds: number; maxUncommitted?: number },
   ) {}
+
+  private get maxUncommitted(): number {
+    return this.options.maxUncommitted ?? 10_000;
+  }
 
   async publish(cmd: PublishCommand): Promise<PublishOutcome> {
     const key = `${cmd.appID}\u0000${cmd.channelID}`;
@@ -56,13 +68,16 @@ export class InMemoryBroker implements Broker {
     const seen = idKey ? this.ids.get(idKey) : undefined;
     if (seen && seen.until > Date.now())
       return { status: 'published', event: structuredClone(seen.event), duplicate: true };
+    if (!this.outbox.has(key)) this.outbox.set(key, base.timestamp);
     const stream = await this.stream(cmd.appID, cmd.channelID);
+    if (stream.top - stream.durable >= this.maxUncommitted)
+      return { status: 'behind', uncommitted: stream.top - stream.durable };
     stream.top += 1;
     const timestamp = Math.max(base.timestamp, stream.lastTimestamp ?? 0);
     stream.lastTimestamp = timestamp;
     const event: ChannelEvent = { ...base, offset: stream.top, epoch: stream.epoch, timestamp };
     stream.window.push(event);
-    if (stream.window.length > this.options.windowSize) stream.window.shift();
+    this.trim(stream);
     if (idKey) this.ids.set(idKey, { event, until: Date.now() + this.options.idempotencyTtlSeconds * 1000 });
     this.emitted.push({ appID: cmd.appID, channelID: cmd.channelID, event: 'event', payload: event });
     return { status: 'published', event: structuredClone(event), duplicate: false };
@@ -84,6 +99,7 @@ export class InMemoryBroker implements Broker {
     return {
       top: s.top,
       first,
+      durable: s.durable,
       epoch: s.epoch,
       events: structuredClone(events),
       complete: afterOffset < 0 || afterOffset + 1 >= first || s.top <= afterOffset,
@@ -114,9 +130,69 @@ export class InMemoryBroker implements Broker {
     };
   }
 
-  async position(appID: string, channelID: string): Promise<{ top: number; epoch: string }> {
+  async readUncommittedText(appID: string, channelID: string, limit: number): Promise<WindowTextRead | null> {
+    const s = this.streams.get(`${appID}\u0000${channelID}`);
+    if (!s) return null;
+    const read = await this.readWindowText(appID, channelID, s.durable, limit);
+    return { ...read, complete: read.first <= read.durable + 1 };
+  }
+
+  async position(appID: string, channelID: string): Promise<StreamPosition> {
     const s = await this.stream(appID, channelID);
-    return { top: s.top, epoch: s.epoch };
+    return { top: s.top, epoch: s.epoch, durable: s.durable };
+  }
+
+  async markCommitted(
+    appID: string,
+    channelID: string,
+    epoch: string,
+    ranges: [number, number][],
+  ): Promise<{ durable: number; top: number; previous: number } | null> {
+    const s = this.streams.get(`${appID}\u0000${channelID}`);
+    if (!s || s.epoch !== epoch) return null;
+    const previous = s.durable;
+    for (const [a, to] of ranges) {
+      const b = Math.min(to, s.top);
+      if (b <= s.durable) continue;
+      if (a <= s.durable + 1) s.durable = b;
+      else s.committed.push([a, b]);
+    }
+    s.committed.sort((x, y) => x[0] - y[0]);
+    while (s.committed.length > 0 && s.committed[0][0] <= s.durable + 1) {
+      s.durable = Math.max(s.durable, s.committed[0][1]);
+      s.committed.shift();
+    }
+    this.trim(s);
+    return { durable: s.durable, top: s.top, previous };
+  }
+
+  async staleOutbox(olderThan: number, limit: number): Promise<OutboxEntry[]> {
+    return [...this.outbox]
+      .filter(([, since]) => since < olderThan)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .map(([key, since]) => {
+        const [appID, channelID] = key.split('\u0000');
+        return { appID, channelID, since };
+      });
+  }
+
+  async touchOutbox(appID: string, channelID: string, now: number): Promise<void> {
+    this.outbox.set(`${appID}\u0000${channelID}`, now);
+  }
+
+  async clearOutbox(entry: OutboxEntry): Promise<boolean> {
+    const key = `${entry.appID}\u0000${entry.channelID}`;
+    if (this.outbox.get(key) !== entry.since) return false;
+    this.outbox.delete(key);
+    return true;
+  }
+
+  /** Keeps offsets ≥ min(durable + 1, top - windowSize + 1), as the publish script does. */
+  private trim(s: Stream): void {
+    const keepFrom = Math.min(s.durable + 1, s.top - this.options.windowSize + 1);
+    const drop = s.window.length - (s.top - keepFrom + 1);
+    if (drop > 0) s.window.splice(0, drop);
   }
 
   async setGate(appID: string, channelID: string, gate: ChannelGate): Promise<void> {
@@ -145,11 +221,9 @@ export class InMemoryBroker implements Broker {
     const key = `${appID}\u0000${channelID}`;
     let s = this.streams.get(key);
     if (!s) {
-      s = {
-        top: await this.source.storedTop(appID, channelID),
-        epoch: randomBytes(6).toString('hex'),
-        window: [],
-      };
+      const seed = await this.source.seedPosition(appID, channelID);
+      const top = seed.reseed ? seed.top + this.maxUncommitted : seed.top;
+      s = { top, epoch: randomBytes(6).toString('hex'), window: [], durable: top, committed: [] };
       this.streams.set(key, s);
     }
     return s;

@@ -12,12 +12,17 @@ afterAll(async () => {
   for (const c of clients) c.disconnect();
 });
 
-describeBrokerContract('redis', async (windowSize) => {
+describeBrokerContract('redis', async (windowSize, maxUncommitted) => {
   const redis = new Redis(url);
   clients.push(redis);
   const keys = redisKeys(prefix);
   const source = new FakeStreamSource();
-  const broker = new RedisBroker(redis, source, { keys, windowSize, idempotencyTtlSeconds: 300 });
+  const broker = new RedisBroker(redis, source, {
+    keys,
+    windowSize,
+    idempotencyTtlSeconds: 300,
+    maxUncommitted,
+  });
   const loseStreams = async () => {
     const found = await redis.keys(`${prefix}s:*`);
     if (found.length) await redis.del(...found);
@@ -46,6 +51,9 @@ describe('RedisBroker window reads spanning many script chunks', () => {
         store: true,
       });
     const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => a + k);
+    // The writer committed everything: the window is back to its size.
+    const { epoch } = await broker.position('app', 'long');
+    await broker.markCommitted('app', 'long', epoch, [[1, 260]]);
 
     const all = await broker.readWindowText('app', 'long', -1, 1_000);
     expect(all).toMatchObject({ top: 260, first: 31, complete: true });

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   channelRoom,
+  channelTag,
   type ChannelEvent,
+  parseChannelTag,
   type RedisKeys,
   type ServerToClientEvents,
   splitEventTexts,
@@ -12,11 +14,20 @@ import type {
   Broker,
   ChannelGate,
   PublishCommand,
+  OutboxEntry,
   PublishOutcome,
+  StreamPosition,
   StreamSource,
   WindowTextRead,
 } from './broker.port';
-import { FILL_GATE_LUA, PUBLISH_LUA, READ_WINDOW_LUA, SEED_LUA } from './lua-scripts';
+import {
+  CLEAR_OUTBOX_LUA,
+  FILL_GATE_LUA,
+  MARK_COMMITTED_LUA,
+  PUBLISH_LUA,
+  READ_WINDOW_LUA,
+  SEED_LUA,
+} from './lua-scripts';
 
 export interface RedisBrokerOptions {
   keys: RedisKeys;
@@ -26,12 +37,23 @@ export interface RedisBrokerOptions {
   idempotencyTtlSeconds: number;
   /** How long a gate loaded from storage is trusted before it is re-read. */
   gateTtlSeconds?: number;
+  /**
+   * Most events a channel may hold above its durable watermark (default 10,000): a stored publish
+   * beyond it is refused (`behind`), and a stream re-seeded after Redis lost it starts this far
+   * above the stored top so that no offset a subscriber saw is given to another event.
+   */
+  maxUncommitted?: number;
 }
+
+/** Default of `maxUncommitted`. */
+export const DEFAULT_MAX_UNCOMMITTED = 10_000;
 
 type ScriptedRedis = Redis & {
   chReadWindow(...args: (string | number)[]): Promise<string[]>;
   chSeed(...args: (string | number)[]): Promise<[string, string]>;
   chFillGate(...args: (string | number)[]): Promise<[string | null, string | null]>;
+  chMarkCommitted(...args: (string | number)[]): Promise<number[]>;
+  chClearOutbox(...args: (string | number)[]): Promise<number>;
 };
 
 const newEpoch = (): string => randomBytes(6).toString('hex');
@@ -41,6 +63,8 @@ interface ChannelStatics {
   gate: string;
   meta: string;
   window: string;
+  /** The channel's member in the outbox index (its hash tag). */
+  tag: string;
   /** The idempotency key without the id (the key of an id is this prefix + id). */
   idempotencyPrefix: string;
   /** `"channelID":"…",` as it appears in the event JSON. */
@@ -68,11 +92,18 @@ export class RedisBroker implements Broker {
     private readonly options: RedisBrokerOptions,
   ) {
     redis.defineCommand('chReadWindow', { numberOfKeys: 2, lua: READ_WINDOW_LUA });
-    redis.defineCommand('chSeed', { numberOfKeys: 1, lua: SEED_LUA });
+    redis.defineCommand('chSeed', { numberOfKeys: 2, lua: SEED_LUA });
     redis.defineCommand('chFillGate', { numberOfKeys: 1, lua: FILL_GATE_LUA });
+    redis.defineCommand('chMarkCommitted', { numberOfKeys: 3, lua: MARK_COMMITTED_LUA });
+    redis.defineCommand('chClearOutbox', { numberOfKeys: 1, lua: CLEAR_OUTBOX_LUA });
     this.redis = redis as ScriptedRedis;
     this.gateTtl = options.gateTtlSeconds ?? 3600;
+    this.maxUncommitted = options.maxUncommitted ?? DEFAULT_MAX_UNCOMMITTED;
+    this.outboxIndex = options.keys.outboxIndex();
   }
+
+  private readonly maxUncommitted: number;
+  private readonly outboxIndex: string;
 
   async publish(cmd: PublishCommand): Promise<PublishOutcome> {
     const c = this.channelStatics(cmd.appID, cmd.channelID);
@@ -85,6 +116,11 @@ export class RedisBroker implements Broker {
       `"eventType":${JSON.stringify(cmd.eventType)},"payload":${JSON.stringify(payload)},` +
       `"senderID":${JSON.stringify(cmd.senderID)},"timestamp":`;
     for (let attempt = 0; attempt < 3; attempt++) {
+      // A stored publish lists its channel in the outbox index first, in the same round trip: if
+      // this process dies after the script, the writer's sweeper finds the event (an entry with
+      // nothing uncommitted behind it is harmless and removed by the sweeper).
+      const indexed = cmd.store ? this.redis.zadd(this.outboxIndex, 'NX', timestamp, c.tag) : undefined;
+      indexed?.catch(() => undefined);
       const reply = await this.runPublishScript(
         c.gate,
         c.meta,
@@ -100,7 +136,9 @@ export class RedisBroker implements Broker {
         c.messagePrefix,
         c.messageSuffix,
         timestamp,
+        this.maxUncommitted,
       );
+      if (indexed) await indexed;
       switch (reply[0]) {
         case 'OK': {
           // The script returns only what it added (offset and epoch of a stored event), so the
@@ -139,6 +177,8 @@ export class RedisBroker implements Broker {
           return { status: 'not_found' };
         case 'CLOSED':
           return { status: 'closed' };
+        case 'BEHIND':
+          return { status: 'behind', uncommitted: Number(reply[1]) };
         case 'NOGATE':
           await this.loadGate(cmd.appID, cmd.channelID);
           break;
@@ -182,6 +222,7 @@ export class RedisBroker implements Broker {
         gate: k.channelMeta(appID, channelID),
         meta: k.streamMeta(appID, channelID),
         window: k.streamWindow(appID, channelID),
+        tag: channelTag(appID, channelID),
         idempotencyPrefix: k.idempotency(appID, channelID, ''),
         channelField: `"channelID":${JSON.stringify(channelID)},`,
         shardChannel: roomShardChannel(k.prefix, room),
@@ -208,29 +249,89 @@ export class RedisBroker implements Broker {
         k.streamWindow(appID, channelID),
         afterOffset,
         limit,
+        '0',
       );
     let out = await read();
     if (out.length === 0) {
       await this.seed(appID, channelID);
       out = await read();
     }
-    const [topS, epoch, firstS, ...chunks] = out;
-    const top = Number(topS);
-    const first = Number(firstS);
-    return {
-      top,
-      first,
-      epoch,
-      events: splitEventTexts(chunks.join('\n')),
-      // Complete when nothing after `afterOffset` was trimmed away (or the caller asked for the tail).
-      complete: afterOffset < 0 || afterOffset + 1 >= first || top <= afterOffset,
-    };
+    return windowTextRead(out, afterOffset);
   }
 
-  async position(appID: string, channelID: string): Promise<{ top: number; epoch: string }> {
-    const meta = await this.redis.hmget(this.options.keys.streamMeta(appID, channelID), 'top', 'epoch');
-    if (meta[0] !== null && meta[1] !== null) return { top: Number(meta[0]), epoch: meta[1] };
+  async readUncommittedText(appID: string, channelID: string, limit: number): Promise<WindowTextRead | null> {
+    const k = this.options.keys;
+    const out = await this.redis.chReadWindow(
+      k.streamMeta(appID, channelID),
+      k.streamWindow(appID, channelID),
+      0,
+      limit,
+      '1',
+    );
+    if (out.length === 0) return null;
+    const read = windowTextRead(out, Number(out[3]));
+    return { ...read, complete: read.first <= read.durable + 1 };
+  }
+
+  async position(appID: string, channelID: string): Promise<StreamPosition> {
+    const meta = await this.redis.hmget(
+      this.options.keys.streamMeta(appID, channelID),
+      'top',
+      'epoch',
+      'durable',
+    );
+    if (meta[0] !== null && meta[1] !== null) {
+      const top = Number(meta[0]);
+      return { top, epoch: meta[1], durable: meta[2] === null ? top : Number(meta[2]) };
+    }
     return this.seed(appID, channelID);
+  }
+
+  async markCommitted(
+    appID: string,
+    channelID: string,
+    epoch: string,
+    ranges: [number, number][],
+  ): Promise<{ durable: number; top: number; previous: number } | null> {
+    const k = this.options.keys;
+    const out = await this.redis.chMarkCommitted(
+      k.streamMeta(appID, channelID),
+      k.streamWindow(appID, channelID),
+      k.streamCommitted(appID, channelID),
+      epoch,
+      this.options.windowSize,
+      ...ranges.flat(),
+    );
+    if (out.length === 0) return null;
+    return { durable: Number(out[0]), top: Number(out[1]), previous: Number(out[2]) };
+  }
+
+  async staleOutbox(olderThan: number, limit: number): Promise<OutboxEntry[]> {
+    const raw = await this.redis.zrangebyscore(
+      this.outboxIndex,
+      '-inf',
+      `(${olderThan}`,
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
+    const out: OutboxEntry[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const c = parseChannelTag(raw[i]);
+      if (c) out.push({ ...c, since: Number(raw[i + 1]) });
+      else await this.redis.zrem(this.outboxIndex, raw[i]);
+    }
+    return out;
+  }
+
+  async touchOutbox(appID: string, channelID: string, now: number): Promise<void> {
+    await this.redis.zadd(this.outboxIndex, now, channelTag(appID, channelID));
+  }
+
+  async clearOutbox(entry: OutboxEntry): Promise<boolean> {
+    const tag = channelTag(entry.appID, entry.channelID);
+    return (await this.redis.chClearOutbox(this.outboxIndex, tag, entry.since)) === 1;
   }
 
   async setGate(appID: string, channelID: string, gate: ChannelGate): Promise<void> {
@@ -244,7 +345,11 @@ export class RedisBroker implements Broker {
 
   async dropStream(appID: string, channelID: string): Promise<void> {
     const k = this.options.keys;
-    await this.redis.del(k.streamMeta(appID, channelID), k.streamWindow(appID, channelID));
+    await this.redis.del(
+      k.streamMeta(appID, channelID),
+      k.streamWindow(appID, channelID),
+      k.streamCommitted(appID, channelID),
+    );
   }
 
   async emitToChannel<E extends keyof ServerToClientEvents>(
@@ -270,9 +375,37 @@ export class RedisBroker implements Broker {
     );
   }
 
-  private async seed(appID: string, channelID: string): Promise<{ top: number; epoch: string }> {
-    const top = await this.source.storedTop(appID, channelID);
-    const [t, e] = await this.redis.chSeed(this.options.keys.streamMeta(appID, channelID), top, newEpoch());
-    return { top: Number(t), epoch: e };
+  /**
+   * A new epoch after the stored top. When the channel's stream existed before (Redis lost it), up
+   * to `maxUncommitted` acked events above the stored top may have been seen by subscribers and may
+   * still reach Postgres from the queue: the new epoch starts above all of them.
+   */
+  private async seed(appID: string, channelID: string): Promise<StreamPosition> {
+    const { top: stored, reseed } = await this.source.seedPosition(appID, channelID);
+    const top = reseed ? stored + this.maxUncommitted : stored;
+    const k = this.options.keys;
+    const [t, e] = await this.redis.chSeed(
+      k.streamMeta(appID, channelID),
+      k.streamCommitted(appID, channelID),
+      top,
+      newEpoch(),
+    );
+    return { top: Number(t), epoch: e, durable: Number(t) };
   }
+}
+
+/** Parses a window script answer {top, epoch, first, durable, chunk…}. */
+function windowTextRead(out: string[], afterOffset: number): WindowTextRead {
+  const [topS, epoch, firstS, durableS, ...chunks] = out;
+  const top = Number(topS);
+  const first = Number(firstS);
+  return {
+    top,
+    first,
+    durable: Number(durableS),
+    epoch,
+    events: splitEventTexts(chunks.join('\n')),
+    // Complete when nothing after `afterOffset` was trimmed away (or the caller asked for the tail).
+    complete: afterOffset < 0 || afterOffset + 1 >= first || top <= afterOffset,
+  };
 }
