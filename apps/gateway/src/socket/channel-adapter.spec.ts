@@ -53,6 +53,50 @@ describe('channel adapter holds', () => {
     adapter.onMessage(broadcast('lobby', 'event', { offset: 8 }));
     expect(controls.release('lobby', 'bob')).toEqual([]);
   });
+
+  it('after a release with the covered offset, skips covered events still on their way, until a later one', () => {
+    const written: [string, unknown][] = [];
+    const sockets = nsp.sockets as unknown as Map<string, unknown>;
+    // socket.io writes a broadcast's encoded packet (`2["event",…]`) to each socket's client.
+    const fake = (id: string) => ({
+      id,
+      client: {
+        writeToEngine: (encoded: string[]) => written.push([id, JSON.parse(encoded[0].slice(1)) as unknown]),
+      },
+    });
+    adapter.addAll('carol', new Set(['carol', 'client:carol', 'hall']));
+    adapter.addAll('dave', new Set(['dave', 'client:dave', 'hall']));
+    sockets.set('carol', fake('carol'));
+    sockets.set('dave', fake('dave'));
+    try {
+      const controls = adapterControls(nsp);
+      controls.hold('hall', 'carol');
+      adapter.onMessage(broadcast('hall', 'event', { offset: 11 }));
+      // The subscribe's answer covered offsets up to 12; 12's broadcast has not arrived yet.
+      expect(controls.release('hall', 'carol', 12)).toEqual([['event', { offset: 11 }]]);
+      adapter.onMessage(broadcast('hall', 'event', { offset: 12 }));
+      adapter.onMessage(broadcast('hall', 'online_status', { clientID: 'x', status: true }));
+      adapter.onMessage(broadcast('hall', 'event', { offset: 13 }));
+      adapter.onMessage(broadcast('hall', 'event', { offset: 12 }));
+      const of = (id: string) => written.filter(([w]) => w === id).map(([, data]) => data);
+      // Dave (never held) gets everything; Carol skips 12 once, and after 13 nothing is skipped.
+      expect(of('dave')).toEqual([
+        ['event', { offset: 11 }],
+        ['event', { offset: 12 }],
+        ['online_status', { clientID: 'x', status: true }],
+        ['event', { offset: 13 }],
+        ['event', { offset: 12 }],
+      ]);
+      expect(of('carol')).toEqual([
+        ['online_status', { clientID: 'x', status: true }],
+        ['event', { offset: 13 }],
+        ['event', { offset: 12 }],
+      ]);
+    } finally {
+      sockets.delete('carol');
+      sockets.delete('dave');
+    }
+  });
 });
 
 describe('channel adapter frames', () => {

@@ -12,7 +12,41 @@ export interface ChannelAdapterControls {
    * `release` returns them (in arrival order) so the caller can merge them after a recovery read.
    */
   hold(room: string, socketId: string): void;
-  release(room: string, socketId: string): unknown[][];
+  /**
+   * Ends the hold and returns what it buffered. With `coveredOffset` (the highest offset the
+   * subscribe's answer covered), the socket goes on skipping the room's channel events at or below
+   * it until the first later one arrives (or `TRAIL_MS` passes): an event the answer already
+   * carried can still be on its way from Redis on the subscriber connection when the answer is
+   * sent, and must not be delivered a second time.
+   */
+  release(room: string, socketId: string, coveredOffset?: number): unknown[][];
+}
+
+/** A subscribe's hold: the room's broadcasts buffered for one socket. */
+interface Holding {
+  kind: 'hold';
+  buffer: unknown[][];
+}
+/** After a release: the socket skips channel events at or below `below` (see `release`). */
+interface Trailing {
+  kind: 'trail';
+  below: number;
+  timer: NodeJS.Timeout;
+}
+type HoldState = Holding | Trailing;
+
+/**
+ * Longest a released socket keeps skipping covered events. The event that can still arrive was
+ * already in Redis' output buffer for this gateway when the answer was read, so it arrives within
+ * moments; the bound only frees the entry of a room no later event comes to.
+ */
+const TRAIL_MS = 10_000;
+
+/** The offset of a stored channel event's packet (`['event', {offset, …}]`), else undefined. */
+function eventOffset(data: unknown[]): number | undefined {
+  if (data[0] !== 'event') return undefined;
+  const offset = (data[1] as { offset?: unknown } | undefined)?.offset;
+  return typeof offset === 'number' ? offset : undefined;
 }
 
 type RawHandler = (message: Buffer, channel: Buffer) => void;
@@ -89,13 +123,14 @@ export function createChannelAdapter(
   return function (nsp: Namespace) {
     const adapter = base(nsp) as unknown as ShardedAdapterInternals;
     const ready = new Map<string, Promise<void>>();
-    const holds = new Map<string, Map<string, unknown[][]>>();
+    const holds = new Map<string, Map<string, HoldState>>();
     const roomChannelStart = adapter.dynamicChannel('').slice(0, -1);
     const templates = new Map<string, { prefix: Buffer; suffix: Buffer }>();
 
     /** Channel events of the current read from Redis, written once the read is parsed. */
     let pending: PendingEvent[] = [];
     /** Queues `message` for `flush` if it is a plain channel event for a room; false: not one of those. */
+    // A room with holds or trailing skips takes the adapter's decoding path (see `onMessage`).
     const queueChannelEvent = (message: Buffer, channel: Buffer): boolean => {
       if (message[0] !== JSON_OPEN) return false;
       const name = channel.toString();
@@ -199,12 +234,22 @@ export function createChannelAdapter(
         const held = holds.get(rooms[0]);
         if (held && held.size > 0 && message.data?.opts && message.data.packet?.data) {
           const except = message.data.opts.except ?? [];
-          for (const [socketId, buffer] of held) {
-            // A socket the message excludes (e.g. a client's own online_status) gets nothing later either.
-            const socketRooms = adapter.sids.get(socketId);
-            if (!except.some((r) => socketRooms?.has(r))) buffer.push(message.data.packet.data);
+          const data = message.data.packet.data;
+          const skip: string[] = [];
+          for (const [socketId, state] of held) {
+            if (state.kind === 'hold') {
+              // A socket the message excludes (e.g. a client's own online_status) gets nothing later either.
+              const socketRooms = adapter.sids.get(socketId);
+              if (!except.some((r) => socketRooms?.has(r))) state.buffer.push(data);
+              skip.push(socketId);
+              continue;
+            }
+            const offset = eventOffset(data);
+            if (offset === undefined) continue;
+            if (offset <= state.below) skip.push(socketId);
+            else endTrail(rooms[0], socketId, state);
           }
-          message.data.opts.except = [...except, ...held.keys()];
+          if (skip.length > 0) message.data.opts.except = [...except, ...skip];
         }
       }
       const count = recipients(message);
@@ -217,16 +262,39 @@ export function createChannelAdapter(
       hold(room, socketId) {
         let held = holds.get(room);
         if (!held) holds.set(room, (held = new Map()));
-        held.set(socketId, []);
+        const previous = held.get(socketId);
+        if (previous?.kind === 'trail') clearTimeout(previous.timer);
+        held.set(socketId, { kind: 'hold', buffer: [] });
       },
-      release(room, socketId) {
+      release(room, socketId, coveredOffset) {
         const held = holds.get(room);
-        const buffered = held?.get(socketId) ?? [];
-        held?.delete(socketId);
-        if (held && held.size === 0) holds.delete(room);
+        const state = held?.get(socketId);
+        if (!held || !state) return [];
+        if (state.kind === 'trail') clearTimeout(state.timer);
+        const buffered = state.kind === 'hold' ? state.buffer : [];
+        if (coveredOffset === undefined) {
+          held.delete(socketId);
+          if (held.size === 0) holds.delete(room);
+          return buffered;
+        }
+        const trail: Trailing = {
+          kind: 'trail',
+          below: coveredOffset,
+          timer: setTimeout(() => endTrail(room, socketId, trail), TRAIL_MS),
+        };
+        trail.timer.unref();
+        held.set(socketId, trail);
         return buffered;
       },
     };
+    /** Ends `state` if it is still the socket's entry for `room`. */
+    function endTrail(room: string, socketId: string, state: Trailing): void {
+      const held = holds.get(room);
+      if (held?.get(socketId) !== state) return;
+      clearTimeout(state.timer);
+      held.delete(socketId);
+      if (held.size === 0) holds.delete(room);
+    }
     return adapter;
   };
 }

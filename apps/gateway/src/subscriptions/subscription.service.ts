@@ -249,7 +249,7 @@ export class SubscriptionService {
   }
 
   private flushHeld(socket: ChannelsSocket, p: Prepared): void {
-    const held = adapterControls(socket.nsp).release(p.room, socket.id);
+    const held = adapterControls(socket.nsp).release(p.room, socket.id, p.coveredOffset);
     if (!socket.connected) return;
     let events = 0;
     for (const packet of held) {

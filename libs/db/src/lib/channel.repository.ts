@@ -193,6 +193,7 @@ export class ChannelRepository {
       },
       orderBy: [{ appId: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
+      include: withApp,
     });
     return toPage(rows.map(toChannel), page.limit, (c) => JSON.stringify([c.appID, c.channelID]));
   }
