@@ -169,7 +169,7 @@ describe('an operator drives the stack with the CLI', () => {
     await eventually(() => tail.stderr.includes('connection lost'), 'tail noticed the outage', 15_000);
     for (const n of [4, 5]) expect((await cli(['publish', 'news', 'missed', `{"n":${n}}`])).code).toBe(0);
     proxy.restore();
-    await eventually(() => tail.stderr.includes('2 missed event(s) recovered'), 'tail recovered', 20_000);
+    await eventually(() => tail.stderr.includes('resubscribed to news'), 'tail resubscribed', 20_000);
     expect((await cli(['publish', 'news', 'live', '{"n":6}'])).code).toBe(0);
     await eventually(() => tail.jsonLines.length === 4, 'every event printed', 10_000);
     expect(tail.jsonLines.map((e) => [e.offset, e.payload])).toEqual([
@@ -178,6 +178,7 @@ describe('an operator drives the stack with the CLI', () => {
       [5, { n: 5 }],
       [6, { n: 6 }],
     ]);
+    expect(tail.stderr).toMatch(/resubscribed to news; 2 missed event\(s\) recovered/);
 
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
