@@ -72,6 +72,7 @@ describe('channels CLI (in-process, fake admin-api)', () => {
       () => ({ status: 201, body: { id: 'x', timestamp: 1 } }),
       {
         CHANNELS_APP: 'my app',
+        CHANNELS_TOKEN: 'Bearer tok2',
         CHANNELS_ADMIN_URL: 'https://admin.example:8443/',
       },
     );
@@ -80,6 +81,7 @@ describe('channels CLI (in-process, fake admin-api)', () => {
       'https://admin.example:8443/v1/apps/my%20app/channels/a%3Ab%40c/events',
     );
     expect(r.calls[0]?.body).toMatchObject({ payload: { from: 'stdin' } });
+    expect(r.calls[0]?.headers['Authorization']).toBe('Bearer tok2');
     expect(r.stdout).toMatch(/not stored/);
   });
 

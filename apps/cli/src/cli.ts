@@ -28,6 +28,18 @@ Examples:
   channels --app shop history news --json | jq '.events[].payload'
   channels --app shop tail news`;
 
+/**
+ * How a command is listed in its parent's help: top-level commands by name only (their arguments
+ * are in their own --help), so the list stays narrow enough to wrap to the terminal.
+ */
+const subcommandTerm = (cmd: Command): string =>
+  cmd.parent?.parent
+    ? [
+        cmd.name(),
+        ...cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`)),
+      ].join(' ')
+    : cmd.name();
+
 /** The `channels` program: global options, every command, errors turned into exit codes. */
 export function buildProgram(io: CliIo, action: ActionFactory): Command {
   const program = new Command('channels')
@@ -36,7 +48,7 @@ export function buildProgram(io: CliIo, action: ActionFactory): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({ showGlobalOptions: true, subcommandTerm })
     .addOption(
       new Option('--url <url>', 'admin-api URL (env CHANNELS_ADMIN_URL, default http://localhost:3000)'),
     )

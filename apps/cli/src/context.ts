@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { stripBearer } from '@channels/auth';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { AdminClient } from './admin-client';
 import { baseUrl, type CliEnv, loadCliEnv } from './config';
@@ -70,7 +71,8 @@ export class CommandContext {
         'no token: pass --token <jwt> or set CHANNELS_TOKEN (mint one with `channels token --role Super_Admin`)',
       );
     }
-    return token;
+    // Accepted with the `Bearer ` prefix too, as copied from an Authorization header.
+    return stripBearer(token);
   }
 
   admin(): AdminClient {

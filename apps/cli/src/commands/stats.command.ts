@@ -16,7 +16,7 @@ const gatewayRows = (gateways: GatewaySummary[]): string[] =>
 export const statsCommand: Register = (action) =>
   new Command('stats')
     .description(
-      'connections and subscriptions of the app (--app / CHANNELS_APP), or of every app and gateway without one (super admin); lag up to a few seconds',
+      'connections and subscriptions of the app (--app), or of every app and gateway without one (super admin)',
     )
     .action(
       action<[]>(async (ctx) => {

@@ -183,7 +183,7 @@ export function tail(ctx: CommandContext, channelID: string): Promise<void> {
 export const tailCommand: Register = (action) =>
   new Command('tail')
     .description(
-      'print the events of a channel of the app (--app) live, through the gateways (--gateway-url); reconnects and recovers missed events; Ctrl-C to stop',
+      'follow a channel of the app (--app) live through the gateways (--gateway-url); recovers what a lost connection missed; Ctrl-C to stop',
     )
     .argument('<channelID>')
     .action(action<[string]>((ctx, channelID) => tail(ctx, channelID)));
