@@ -50,10 +50,11 @@ export function loadDotEnv() {
   }
 }
 
-export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence'];
+/** Every built Nx app: the four services and the operators' CLI (`npx channels`). */
+export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'cli'];
 
 export function buildApps() {
-  step('Building the services');
+  step('Building the services and the CLI');
   run(
     join(ROOT, 'node_modules/.bin/nx'),
     [

@@ -66,6 +66,15 @@ describe('module boundaries are enforced by lint', () => {
     expect(messages.join('\n')).toMatch(/messaging/);
   });
 
+  it('keeps NestJS and the data stores out of the CLI', async () => {
+    const messages = await lint(
+      'apps/cli/src/probe.ts',
+      "import { Injectable } from '@nestjs/common';\nimport Redis from 'ioredis';\nexport const x = [Injectable, Redis];\n",
+    );
+    expect(messages.join('\n')).toMatch(/@nestjs\/common/);
+    expect(messages.join('\n')).toMatch(/ioredis/);
+  });
+
   it('allows what the layering allows (app → feature)', async () => {
     expect(
       await lint(
