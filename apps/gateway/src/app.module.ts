@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
 import {
+  CONNECTION_COUNTER,
   PRESENCE_TRACKER,
   REDIS,
   redisReadiness,
   REDIS_KEYS,
+  RedisConnectionCounter,
   RedisModule,
   RedisPresenceTracker,
   type RedisKeys,
@@ -14,6 +17,7 @@ import {
 import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { ControlHandler } from './control/control-handler.service';
+import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { OutboundGuard } from './ops/outbound-guard.service';
@@ -69,6 +73,18 @@ export class AppModule implements OnApplicationBootstrap {
           useFactory: (redis: Redis, keys: RedisKeys) =>
             new RedisPresenceTracker(redis, keys, { leaseMs: config.PRESENCE_LEASE_MS }),
         },
+        {
+          provide: CONNECTION_COUNTER,
+          inject: [REDIS, REDIS_KEYS],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new RedisConnectionCounter(redis, keys, {
+              // A restarted gateway is a new instance: the counts of its previous run expire with
+              // that run's lease instead of being taken over.
+              instance: `${config.GATEWAY_ID}.${randomBytes(6).toString('base64url')}`,
+              leaseMs: config.PRESENCE_LEASE_MS,
+            }),
+        },
+        ConnectionLimits,
         GatewayMetrics,
         SubscriptionService,
         ClientCallsHandler,

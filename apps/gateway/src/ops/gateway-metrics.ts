@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly outboundDrops: Counter;
   readonly recoveries: Counter<'result'>;
   readonly badRequests: Counter;
+  readonly handshakeRefusals: Counter<'code'>;
   /** channelize: open (public channel) and private connections, and subscribed channels. */
   readonly openConnections: Gauge;
   readonly privateConnections: Gauge;
@@ -61,6 +62,12 @@ export class GatewayMetrics {
     this.badRequests = new Counter({
       name: 'channels_gateway_bad_requests_total',
       help: 'Malformed client calls answered with bad_request',
+      registers,
+    });
+    this.handshakeRefusals = new Counter({
+      name: 'channels_gateway_handshake_refusals_total',
+      help: 'Connections refused at the handshake, by code (unauthorized, too_many_connections, unavailable)',
+      labelNames: ['code'],
       registers,
     });
     this.openConnections = new Gauge({
