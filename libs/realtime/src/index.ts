@@ -20,3 +20,4 @@ export * from './lib/presence/redis-presence-store';
 export * from './lib/presence/in-memory-presence';
 export * from './lib/connections/connection-counter.port';
 export * from './lib/connections/redis-connection-counter';
+export * from './lib/connections/in-memory-connection-counter';
