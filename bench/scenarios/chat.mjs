@@ -16,7 +16,7 @@ const QUICK_TARGETS = ['socketio-classic', 'channels'];
 const NODES = 4;
 const CHANNELS = 400;
 const SUBS_PER_CHANNEL = 5;
-const PUBS_PER_NODE = 10; // 500 publishes/s ÷ 40 connections = 12.5/s each (the gateway's default limit is 100/s per connection)
+const PUBS_PER_NODE = 10; // 500 publishes/s ÷ 40 connections = 12.5/s each (the gateway's default limit is 100/s per client)
 // Before the first measured run, each target in turn carries this load (62.5/s per connection):
 // at 500 publishes/s a server's per-publish code runs ≈ 125 times a second per process, which
 // leaves it in V8's interpreter and baseline tiers for tens of seconds (CPU per delivery fell by

@@ -14,6 +14,8 @@ import {
 } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { AuthGuard } from './auth/auth.guard';
+import { RateLimitGuard } from './auth/rate-limit.guard';
+import { RequestRateLimiter } from './auth/request-rate-limiter';
 import { ADMIN_API_CONFIG, type AdminApiConfig } from './config';
 import { OriginalAppsController } from './original/original-apps.controller';
 import { OriginalChannelsController } from './original/original-channels.controller';
@@ -98,6 +100,8 @@ export class AppModule {
           useFactory: (redis: Redis, keys: RedisKeys) => new RedisPresenceTracker(redis, keys),
         },
         AuthGuard,
+        RequestRateLimiter,
+        RateLimitGuard,
         LiveEffects,
         DirectoryInvalidation,
         GatewayStatsReader,

@@ -25,6 +25,19 @@ export const adminApiEnvSchema = baseEnvSchema
     DIRECTORY_CACHE_MS: envInt(5_000, 0, 600_000),
     /** Most events one original-product history route answers (`/c/{id}/sync/{ts}` is otherwise unbounded). */
     ORIGINAL_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
+    /**
+     * Request rate limits, shared by every admin-api replica (counted in Redis): requests per token
+     * (per identity: role, app and client of the token) and per app, within a window of
+     * `ADMIN_RATE_LIMIT_WINDOW_SECONDS`. A batch counts one request per command.
+     */
+    ADMIN_RATE_LIMIT_PER_TOKEN: envInt(60_000, 1, 1_000_000_000),
+    ADMIN_RATE_LIMIT_PER_APP: envInt(120_000, 1, 1_000_000_000),
+    ADMIN_RATE_LIMIT_WINDOW_SECONDS: envInt(60, 1, 86_400),
+    /**
+     * Longest a request waits for its rate-limit count in Redis; past it (or with Redis down) this
+     * replica counts in memory alone until Redis answers again.
+     */
+    ADMIN_RATE_LIMIT_TIMEOUT_MS: envInt(250, 10, 10_000),
     /** CORS: `*` (any origin) or a comma-separated list of allowed origins. */
     CORS_ORIGINS: z.string().default('*'),
   });

@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
 import { MessagingModule } from '@channels/messaging';
 import {
+  CONNECTION_COUNTER,
   PRESENCE_TRACKER,
   REDIS,
   redisReadiness,
   REDIS_KEYS,
+  RedisConnectionCounter,
   RedisModule,
   RedisPresenceTracker,
   type RedisKeys,
@@ -15,6 +18,7 @@ import {
 import type Redis from 'ioredis';
 import type { GatewayConfig } from './config';
 import { ControlHandler } from './control/control-handler.service';
+import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { OutboundGuard } from './ops/outbound-guard.service';
@@ -82,6 +86,18 @@ export class AppModule implements OnApplicationBootstrap {
             }),
         },
         TokenExpiry,
+        {
+          provide: CONNECTION_COUNTER,
+          inject: [REDIS, REDIS_KEYS],
+          useFactory: (redis: Redis, keys: RedisKeys) =>
+            new RedisConnectionCounter(redis, keys, {
+              // A restarted gateway is a new instance: the counts of its previous run expire with
+              // that run's lease instead of being taken over.
+              instance: `${config.GATEWAY_ID}.${randomBytes(6).toString('base64url')}`,
+              leaseMs: config.PRESENCE_LEASE_MS,
+            }),
+        },
+        ConnectionLimits,
         GatewayMetrics,
         SubscriptionService,
         ClientCallsHandler,

@@ -24,9 +24,21 @@ export const gatewayEnvSchema = baseEnvSchema
     MAX_PAYLOAD_BYTES: envInt(65_536, 16, 16 * 1_048_576),
     /** Largest socket.io frame; larger frames close the connection (protects memory). */
     MAX_FRAME_BYTES: envInt(1_048_576, 1_024, 64 * 1_048_576),
-    /** Publish rate limit per connection: sustained rate and burst. */
+    /**
+     * Publish rate limit per client on this gateway (one token bucket shared by all of the client's
+     * connections here): sustained rate and burst.
+     */
     PUBLISH_RATE_PER_SEC: envInt(100, 1, 1_000_000),
     PUBLISH_RATE_BURST: envInt(200, 1, 1_000_000),
+    /** Most connections one client may hold at once, across every gateway. */
+    MAX_CONNECTIONS_PER_CLIENT: envInt(100, 1, 1_000_000),
+    /** Most connections one app may hold at once, across every gateway. */
+    MAX_CONNECTIONS_PER_APP: envInt(100_000, 1, 100_000_000),
+    /**
+     * Longest a handshake waits for what it looks up (the app in Postgres, the connection counts in
+     * Redis); past it the connection is refused with the retryable `unavailable`.
+     */
+    HANDSHAKE_TIMEOUT_MS: envInt(5_000, 100, 60_000),
     MAX_CHANNELS_PER_CONNECTION: envInt(256, 1, 100_000),
     /** A connection whose unsent outbound data exceeds this is disconnected (slow consumer). */
     MAX_OUTBOUND_BUFFER_BYTES: envInt(4 * 1_048_576, 16_384, 1_073_741_824),

@@ -19,3 +19,6 @@ export * from './lib/presence/presence-codec';
 export * from './lib/presence/leased-presence-tracker';
 export * from './lib/presence/redis-presence-store';
 export * from './lib/presence/in-memory-presence';
+export * from './lib/connections/connection-counter.port';
+export * from './lib/connections/redis-connection-counter';
+export * from './lib/connections/in-memory-connection-counter';

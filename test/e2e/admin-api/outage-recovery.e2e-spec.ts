@@ -2,8 +2,9 @@ import { Stack, TcpProxy } from '@channels/testing';
 import { errorShape, eventually, Http } from './support/http';
 
 /**
- * Postgres or Redis going away answers 503 `unavailable` (never a 500, never a crash), and the
- * service recovers by itself when they come back — no restart.
+ * Postgres or Redis going away answers 503 `unavailable` with `Retry-After` on the original routes
+ * and `/v1` alike (never a 500, never a 401 — bad credentials stay 401), and the service recovers by
+ * itself when they come back — no restart.
  */
 describe('Postgres and Redis outages', () => {
   const stack = new Stack({ gateways: 0, writers: 1, presences: 0, adminApi: false });
@@ -33,6 +34,11 @@ describe('Postgres and Redis outages', () => {
       ).status,
     ).toBe(201);
   }, 60_000);
+  afterEach(() => {
+    pgProxy.restore();
+    redisProxy.restore();
+  });
+
   afterAll(async () => {
     await stack.stop();
     await pgProxy.close();
@@ -47,7 +53,18 @@ describe('Postgres and Redis outages', () => {
       body: errorShape('unavailable'),
     });
     const original = await http.get('/channel/open', { token: root, appID: app });
-    expect(original.status).toBe(503);
+    expect({ status: original.status, body: original.body }).toEqual({
+      status: 503,
+      body: errorShape('unavailable'),
+    });
+    for (const r of [during, original]) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Credentials are checked without Postgres: a bad token is still 401 on both route sets.
+    for (const r of [
+      await http.get(`/v1/apps/${app}/channels`, { token: 'garbage' }),
+      await http.get('/channel/open', { token: 'garbage', appID: app }),
+    ]) {
+      expect({ status: r.status, body: r.body }).toEqual({ status: 401, body: errorShape('unauthorized') });
+    }
     // The public readiness answer names the dependency and its state, never the driver's message
     // (hosts, ports): that stays in the service's log.
     const ready = await fetch(`${http.baseUrl}/health/ready`);
@@ -75,8 +92,27 @@ describe('Postgres and Redis outages', () => {
       status: 503,
       body: errorShape('unavailable'),
     });
+    expect(Number(publish.headers.get('retry-after'))).toBeGreaterThan(0);
+    const original = await http.post('/channel/ch/publish', {
+      token: root,
+      appID: app,
+      body: { eventType: 'e', payload: 1 },
+    });
+    expect({ status: original.status, body: original.body }).toEqual({
+      status: 503,
+      body: errorShape('unavailable'),
+    });
     const stats = await http.get(`/v1/apps/${app}/stats`, { token: root });
     expect(stats.status).toBe(503);
+    // What needs Postgres only is still served (the rate limits count in memory meanwhile).
+    expect((await http.get(`/v1/apps/${app}/channels`, { token: root })).status).toBe(200);
+    expect((await http.get('/channel/open', { token: root, appID: app })).status).toBe(200);
+    for (const r of [
+      await http.get(`/v1/apps/${app}/channels`, { token: 'garbage' }),
+      await http.get('/channel/open', { token: 'garbage', appID: app }),
+    ]) {
+      expect({ status: r.status, body: r.body }).toEqual({ status: 401, body: errorShape('unauthorized') });
+    }
     redisProxy.restore();
     await eventually(
       async () =>
@@ -89,6 +125,14 @@ describe('Postgres and Redis outages', () => {
       20_000,
     );
     expect((await http.get(`/v1/apps/${app}/stats`, { token: root })).status).toBe(200);
+  });
+
+  it('a Redis that hangs does not hold requests that do not need it (rate limits wait a bounded time)', async () => {
+    redisProxy.stall();
+    const v1 = await http.get(`/v1/apps/${app}/channels`, { token: root });
+    const original = await http.get('/channel/open', { token: root, appID: app });
+    redisProxy.restore();
+    expect([v1.status, original.status]).toEqual([200, 200]);
   });
 
   it('a channel closed while Redis is down refuses publishing once Redis is back', async () => {

@@ -55,7 +55,7 @@ describe('limits and malformed frames', () => {
     });
   });
 
-  it('rate-limits publishes per connection with rate_limited, others unaffected', async () => {
+  it('rate-limits publishes per client with rate_limited, others unaffected', async () => {
     const s = await client('fast');
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>

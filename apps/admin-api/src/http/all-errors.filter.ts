@@ -5,7 +5,7 @@ import { isConnectionError, toHttpFailure } from './error-mapping';
 /**
  * Every failure of every route leaves as `{"error": {"code", "message"}}` with its status (protocol
  * §1): product errors keep their code, unknown routes are 404, unreachable Postgres/Redis is 503,
- * and nothing internal leaks into the message.
+ * and nothing internal leaks into the message. 429 and 503 carry `Retry-After` (seconds).
  */
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
@@ -26,6 +26,8 @@ export class AllErrorsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (failure.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(failure.retryAfterSeconds));
     res.status(failure.status).json(failure.body);
   }
 }

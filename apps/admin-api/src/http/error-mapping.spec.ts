@@ -1,6 +1,11 @@
 import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ChannelsError, ErrorCode } from '@channels/contracts';
-import { isConnectionError, toHttpFailure } from './error-mapping';
+import {
+  isConnectionError,
+  RetryLaterError,
+  toHttpFailure,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './error-mapping';
 
 describe('toHttpFailure', () => {
   it('keeps a product error: its status, code and message', () => {
@@ -32,7 +37,21 @@ describe('toHttpFailure', () => {
       expect(f.status).toBe(503);
       expect(f.body.error.code).toBe('unavailable');
       expect(f.body.error.message).not.toMatch(/5432|ECONN|retries/);
+      expect(f.retryAfterSeconds).toBe(UNAVAILABLE_RETRY_AFTER_SECONDS);
     }
+  });
+
+  it('says when to retry a rate-limited request, and only then', () => {
+    const f = toHttpFailure(new RetryLaterError(ErrorCode.RateLimited, 'too many requests', 7));
+    expect(f).toEqual({
+      status: 429,
+      body: { error: { code: 'rate_limited', message: 'too many requests' } },
+      unexpected: false,
+      retryAfterSeconds: 7,
+    });
+    expect(toHttpFailure(new ChannelsError(ErrorCode.Unauthorized, 'invalid token')).retryAfterSeconds).toBe(
+      undefined,
+    );
   });
 
   it('answers anything else 500 internal without leaking its message', () => {

@@ -6,6 +6,22 @@ export interface HttpFailure {
   body: HttpErrorResponse;
   /** True when the failure is not the caller's fault and is worth logging with its cause. */
   unexpected: boolean;
+  /** Sent as `Retry-After` (seconds): when a retry may succeed (429, 503). */
+  retryAfterSeconds?: number;
+}
+
+/** What 503 answers put in `Retry-After`: the dependencies reconnect by themselves within about this. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/** A refusal the caller may retry once `retryAfterSeconds` have passed (429 `rate_limited`). */
+export class RetryLaterError extends ChannelsError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
 }
 
 /** Error codes of the Node drivers (pg, ioredis, net) that mean "the dependency is unreachable". */
@@ -76,14 +92,22 @@ export function isConnectionError(e: unknown): boolean {
 /**
  * Maps anything thrown while serving a request to its HTTP answer. Product errors keep their code
  * and message; framework HTTP errors (unknown route…) get the matching code; unreachable Postgres
- * or Redis is 503 `unavailable`; anything else is 500 `internal` with a message that leaks nothing.
+ * or Redis is 503 `unavailable` (never 401: a dependency down is not the caller's credentials), with
+ * `Retry-After`; anything else is 500 `internal` with a message that leaks nothing.
  */
 export function toHttpFailure(e: unknown): HttpFailure {
   if (e instanceof ChannelsError) {
+    const retryAfterSeconds =
+      e instanceof RetryLaterError
+        ? e.retryAfterSeconds
+        : e.code === ErrorCode.Unavailable
+          ? UNAVAILABLE_RETRY_AFTER_SECONDS
+          : undefined;
     return {
       status: HTTP_STATUS_BY_CODE[e.code],
       body: { error: e.toBody() },
       unexpected: e.code === ErrorCode.Internal,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     };
   }
   const status = httpStatusOf(e);
@@ -102,6 +126,7 @@ export function toHttpFailure(e: unknown): HttpFailure {
         error: { code: ErrorCode.Unavailable, message: 'a storage dependency is unavailable; retry shortly' },
       },
       unexpected: true,
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
     };
   }
   return {

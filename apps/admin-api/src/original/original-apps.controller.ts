@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } 
 import type { z } from 'zod';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param } from '../http/zod-pipe';
 import { AppsService } from '../resources/apps.service';
@@ -10,7 +11,7 @@ import { AppCreateBody, AppIdParam, AppUpdateBody } from './original.schemas';
 
 /** The original product's `/app` routes: create, list and delete are super admin only. */
 @Controller('app')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class OriginalAppsController {
   constructor(private readonly apps: AppsService) {}
 

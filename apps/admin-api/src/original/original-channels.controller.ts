@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuard
 import type { z } from 'zod';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param } from '../http/zod-pipe';
 import { ChannelsService } from '../resources/channels.service';
@@ -13,7 +14,7 @@ import { appHeader, ChannelCreateBody, ChannelIdParam, ClientIdParam, PublishBod
 
 /** The original product's `/channel` routes; the app is named by the `AppID` header. */
 @Controller('channel')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class OriginalChannelsController {
   constructor(
     private readonly channels: ChannelsService,

@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Client, Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param } from '../http/zod-pipe';
 import { ClientsService } from '../resources/clients.service';
@@ -21,7 +22,7 @@ import { appHeader, ClientCreateBody, ClientIdParam, ClientUpdateBody } from './
 
 /** The original product's `/client` routes; the app is named by the `AppID` header. */
 @Controller('client')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class OriginalClientsController {
   constructor(private readonly clients: ClientsService) {}
 

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Res, UseGuards } from '@nestjs
 import type { Response } from 'express';
 import type { EventText, Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { ADMIN_API_CONFIG } from '../config';
 import type { AdminApiConfig } from '../config';
@@ -22,7 +23,7 @@ const seconds = natParam(MAX_SECONDS);
  * one. Timestamps are unix seconds and inclusive. Only persistent channels have history.
  */
 @Controller()
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class OriginalHistoryController {
   private readonly max: number;
   /** `amount` is checked against ORIGINAL_MAX_EVENTS: one schema, built once. */

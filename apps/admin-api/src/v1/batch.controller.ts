@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Logger, Post, UseGuards } from '@nestjs/com
 import { type ErrorBody, parseOrThrow, type Principal } from '@channels/contracts';
 import { z } from 'zod';
 import { AuthGuard } from '../auth/auth.guard';
+import { CountsCommands, RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { isConnectionError, toHttpFailure } from '../http/error-mapping';
 import { body } from '../http/zod-pipe';
@@ -49,7 +50,8 @@ export type BatchOutcome = { ok: true; result: unknown } | { ok: false; error: E
  * order. A failing command (bad parameters, forbidden, not found, a dependency down) fails alone.
  */
 @Controller('v1/batch')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
+@CountsCommands()
 export class BatchController {
   private readonly logger = new Logger(BatchController.name);
 

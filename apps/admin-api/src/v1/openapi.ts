@@ -17,7 +17,7 @@ interface RouteDoc {
   query?: z.ZodObject;
   body?: z.ZodType;
   ok: { status: number; description: string; schema?: z.ZodType };
-  /** Error statuses beyond 400/401/403/503, which every route may answer. */
+  /** Error statuses beyond 400/401/403/429/503, which every route may answer. */
   errors?: number[];
 }
 
@@ -349,8 +349,11 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Unknown resource',
   409: 'Already exists',
   413: 'Payload or body too large',
-  503: 'Postgres or Redis unavailable; retry',
+  429: 'Rate limit of the token or of the app exceeded; retry after `Retry-After` seconds',
+  503: 'Postgres or Redis unavailable; retry after `Retry-After` seconds',
 };
+/** Statuses whose answers carry `Retry-After`. */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
 const PATH_PARAMS: Record<string, string> = { appID: 'AppID', channelID: 'ChannelID', clientID: 'ClientID' };
 
 type JsonSchema = Record<string, unknown>;
@@ -402,9 +405,19 @@ export function buildOpenApi(): JsonSchema {
           : {}),
       },
     };
-    for (const status of [400, 401, 403, ...(r.errors ?? []), 503]) {
+    for (const status of [400, 401, 403, ...(r.errors ?? []), 429, 503]) {
       responses[status] = {
         description: STATUS_TEXT[status],
+        ...(RETRY_AFTER_STATUSES.has(status)
+          ? {
+              headers: {
+                'Retry-After': {
+                  description: 'Seconds to wait before retrying',
+                  schema: { type: 'integer', minimum: 1 },
+                },
+              },
+            }
+          : {}),
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }

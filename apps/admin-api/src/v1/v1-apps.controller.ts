@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param, query } from '../http/zod-pipe';
 import { AppsService } from '../resources/apps.service';
@@ -20,7 +21,7 @@ import { AppCreate, AppID, AppUpdate, PageQuery } from './v1.schemas';
 
 /** `/v1/apps`: apps (tenants). */
 @Controller('v1/apps')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class V1AppsController {
   constructor(private readonly apps: AppsService) {}
 

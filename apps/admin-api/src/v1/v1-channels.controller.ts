@@ -16,6 +16,7 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param, query } from '../http/zod-pipe';
 import { ChannelsService } from '../resources/channels.service';
@@ -33,7 +34,7 @@ import {
 
 /** `/v1/apps/:appID/channels`: channels of an app and their members. */
 @Controller('v1/apps/:appID/channels')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class V1ChannelsController {
   constructor(
     private readonly channels: ChannelsService,

@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param, query } from '../http/zod-pipe';
 import { ClientsService } from '../resources/clients.service';
@@ -22,7 +23,7 @@ import { AppID, ClientCreate, ClientID, ClientQuery, ClientUpdate, UnsubscribeBo
 
 /** `/v1/apps/:appID/clients`: clients of an app, and commands to their live connections. */
 @Controller('v1/apps/:appID/clients')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class V1ClientsController {
   constructor(
     private readonly clients: ClientsService,

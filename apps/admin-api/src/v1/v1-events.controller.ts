@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { assertAdminOf } from '@channels/auth';
 import { eventTextArray, type Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { sendJsonText } from '../http/json-text';
 import { body, param, query } from '../http/zod-pipe';
@@ -24,7 +25,7 @@ import {
 
 /** `/v1/apps/:appID/...`: publishing, history, presence and live statistics of an app. */
 @Controller('v1/apps/:appID')
-@UseGuards(AuthGuard)
+@UseGuards(AuthGuard, RateLimitGuard)
 export class V1EventsController {
   constructor(
     private readonly events: EventsService,

@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly outboundDrops: Counter;
   readonly recoveries: Counter<'result'>;
   readonly badRequests: Counter;
+  readonly handshakeRefusals: Counter<'code'>;
   /**
    * channelize: connections subscribed to an open / a private channel as their sessions know them,
    * the same counted in the subscription storage fan-out reads, and the channels in that storage
@@ -67,6 +68,12 @@ export class GatewayMetrics {
     this.badRequests = new Counter({
       name: 'channels_gateway_bad_requests_total',
       help: 'Malformed client calls answered with bad_request',
+      registers,
+    });
+    this.handshakeRefusals = new Counter({
+      name: 'channels_gateway_handshake_refusals_total',
+      help: 'Connections refused at the handshake, by code (unauthorized, too_many_connections, unavailable)',
+      labelNames: ['code'],
       registers,
     });
     this.openConnections = new Gauge({

@@ -65,7 +65,7 @@ export class ClientCallsHandler {
       const started = process.hrtime.bigint();
       if (!socket.data.publishBucket.take()) {
         this.metrics.eventsIn.inc({ result: 'rate_limited' });
-        throw new ChannelsError(ErrorCode.RateLimited, 'publish rate limit exceeded for this connection');
+        throw new ChannelsError(ErrorCode.RateLimited, 'publish rate limit exceeded for this client');
       }
       try {
         const body = await this.publisher.publish(socket.data.principal, socket.data.appID, payload, {

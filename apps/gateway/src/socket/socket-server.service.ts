@@ -2,21 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { TokenVerifier } from '@channels/auth';
+import { TokenVerifier, type VerifiedToken } from '@channels/auth';
 import { LifecycleService, SERVICE_CONFIG } from '@channels/bootstrap';
-import { appRoom, clientRoom, isChannelsError } from '@channels/contracts';
+import { appRoom, ChannelsError, clientRoom, ErrorCode, isChannelsError } from '@channels/contracts';
 import { AppRepository } from '@channels/db';
 import { TokenRevocations } from '@channels/messaging';
 import { adapterChannelPrefix } from '@channels/realtime';
 import { createClient, type RedisClientType } from 'redis';
 import { Server } from 'socket.io';
 import type { GatewayConfig } from '../config';
+import { ConnectionLimits } from '../ops/connection-limits.service';
 import { GatewayMetrics } from '../ops/gateway-metrics';
-import { TokenBucket } from '../ops/token-bucket';
+import type { TokenBucket } from '../ops/token-bucket';
 import { batchWebSocketWrites } from './batched-writes';
 import { ClientCallsHandler } from './client-calls.handler';
 import { createChannelAdapter } from './channel-adapter';
-import { authenticateHandshake } from './handshake-auth';
+import { authenticateHandshake, handshakeRefusal, withDeadline } from './handshake-auth';
 import type { ChannelsServer, ChannelsSocket } from './socket-types';
 import { TokenExpiry } from './token-expiry.service';
 
@@ -24,8 +25,10 @@ const APP_CACHE_MS = 5_000;
 
 /**
  * Owns the socket.io server: attaches it to the HTTP server, wires the sharded Redis adapter
- * (node-redis clients, as the adapter documents for sharded mode), authenticates handshakes, and
- * hands every client call to `ClientCallsHandler`. Engine session ids start with `<GATEWAY_ID>.`
+ * (node-redis clients, as the adapter documents for sharded mode), authenticates handshakes
+ * (token, app, connection caps — a dependency that fails or hangs past `HANDSHAKE_TIMEOUT_MS` is
+ * the retryable `unavailable`, never `unauthorized`), and hands every client call to
+ * `ClientCallsHandler`. Engine session ids start with `<GATEWAY_ID>.`
  * so a front door can route long-polling requests back to this replica.
  */
 @Injectable()
@@ -46,6 +49,7 @@ export class SocketServer implements OnApplicationShutdown {
     private readonly verifier: TokenVerifier,
     private readonly revocations: TokenRevocations,
     private readonly expiry: TokenExpiry,
+    private readonly limits: ConnectionLimits,
   ) {}
 
   get server(): ChannelsServer {
@@ -60,7 +64,7 @@ export class SocketServer implements OnApplicationShutdown {
     for (const client of [this.pub, this.sub]) {
       client.on('error', (e: Error) => this.logger.warn(`redis adapter connection: ${e.message}`));
     }
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
+    await Promise.all([this.pub.connect(), this.sub.connect(), this.limits.start()]);
 
     const io: ChannelsServer = new Server({
       pingInterval: c.PING_INTERVAL_MS,
@@ -77,12 +81,19 @@ export class SocketServer implements OnApplicationShutdown {
 
     io.use((socket, next) => {
       this.authenticate(socket as ChannelsSocket)
-        .then(() => next())
+        .then(() => {
+          next();
+          // socket.io drops a socket whose transport closed during the handshake without a
+          // `disconnect` (its check runs on the tick queued by next()): give its slot back.
+          process.nextTick(() => {
+            if (!socket.connected) this.limits.left(socket.data.appID, socket.data.clientID);
+          });
+        })
         .catch((e: unknown) => {
-          const err = new Error('unauthorized') as Error & { data?: unknown };
-          err.data = { code: 401, message: isChannelsError(e) ? e.message : 'unauthorized' };
-          if (!isChannelsError(e)) this.logger.warn(`handshake failed: ${String(e)}`);
-          next(err);
+          const refusal = handshakeRefusal(e);
+          this.metrics.handshakeRefusals.inc({ code: refusal.message });
+          if (!isChannelsError(e)) this.logger.warn(`handshake refused as unavailable: ${String(e)}`);
+          next(refusal);
         });
     });
     io.on('connection', (socket) => this.onConnection(socket));
@@ -95,20 +106,32 @@ export class SocketServer implements OnApplicationShutdown {
 
   private async authenticate(socket: ChannelsSocket): Promise<void> {
     const id = authenticateHandshake(socket, this.verifier);
-    if (!(await this.appExists(id.appID))) throw new Error('unknown app');
-    await this.revocations.check(id.token);
+    const { appID } = id;
+    const { clientID } = id.principal;
+    const publishBucket = await withDeadline(
+      this.admit(appID, clientID, id.token),
+      this.config.HANDSHAKE_TIMEOUT_MS,
+      () => this.limits.left(appID, clientID),
+    );
     socket.data = {
       principal: id.principal,
-      appID: id.appID,
-      clientID: id.principal.clientID,
+      appID,
+      clientID,
       deviceID: id.deviceID ?? randomUUID(),
       connectionID: randomUUID(),
       channels: new Set(),
       presenceChannels: new Set(),
-      publishBucket: new TokenBucket(this.config.PUBLISH_RATE_PER_SEC, this.config.PUBLISH_RATE_BURST),
+      publishBucket,
       ...(id.token.issuedAt !== undefined ? { issuedAt: id.token.issuedAt } : {}),
       ...(id.token.expiresAt !== undefined ? { expiresAt: id.token.expiresAt } : {}),
     };
+  }
+
+  /** The lookups of a handshake: the app exists, the token is not revoked, the connection caps have room. */
+  private async admit(appID: string, clientID: string, token: VerifiedToken): Promise<TokenBucket> {
+    if (!(await this.appExists(appID))) throw new ChannelsError(ErrorCode.Unauthorized, 'unknown app');
+    await this.revocations.check(token);
+    return this.limits.admit(appID, clientID);
   }
 
   private async appExists(appID: string): Promise<boolean> {
@@ -138,6 +161,7 @@ export class SocketServer implements OnApplicationShutdown {
     socket.on('disconnect', () => {
       this.expiry.untrack(socket);
       this.metrics.connections.dec();
+      this.limits.left(d.appID, d.clientID);
       void this.calls.disconnected(socket, !this.lifecycle.isShuttingDown);
     });
     socket.emit('ready', {

@@ -18,6 +18,7 @@ export interface ConnectionData {
   channels: Set<string>;
   /** The subset that are presence channels (reported to the presence tracker). */
   presenceChannels: Set<string>;
+  /** The publish rate limit, shared by every connection of the client on this gateway. */
   publishBucket: TokenBucket;
   /** The token's `iat` (unix seconds), checked against revocations on a control reconnect. */
   issuedAt?: number;

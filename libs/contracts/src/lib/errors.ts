@@ -12,6 +12,8 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   ChannelClosed: 'channel_closed',
   TooManyChannels: 'too_many_channels',
+  /** A connection refused because its client or its app holds as many as allowed (handshake only). */
+  TooManyConnections: 'too_many_connections',
   Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;
@@ -27,6 +29,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   rate_limited: 429,
   channel_closed: 400,
   too_many_channels: 400,
+  too_many_connections: 429,
   unavailable: 503,
   internal: 500,
 };

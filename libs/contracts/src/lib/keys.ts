@@ -97,6 +97,17 @@ export function redisKeys(prefix = 'chn:') {
     presenceLeaseConns: (lease: string) => `${prefix}p:{presence}:lc:${lease}`,
     /** String (JSON): cluster-wide presence gauges, refreshed by one presence replica at a time. */
     presenceStats: () => `${prefix}p:{presence}:stats`,
+    // Connection caps (docs/design/realtime-core.md, "Connection caps"), all under one hash tag so
+    // one script checks a client's and its app's counts against the live gateway leases:
+    /** Sorted set gateway instance → unix ms its connection counts expire unless it heartbeats. */
+    connectionLeases: () => `${prefix}cx:{conns}:leases`,
+    /** Hash gateway instance → how many connections of the client that gateway holds. */
+    clientConnections: (appID: string, clientID: string) =>
+      `${prefix}cx:{conns}:c:${encodeURIComponent(appID)}|${encodeURIComponent(clientID)}`,
+    /** Hash gateway instance → how many connections of the app that gateway holds. */
+    appConnections: (appID: string) => `${prefix}cx:{conns}:a:${encodeURIComponent(appID)}`,
+    /** Key prefix of admin-api's request rate limits (one counter per token, per app; see rate-limiter-flexible). */
+    rateLimit: (scope: 'token' | 'app') => `${prefix}rl:${scope}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

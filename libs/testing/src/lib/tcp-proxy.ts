@@ -2,12 +2,17 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 
 /**
  * A TCP forwarder on loopback to simulate an outage of a shared server (Postgres, Redis) without
- * touching it: `cut()` drops every open connection and refuses new ones until `restore()`.
+ * touching it: `cut()` drops every open connection and refuses new ones until `restore()`;
+ * `stall()` keeps connections open but forwards nothing (a server that hangs) until `restore()`.
  */
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
+  /** Connections accepted while stalled, not yet connected upstream. */
+  private readonly waiting = new Set<Socket>();
   private isCut = false;
+  private isStalled = false;
   port = 0;
 
   constructor(
@@ -42,12 +47,34 @@ export class TcpProxy {
 
   cut(): void {
     this.isCut = true;
-    for (const s of this.sockets) s.destroy();
+    this.isStalled = false;
+    for (const s of [...this.sockets, ...this.waiting]) s.destroy();
     this.sockets.clear();
+    this.waiting.clear();
+    this.pairs.clear();
+  }
+
+  /** Stops forwarding in both directions; connections stay open, new ones are accepted and held. */
+  stall(): void {
+    this.isStalled = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   restore(): void {
     this.isCut = false;
+    if (!this.isStalled) return;
+    this.isStalled = false;
+    for (const [client, upstream] of this.pairs) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
+    for (const client of this.waiting) this.forward(client);
+    this.waiting.clear();
   }
 
   async close(): Promise<void> {
@@ -62,17 +89,31 @@ export class TcpProxy {
       client.destroy();
       return;
     }
+    if (this.isStalled) {
+      client.pause();
+      client.on('error', () => undefined);
+      client.on('close', () => this.waiting.delete(client));
+      this.waiting.add(client);
+      return;
+    }
+    this.forward(client);
+  }
+
+  private forward(client: Socket): void {
     const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
+    const pair: [Socket, Socket] = [client, upstream];
     for (const s of [client, upstream]) {
       this.sockets.add(s);
       s.setNoDelay(true);
       s.on('error', () => undefined);
       s.on('close', () => {
         this.sockets.delete(s);
+        this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
     }
+    this.pairs.add(pair);
     client.pipe(upstream);
     upstream.pipe(client);
   }
