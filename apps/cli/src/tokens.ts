@@ -1,7 +1,14 @@
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenVerifier, toPrincipal } from '@channels/auth';
-import { appIdSchema, clientIdSchema, describeZodError, isChannelsError, Role } from '@channels/contracts';
+import {
+  appIdSchema,
+  clientIdSchema,
+  describeZodError,
+  isChannelsError,
+  Role,
+  ruleMessage,
+} from '@channels/contracts';
 import { usageError } from './errors';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -166,7 +173,7 @@ const expiry = (claims: Record<string, unknown>) => ({
 });
 
 function check(schema: typeof appIdSchema | typeof clientIdSchema, value: string, flag: string): void {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: ruleMessage });
   if (!r.success) throw usageError(describeZodError(r.error, flag));
 }
 
