@@ -33,7 +33,7 @@ export class WriterMetrics {
     const registers = [metrics.registry];
     this.events = new Counter({
       name: 'channels_writer_events_total',
-      help: 'Events taken from the queue, by result (stored, duplicate, dead_letter); rate() gives rows/s',
+      help: 'Events taken from the queue, by result (stored, duplicate, dead_letter, deleted_channel: its channel was deleted before it was stored); rate() gives rows/s',
       labelNames: ['result'],
       registers,
     });

@@ -25,6 +25,7 @@ import type { WriterConfig } from '../config';
 import { WriterMetrics } from '../ops/writer-metrics';
 import { CommitMarker } from '../outbox/commit-marker';
 import { BatchCoalescer, type CoalescerObserver } from './batch-coalescer';
+import { DroppedStreams } from './dropped-streams';
 
 /**
  * Consumes the persistence queue: a BullMQ worker holds up to WRITER_CONCURRENCY persist-batch
@@ -58,6 +59,7 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
     private readonly lifecycle: LifecycleService,
   ) {
     const durableChannel = keys.durableChannel();
+    const droppedStreams = new DroppedStreams(broker);
     this.marker = new CommitMarker(broker, async (advances) => {
       metrics.watermarkAdvances.inc(advances.length);
       await redis.publish(durableChannel, JSON.stringify(advances));
@@ -65,8 +67,10 @@ export class PersistBatchWorker implements OnModuleInit, OnApplicationBootstrap,
     this.coalescer = new BatchCoalescer(
       {
         writeBatch: async (events) => {
-          const result = await repository.writeBatch(events);
-          await this.marker.mark(events).catch((e: unknown) => this.markFailed(e));
+          const { kept, dropped } = await droppedStreams.filter(events);
+          if (dropped > 0) metrics.events.inc({ result: 'deleted_channel' }, dropped);
+          const result = await repository.writeBatch(kept);
+          await this.marker.mark(kept).catch((e: unknown) => this.markFailed(e));
           return result;
         },
       },

@@ -55,6 +55,12 @@ export function redisKeys(prefix = 'chn:') {
     /** Sorted set: ranges the writer committed above the durable watermark (out-of-order commits). */
     streamCommitted: (appID: string, channelID: string) => `${prefix}s:${channelTag(appID, channelID)}:done`,
     /**
+     * Set: epochs of this channel's streams dropped with the channel (deleted), kept for a week so
+     * that the writer discards their events still queued instead of storing them in a channel
+     * re-created under the same id.
+     */
+    streamDropped: (appID: string, channelID: string) => `${prefix}s:${channelTag(appID, channelID)}:dropped`,
+    /**
      * Sorted set channel tag → unix ms since which the channel may hold uncommitted events (written
      * just before each stored publish; the writer's sweeper re-sends what stays uncommitted).
      */

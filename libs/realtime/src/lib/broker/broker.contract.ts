@@ -287,6 +287,23 @@ export function describeBrokerContract(
       ]);
     });
 
+    it('remembers the epoch of a stream dropped with its channel, not the next stream of the id', async () => {
+      h.source.open(app(), 'gone');
+      const [before] = await publishN('gone', 1);
+      if (before.status !== 'published') throw new Error(before.status);
+      const old = { appID: app(), channelID: 'gone', epoch: before.event.epoch ?? '' };
+      expect(await h.broker.droppedStreams([old])).toEqual([false]);
+      await h.broker.dropStream(app(), 'gone');
+      // Re-created under the same id: a new stream, which is not dropped.
+      const [after] = await publishN('gone', 1);
+      if (after.status !== 'published') throw new Error(after.status);
+      expect(after.event.epoch).not.toBe(old.epoch);
+      const fresh = { ...old, epoch: after.event.epoch ?? '' };
+      const other = { ...old, channelID: 'other' };
+      expect(await h.broker.droppedStreams([old, fresh, other])).toEqual([true, false, false]);
+      expect(await h.broker.droppedStreams([])).toEqual([]);
+    });
+
     it('changes the epoch and never reuses an offset after losing its streams', async () => {
       h.source.open(app(), 'c1');
       const first = await h.broker.publish({

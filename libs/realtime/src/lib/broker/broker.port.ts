@@ -1,5 +1,12 @@
 import type { ChannelEvent, EventText, ServerToClientEvents } from '@channels/contracts';
 
+/** One stream of a channel: an epoch of it. */
+export interface StreamRef {
+  appID: string;
+  channelID: string;
+  epoch: string;
+}
+
 /** Injection token of the `Broker`. */
 export const BROKER = Symbol('BROKER');
 
@@ -114,8 +121,13 @@ export interface Broker {
   clearOutbox(entry: OutboxEntry): Promise<boolean>;
   /** Writes the gate (admin-api after create/close/open/delete commits). */
   setGate(appID: string, channelID: string, gate: ChannelGate): Promise<void>;
-  /** Drops a deleted channel's stream (window, counters). */
+  /**
+   * Drops a deleted channel's stream (window, counters) and remembers its epoch as dropped (for a
+   * week): `droppedStreams` then says its events still queued belong to a deleted channel.
+   */
   dropStream(appID: string, channelID: string): Promise<void>;
+  /** For each stream, whether it was dropped with its channel (`dropStream`). */
+  droppedStreams(streams: readonly StreamRef[]): Promise<boolean[]>;
   /** Emits a server event to every subscriber of the channel on every gateway. */
   emitToChannel<E extends keyof ServerToClientEvents>(
     appID: string,

@@ -7,6 +7,7 @@ import type {
   PublishCommand,
   PublishOutcome,
   StreamPosition,
+  StreamRef,
   StreamSource,
   WindowRead,
   WindowTextRead,
@@ -28,6 +29,8 @@ interface Stream {
 export class InMemoryBroker implements Broker {
   private readonly gates = new Map<string, ChannelGate>();
   private readonly streams = new Map<string, Stream>();
+  /** `app\0channel\0epoch` of streams dropped with their channel. */
+  private readonly dropped = new Set<string>();
   private readonly ids = new Map<string, { event: ChannelEvent; until: number }>();
   /** The outbox index: channel key → since (unix ms). */
   private readonly outbox = new Map<string, number>();
@@ -200,7 +203,14 @@ export class InMemoryBroker implements Broker {
   }
 
   async dropStream(appID: string, channelID: string): Promise<void> {
-    this.streams.delete(`${appID}\u0000${channelID}`);
+    const key = `${appID}\u0000${channelID}`;
+    const s = this.streams.get(key);
+    if (s) this.dropped.add(`${key}\u0000${s.epoch}`);
+    this.streams.delete(key);
+  }
+
+  async droppedStreams(streams: readonly StreamRef[]): Promise<boolean[]> {
+    return streams.map((s) => this.dropped.has(`${s.appID}\u0000${s.channelID}\u0000${s.epoch}`));
   }
 
   async emitToChannel<E extends keyof ServerToClientEvents>(

@@ -142,6 +142,20 @@ end
 return {durable, top, old}
 `;
 
+export const DROP_STREAM_LUA = `
+-- Drops a deleted channel's stream and remembers its epoch as dropped, so that events of it still
+-- queued for the writer are discarded rather than stored in a channel re-created under the id.
+-- KEYS[1] stream meta hash   KEYS[2] window list   KEYS[3] committed ranges   KEYS[4] dropped epochs set
+-- ARGV[1] seconds the dropped epoch is remembered
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if epoch then
+  redis.call('SADD', KEYS[4], epoch)
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[1]))
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return epoch
+`;
+
 export const CLEAR_OUTBOX_LUA = `
 -- Removes a channel from the outbox index if its entry has not changed since it was read.
 -- KEYS[1] outbox index   ARGV[1] member   ARGV[2] score read

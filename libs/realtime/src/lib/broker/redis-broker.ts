@@ -17,11 +17,13 @@ import type {
   OutboxEntry,
   PublishOutcome,
   StreamPosition,
+  StreamRef,
   StreamSource,
   WindowTextRead,
 } from './broker.port';
 import {
   CLEAR_OUTBOX_LUA,
+  DROP_STREAM_LUA,
   FILL_GATE_LUA,
   MARK_COMMITTED_LUA,
   PUBLISH_LUA,
@@ -54,9 +56,13 @@ type ScriptedRedis = Redis & {
   chFillGate(...args: (string | number)[]): Promise<[string | null, string | null]>;
   chMarkCommitted(...args: (string | number)[]): Promise<number[]>;
   chClearOutbox(...args: (string | number)[]): Promise<number>;
+  chDropStream(...args: (string | number)[]): Promise<string | null>;
 };
 
 const newEpoch = (): string => randomBytes(6).toString('hex');
+
+/** How long a deleted channel's dropped epoch is remembered (longer than any queued event waits). */
+const DROPPED_EPOCH_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Strings of one channel that every publish on it sends to the script. */
 interface ChannelStatics {
@@ -96,6 +102,7 @@ export class RedisBroker implements Broker {
     redis.defineCommand('chFillGate', { numberOfKeys: 1, lua: FILL_GATE_LUA });
     redis.defineCommand('chMarkCommitted', { numberOfKeys: 3, lua: MARK_COMMITTED_LUA });
     redis.defineCommand('chClearOutbox', { numberOfKeys: 1, lua: CLEAR_OUTBOX_LUA });
+    redis.defineCommand('chDropStream', { numberOfKeys: 4, lua: DROP_STREAM_LUA });
     this.redis = redis as ScriptedRedis;
     this.gateTtl = options.gateTtlSeconds ?? 3600;
     this.maxUncommitted = options.maxUncommitted ?? DEFAULT_MAX_UNCOMMITTED;
@@ -345,11 +352,26 @@ export class RedisBroker implements Broker {
 
   async dropStream(appID: string, channelID: string): Promise<void> {
     const k = this.options.keys;
-    await this.redis.del(
+    await this.redis.chDropStream(
       k.streamMeta(appID, channelID),
       k.streamWindow(appID, channelID),
       k.streamCommitted(appID, channelID),
+      k.streamDropped(appID, channelID),
+      DROPPED_EPOCH_TTL_SECONDS,
     );
+  }
+
+  async droppedStreams(streams: readonly StreamRef[]): Promise<boolean[]> {
+    if (streams.length === 0) return [];
+    const k = this.options.keys;
+    const pipeline = this.redis.pipeline();
+    for (const s of streams) pipeline.sismember(k.streamDropped(s.appID, s.channelID), s.epoch);
+    const results = (await pipeline.exec()) ?? [];
+    return streams.map((_, i) => {
+      const [err, value] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return value === 1;
+    });
   }
 
   async emitToChannel<E extends keyof ServerToClientEvents>(
