@@ -1,0 +1,220 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE_PG_URL, freePort, REPO_ROOT, type RunningService, Stack, TcpProxy } from '@channels/testing';
+import { OwnRedis } from './own-redis';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Cleanups still to run when the run ends, fails or is interrupted (Ctrl-C). */
+const cleanups: (() => Promise<void>)[] = [];
+/** Synchronous kills for `process.on('exit')`, when there is no time left for the rest. */
+const lastResorts: (() => void)[] = [];
+
+export function onCleanup(fn: () => Promise<void>, lastResort?: () => void): void {
+  cleanups.unshift(fn);
+  if (lastResort) lastResorts.push(lastResort);
+}
+
+let cleaning: Promise<void> | null = null;
+/** Runs every cleanup once, newest first, each bounded in time. */
+export function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const fn of cleanups) {
+      await Promise.race([fn().catch((e: Error) => console.error(`cleanup: ${e.message}`)), sleep(20_000)]);
+    }
+  })();
+  return cleaning;
+}
+
+export function installSignalHandlers(): void {
+  let bailed = false;
+  const bail = (signal: string) => {
+    if (bailed) return;
+    bailed = true;
+    console.error(`\n${signal}: stopping every process this run started and removing its database…`);
+    void cleanupAll().then(() => process.exit(130));
+  };
+  process.on('SIGINT', () => bail('SIGINT'));
+  process.on('SIGTERM', () => bail('SIGTERM'));
+  process.on('exit', () => {
+    for (const fn of lastResorts) fn();
+  });
+}
+
+export interface Rig {
+  redis: OwnRedis;
+  stack: Stack;
+  proxy: TcpProxy;
+  writer: RunningService;
+  frontDoor: ChildProcess;
+  frontDoorUrl: string;
+  logDir: string;
+  /** Restarts a killed service in place (same port and id). */
+  restart(svc: RunningService): Promise<RunningService>;
+  /** The live instances by role (refreshed after restarts). */
+  gateways(): RunningService[];
+  presences(): RunningService[];
+  adminUrl: string;
+}
+
+/**
+ * Brings up the system the way production runs it, all of it this run's own: a `redis-server` on a
+ * spare port, a fresh migrated database, 2 gateways behind the front door, admin-api, the writer
+ * (reaching PostgreSQL through a TCP proxy the run can cut) and 2 presence replicas. Everything is
+ * registered for cleanup.
+ */
+export async function startRig(o: {
+  runTag: string;
+  gateways?: number;
+  presences?: number;
+  env?: Record<string, string>;
+}): Promise<Rig> {
+  const logDir = join(REPO_ROOT, 'tmp', 'chaos', `logs-${o.runTag}`);
+  mkdirSync(logDir, { recursive: true });
+  const redisPort = Number(process.env['CHAOS_REDIS_PORT'] ?? 0) || (await freePort());
+  const redis = new OwnRedis(
+    redisPort,
+    join(REPO_ROOT, 'tmp', 'chaos', `redis-${o.runTag}`),
+    join(logDir, 'redis.log'),
+  );
+  onCleanup(
+    () => redis.stop(),
+    () => redis.killNow(),
+  );
+  await redis.start();
+
+  const stack = new Stack({
+    gateways: o.gateways ?? 2,
+    writers: 0,
+    presences: o.presences ?? 2,
+    env: {
+      REDIS_URL: redis.url,
+      LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'warn',
+      NODE_ENV: 'production',
+      DRAIN_WINDOW_MS: '0',
+      ...(o.env ?? {}),
+    },
+  });
+  onCleanup(
+    () => stack.stop(),
+    () => {
+      for (const s of stack.services) s.process.kill('SIGKILL');
+    },
+  );
+  await stack.start();
+
+  const pg = new URL(BASE_PG_URL);
+  const proxy = new TcpProxy(Number(pg.port || 5432), pg.hostname);
+  await proxy.start();
+  onCleanup(() => proxy.close());
+  const writer = await stack.startService('persistence-writer', {
+    DATABASE_URL: proxy.url(stack.databaseUrl),
+  });
+
+  const fdPort = await freePort();
+  const upstreams = stack
+    .all('gateway')
+    .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
+    .join(',');
+  const frontDoor = spawn(process.execPath, [join(REPO_ROOT, 'tools', 'front-door', 'front-door.mjs')], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      FRONT_DOOR_PORT: String(fdPort),
+      FRONT_DOOR_UPSTREAMS: upstreams,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const fdLog = createWriteStream(join(logDir, 'front-door.log'));
+  frontDoor.stdout?.pipe(fdLog);
+  frontDoor.stderr?.pipe(fdLog);
+  onCleanup(
+    async () => {
+      if (frontDoor.exitCode !== null || frontDoor.signalCode !== null) return;
+      const exited = new Promise((r) => frontDoor.once('exit', r));
+      frontDoor.kill('SIGTERM');
+      const t = setTimeout(() => frontDoor.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+    },
+    () => frontDoor.kill('SIGKILL'),
+  );
+  const frontDoorUrl = `http://127.0.0.1:${fdPort}`;
+  await waitOk(`${frontDoorUrl}/front-door/health`, 15_000);
+
+  return {
+    redis,
+    stack,
+    proxy,
+    writer,
+    frontDoor,
+    frontDoorUrl,
+    logDir: stack.logDir,
+    restart: (svc) => stack.startService(svc.name, {}, { replace: svc }),
+    gateways: () => stack.all('gateway'),
+    presences: () => stack.all('presence'),
+    get adminUrl() {
+      return stack.adminUrl;
+    },
+  };
+}
+
+export async function waitOk(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not answering after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** A `/v1` call as a super admin; returns the status and the parsed body. */
+export async function v1(
+  rig: Rig,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${rig.adminUrl}/v1${path}`, {
+    method,
+    headers: { authorization: rig.stack.superAdminToken(), 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Like `v1`, failing unless the status is 2xx. */
+export async function v1ok(
+  rig: Rig,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const r = await v1(rig, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} /v1${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Resident set size of a process, MiB (NaN once it is gone). */
+export function rssMiB(pid: number | undefined, read: (p: string) => string): number {
+  if (!pid) return NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
