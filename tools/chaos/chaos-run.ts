@@ -34,7 +34,13 @@ const PRESENCE_EVERY = 4;
 interface PhaseDef {
   name: string;
   title: string;
-  fault: ((rig: Rig) => Promise<void>) | null;
+  /**
+   * Strikes the fault and undoes it; may return when the harm was done, if not at its start (the
+   * moment lost events are aged against).
+   */
+  fault: ((rig: Rig) => Promise<number | void>) | null;
+  /** Redis loses its data: acked events not yet stored may be lost in the default ack mode. */
+  dataLoss?: boolean;
 }
 
 const PHASES: PhaseDef[] = [
@@ -80,6 +86,7 @@ const PHASES: PhaseDef[] = [
   {
     name: 'redis-loss',
     title: 'kill -9 Redis, wipe its data directory, restart it 2 s later',
+    dataLoss: true,
     fault: async (rig) => {
       await rig.redis.kill9();
       rig.redis.wipe();
@@ -87,11 +94,29 @@ const PHASES: PhaseDef[] = [
       await rig.redis.start();
     },
   },
+  {
+    name: 'redis-loss-lagging',
+    title: 'the writer 3 s behind (PostgreSQL cut), then Redis data loss as above',
+    dataLoss: true,
+    fault: async (rig) => {
+      rig.proxy.cut();
+      await sleep(3_000);
+      const lossAt = Date.now();
+      await rig.redis.kill9();
+      rig.redis.wipe();
+      await sleep(2_000);
+      await rig.redis.start();
+      rig.proxy.restore();
+      return lossAt;
+    },
+  },
 ];
 
 export interface PhaseRow {
   phase: string;
   title: string;
+  /** Redis lost its data in this phase (the default mode's bounded loss is expected). */
+  dataLoss: boolean;
   mode: AckMode | 'all';
   acked: number | null;
   missing: number | null;
@@ -122,7 +147,8 @@ export interface ChaosReport {
   unackedRows: number;
   abandoned: number;
   publishErrors: Record<string, number>;
-  epochChanged: { channels: number; changed: number } | null;
+  /** Per Redis data loss: channels published to on both sides of it, and how many changed epoch. */
+  epochChanged: { phase: string; channels: number; changed: number }[];
   anomalies: Anomaly[];
   missingExamples: unknown[];
   violations: string[];
@@ -220,9 +246,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       await sleep(o.preSeconds * 1000);
       if (def.fault) {
         const at = Date.now();
-        entry.faultAt = at;
-        faultAt.set(def.name, at);
-        await def.fault(rig);
+        const harmAt = (await def.fault(rig)) ?? at;
+        entry.faultAt = harmAt;
+        faultAt.set(def.name, harmAt);
         entry.faultSeconds = (Date.now() - at) / 1000;
         log(`  fault done in ${entry.faultSeconds.toFixed(1)} s; steady traffic for ${o.phaseSeconds} s`);
       }
@@ -247,7 +273,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const s of subscribers) for (const ch of channels) s.track.checkTail(ch, lastPerChannel.get(ch));
 
     const rec = reconcile(publishers.acked.values(), rows, faultAt);
-    const epochChanged = epochChangeAfterLoss(publishers.acked.values(), faultAt.get('redis-loss'));
+    const dataLoss = new Set(PHASES.filter((p) => p.dataLoss).map((p) => p.name));
+    const epochChanged = [...dataLoss].flatMap((name) => {
+      const at = faultAt.get(name);
+      return at === undefined
+        ? []
+        : [{ phase: name, ...epochChangeAfterLoss(publishers.acked.values(), at) }];
+    });
     const rowsOut: PhaseRow[] = [];
     const modes: AckMode[] = ['queued', 'committed'];
     for (const def of [...PHASES, { name: 'drain', title: 'after publishing stopped' }]) {
@@ -257,6 +289,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           rowsOut.push({
             phase: def.name,
             title: def.title,
+            dataLoss: dataLoss.has(def.name),
             mode,
             acked: null,
             missing: null,
@@ -273,6 +306,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         rowsOut.push({
           phase: def.name,
           title: def.title,
+          dataLoss: dataLoss.has(def.name),
           mode,
           ...c,
           delivery: mode === 'queued' ? (delivery.get(def.name) ?? emptyDeliveryCounts()) : null,
@@ -392,16 +426,24 @@ export function lastAckedPositions(
   return out;
 }
 
-/** Per channel: did the epoch of acks after Redis' data loss differ from the epoch before it? */
-function epochChangeAfterLoss(
+/**
+ * Per channel published to in the 10 s before and the 60 s after a Redis data loss at `lossAt`: did
+ * the epochs acknowledged after it all differ from the ones before?
+ */
+export function epochChangeAfterLoss(
   acked: Iterable<{ channelID: string; epoch: string; ackedAt: number }>,
-  lossAt: number | undefined,
-): { channels: number; changed: number } | null {
-  if (lossAt === undefined) return null;
+  lossAt: number,
+): { channels: number; changed: number } {
   const before = new Map<string, Set<string>>();
   const after = new Map<string, Set<string>>();
   for (const a of acked) {
-    const m = a.ackedAt < lossAt ? before : after;
+    const m =
+      a.ackedAt < lossAt && a.ackedAt >= lossAt - 10_000
+        ? before
+        : a.ackedAt > lossAt && a.ackedAt <= lossAt + 60_000
+          ? after
+          : null;
+    if (!m) continue;
     const set = m.get(a.channelID) ?? new Set<string>();
     set.add(a.epoch);
     m.set(a.channelID, set);
@@ -433,7 +475,7 @@ export function checkExpectations(r: ChaosReport, o: ChaosOptions): string[] {
     if (row.presenceOnline && !/^(\d+)\/\1$/.test(row.presenceOnline))
       v.push(`${at}: presence shows ${row.presenceOnline} subscribers online at the end of the phase`);
     if (row.missing === null || row.missing === 0) continue;
-    if (row.phase === 'redis-loss' && row.mode === 'queued') {
+    if (row.dataLoss && row.mode === 'queued') {
       if ((row.missingAfterFault ?? 0) > 0)
         v.push(
           `${at}: ${row.missingAfterFault} acked events lost that were acknowledged after Redis came back`,
@@ -446,10 +488,13 @@ export function checkExpectations(r: ChaosReport, o: ChaosOptions): string[] {
       v.push(`${at}: ${row.missing} acked events missing from PostgreSQL`);
     }
   }
-  if (r.epochChanged && r.epochChanged.changed < r.epochChanged.channels)
-    v.push(
-      `redis-loss: ${r.epochChanged.channels - r.epochChanged.changed} of ${r.epochChanged.channels} channels kept their epoch after Redis lost its data`,
-    );
+  for (const e of r.epochChanged) {
+    if (e.changed < e.channels)
+      v.push(
+        `${e.phase}: ${e.channels - e.changed} of ${e.channels} channels kept their epoch after Redis lost its data`,
+      );
+    if (e.channels === 0) v.push(`${e.phase}: no channel was published to on both sides of the data loss`);
+  }
   return v;
 }
 

@@ -1,4 +1,10 @@
-import { lastAckedPositions, checkExpectations, type ChaosReport, type PhaseRow } from './chaos-run';
+import {
+  checkExpectations,
+  type ChaosReport,
+  epochChangeAfterLoss,
+  lastAckedPositions,
+  type PhaseRow,
+} from './chaos-run';
 import {
   type AckedEvent,
   type DeliveryCounts,
@@ -189,10 +195,30 @@ describe('lastAckedPositions', () => {
   });
 });
 
+describe('epochChangeAfterLoss', () => {
+  it('counts the channels whose epoch changed across the loss', () => {
+    const at = 100_000;
+    const e = (channelID: string, epoch: string, ackedAt: number) => ({ channelID, epoch, ackedAt });
+    expect(
+      epochChangeAfterLoss(
+        [
+          e('a', 'e1', at - 1),
+          e('a', 'e2', at + 1),
+          e('b', 'e1', at - 1),
+          e('b', 'e1', at + 1),
+          e('c', 'e1', at + 1),
+        ],
+        at,
+      ),
+    ).toEqual({ channels: 2, changed: 1 });
+  });
+});
+
 describe('checkExpectations', () => {
   const row = (over: Partial<PhaseRow>): PhaseRow => ({
     phase: 'baseline',
     title: '',
+    dataLoss: false,
     mode: 'queued',
     acked: 100,
     missing: 0,
@@ -217,7 +243,7 @@ describe('checkExpectations', () => {
     unackedRows: 0,
     abandoned: 0,
     publishErrors: {},
-    epochChanged: { channels: 4, changed: 4 },
+    epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 4 }],
     anomalies: [],
     missingExamples: [],
     violations: [],
@@ -239,7 +265,7 @@ describe('checkExpectations', () => {
           }),
           row({ phase: 'presence-kill', presenceOnline: '4/6' }),
         ],
-        { duplicateRowsByKey: 1, epochChanged: { channels: 4, changed: 3 } },
+        { duplicateRowsByKey: 1, epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 3 }] },
       ),
       opts,
     );
@@ -255,15 +281,21 @@ describe('checkExpectations', () => {
   });
 
   it('tolerates the default mode losing recent acks with Redis data, within the window only', () => {
-    const ok = row({ phase: 'redis-loss', missing: 12, missingMaxAgeMs: 900 });
+    const ok = row({ phase: 'redis-loss', dataLoss: true, missing: 12, missingMaxAgeMs: 900 });
     expect(checkExpectations(report([ok]), opts)).toEqual([]);
-    const old = row({ phase: 'redis-loss', missing: 12, missingMaxAgeMs: 9_000 });
+    const old = row({ phase: 'redis-loss', dataLoss: true, missing: 12, missingMaxAgeMs: 9_000 });
     expect(checkExpectations(report([old]), opts)).toEqual([
       'redis-loss [queued]: lost acked events up to 9000 ms old at the loss (window 5000 ms)',
     ]);
-    const late = row({ phase: 'redis-loss', missing: 1, missingAfterFault: 1 });
+    const late = row({ phase: 'redis-loss', dataLoss: true, missing: 1, missingAfterFault: 1 });
     expect(checkExpectations(report([late]), opts)[0]).toMatch(/acknowledged after Redis came back/);
-    const committed = row({ phase: 'redis-loss', mode: 'committed', missing: 1, delivery: null });
+    const committed = row({
+      phase: 'redis-loss',
+      dataLoss: true,
+      mode: 'committed',
+      missing: 1,
+      delivery: null,
+    });
     expect(checkExpectations(report([committed]), opts)).toEqual([
       'redis-loss [committed]: 1 acked events missing from PostgreSQL',
     ]);

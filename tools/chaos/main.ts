@@ -120,7 +120,7 @@ function printChaos(r: ChaosReport): void {
 duplicate rows: ${r.duplicateRowsById} by publisher id, ${r.duplicateRowsByKey} by payload key; rows never acked: ${r.unackedRows}
 publishes never acked (given up after the run): ${r.abandoned}; publish errors retried: ${JSON.stringify(r.publishErrors)}
 commit-ack mode: ${r.commitAck.available ? 'on for a quarter of the channels' : `not available (${r.commitAck.reason})`}
-epoch after Redis data loss: ${r.epochChanged ? `${r.epochChanged.changed} of ${r.epochChanged.channels} channels changed` : 'n/a'}`);
+epoch after Redis data loss: ${r.epochChanged.map((e) => `${e.phase}: ${e.changed} of ${e.channels} channels changed`).join('; ') || 'n/a'}`);
   for (const a of r.anomalies.slice(0, 15))
     console.log(`  ${a.phase} ${a.subscriber} ${a.channelID} ${a.kind}: ${a.detail}`);
 }
