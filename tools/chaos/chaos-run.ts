@@ -149,6 +149,8 @@ export interface ChaosReport {
   publishErrors: Record<string, number>;
   /** Per Redis data loss: channels published to on both sides of it, and how many changed epoch. */
   epochChanged: { phase: string; channels: number; changed: number }[];
+  /** Each subscriber's counters over the whole run. */
+  subscribers: ({ subscriber: string } & DeliveryCounts)[];
   anomalies: Anomaly[];
   missingExamples: unknown[];
   violations: string[];
@@ -198,19 +200,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
   // --- the phase clock and the per-phase counters ------------------------------------------------
   let phase = 'setup';
-  const delivery = new Map<string, DeliveryCounts>();
-  const counts = (p: string) => {
-    let c = delivery.get(p);
-    if (!c) delivery.set(p, (c = emptyDeliveryCounts()));
+  // Delivery counters per phase and subscriber; the table sums them per phase.
+  const perSubscriber = new Map<string, Map<string, DeliveryCounts>>();
+  const countsOf = (subscriber: string) => (p: string) => {
+    const byPhase = perSubscriber.get(subscriber) ?? new Map<string, DeliveryCounts>();
+    perSubscriber.set(subscriber, byPhase);
+    let c = byPhase.get(p);
+    if (!c) byPhase.set(p, (c = emptyDeliveryCounts()));
     return c;
   };
-  const env = { appID: APP, phase: () => phase, counts, log };
+  const phaseTotal = (p: string) => sumDeliveryCounts([...perSubscriber.values()].map((m) => m.get(p)));
+  const env = { appID: APP, phase: () => phase, counts: countsOf('publishers'), log };
 
   const [gw1, gw2] = rig.gateways();
   const firstUrl = (id: string) =>
     id.includes('gw1') ? gw1.url : id.includes('gw2') ? gw2.url : rig.frontDoorUrl;
   const subscribers = subscriberIDs.map(
-    (id) => new Subscriber(env, id, firstUrl(id), rig.frontDoorUrl, rig.stack.clientToken(APP, id), channels),
+    (id) =>
+      new Subscriber(
+        { ...env, counts: countsOf(id) },
+        id,
+        firstUrl(id),
+        rig.frontDoorUrl,
+        rig.stack.clientToken(APP, id),
+        channels,
+      ),
   );
   const publishers = new PublisherPool(
     env,
@@ -254,7 +268,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
       await sleep(o.phaseSeconds * 1000);
       presenceOnline.set(def.name, await presenceSeen(rig, channels[0], subscriberIDs));
-      const c = counts(def.name);
+      const c = phaseTotal(def.name);
       log(
         `  acked so far ${publishers.acked.size}, in flight ${publishers.inFlight}; delivered ${c.delivered}, gaps ${c.gaps}, dup ${c.duplicates}, recovered:false ${c.recoveredFalse}, presence ${presenceOnline.get(def.name)}`,
       );
@@ -309,7 +323,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           dataLoss: dataLoss.has(def.name),
           mode,
           ...c,
-          delivery: mode === 'queued' ? (delivery.get(def.name) ?? emptyDeliveryCounts()) : null,
+          delivery: mode === 'queued' ? phaseTotal(def.name) : null,
           presenceOnline: mode === 'queued' ? (presenceOnline.get(def.name) ?? null) : null,
         });
       }
@@ -330,6 +344,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       abandoned: publishers.abandoned.length,
       publishErrors: Object.fromEntries(publishers.errors),
       epochChanged,
+      subscribers: subscriberIDs.map((id) => ({
+        subscriber: id,
+        ...sumDeliveryCounts([...(perSubscriber.get(id)?.values() ?? [])]),
+      })),
       anomalies: anomalies.slice(0, 100),
       missingExamples: rec.examples.missing,
       violations: [],
@@ -397,6 +415,17 @@ async function drain(rig: Rig, acked: number, log: (s: string) => void): Promise
   } finally {
     await pg.end();
   }
+}
+
+/** Counters added up (the longest reconnect is the longest of them). */
+export function sumDeliveryCounts(list: (DeliveryCounts | undefined)[]): DeliveryCounts {
+  const out = emptyDeliveryCounts();
+  for (const c of list) {
+    if (!c) continue;
+    for (const k of Object.keys(out) as (keyof DeliveryCounts)[])
+      out[k] = k === 'maxReconnectMs' ? Math.max(out[k], c[k]) : out[k] + c[k];
+  }
+  return out;
 }
 
 /**

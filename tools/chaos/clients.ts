@@ -57,6 +57,8 @@ export class PublisherPool {
     private readonly runTag: string,
     private readonly ackTimeoutMs = 5_000,
     private readonly maxInFlight = 3_000,
+    /** Send the id as the publish's idempotency key (the soak leaves it out: no keys pile up). */
+    private readonly idempotent = true,
   ) {}
 
   async start(): Promise<void> {
@@ -132,7 +134,7 @@ export class PublisherPool {
             channelID,
             eventType: 'chaos',
             payload: { k: id, at: Date.now() },
-            id,
+            ...(this.idempotent ? { id } : {}),
           })) as { ok: boolean; offset?: number; epoch?: string; error?: { code: string } };
           if (ack.ok && typeof ack.offset === 'number' && typeof ack.epoch === 'string') {
             this.acked.set(id, {

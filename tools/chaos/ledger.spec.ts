@@ -4,6 +4,7 @@ import {
   epochChangeAfterLoss,
   lastAckedPositions,
   type PhaseRow,
+  sumDeliveryCounts,
 } from './chaos-run';
 import {
   type AckedEvent,
@@ -195,6 +196,18 @@ describe('lastAckedPositions', () => {
   });
 });
 
+describe('sumDeliveryCounts', () => {
+  it('adds counters up and keeps the longest reconnect', () => {
+    const a = { ...emptyDeliveryCounts(), gaps: 1, reconnects: 2, maxReconnectMs: 300 };
+    const b = { ...emptyDeliveryCounts(), gaps: 2, reconnects: 1, maxReconnectMs: 900 };
+    expect(sumDeliveryCounts([a, undefined, b])).toMatchObject({
+      gaps: 3,
+      reconnects: 3,
+      maxReconnectMs: 900,
+    });
+  });
+});
+
 describe('epochChangeAfterLoss', () => {
   it('counts the channels whose epoch changed across the loss', () => {
     const at = 100_000;
@@ -244,6 +257,7 @@ describe('checkExpectations', () => {
     abandoned: 0,
     publishErrors: {},
     epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 4 }],
+    subscribers: [],
     anomalies: [],
     missingExamples: [],
     violations: [],

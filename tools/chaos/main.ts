@@ -121,6 +121,34 @@ duplicate rows: ${r.duplicateRowsById} by publisher id, ${r.duplicateRowsByKey} 
 publishes never acked (given up after the run): ${r.abandoned}; publish errors retried: ${JSON.stringify(r.publishErrors)}
 commit-ack mode: ${r.commitAck.available ? 'on for a quarter of the channels' : `not available (${r.commitAck.reason})`}
 epoch after Redis data loss: ${r.epochChanged.map((e) => `${e.phase}: ${e.changed} of ${e.channels} channels changed`).join('; ') || 'n/a'}`);
+  console.log('\nPer subscriber, whole run\n');
+  console.log(
+    table(
+      [
+        'subscriber',
+        'delivered',
+        'gaps as recovered',
+        'dup',
+        'out of order',
+        'recovered:true',
+        'recovered:false',
+        'reconnects',
+        'max reconnect (ms)',
+      ],
+      r.subscribers.map((s) => [
+        s.subscriber,
+        cell(s.delivered),
+        `${s.gaps}${s.gapEvents ? ` (${s.gapEvents} ev)` : ''}`,
+        cell(s.duplicates),
+        cell(s.outOfOrder),
+        cell(s.recoveredTrue),
+        cell(s.recoveredFalse),
+        cell(s.reconnects),
+        cell(s.maxReconnectMs),
+      ]),
+    ),
+  );
+  if (r.anomalies.length) console.log('\nFirst anomalies:');
   for (const a of r.anomalies.slice(0, 15))
     console.log(`  ${a.phase} ${a.subscriber} ${a.channelID} ${a.kind}: ${a.detail}`);
 }
