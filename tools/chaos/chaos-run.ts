@@ -124,6 +124,7 @@ export interface PhaseRow {
   retried: number | null;
   missingMaxAgeMs: number | null;
   missingAfterFault: number | null;
+  duplicateRows: number | null;
   delivery: DeliveryCounts | null;
   presenceOnline: string | null;
 }
@@ -311,6 +312,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
             retried: null,
             missingMaxAgeMs: null,
             missingAfterFault: null,
+            duplicateRows: null,
             delivery: null,
             presenceOnline: null,
           });

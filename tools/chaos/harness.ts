@@ -70,9 +70,23 @@ export async function startRig(o: {
   presences?: number;
   env?: Record<string, string>;
 }): Promise<Rig> {
-  const logDir = join(REPO_ROOT, 'tmp', 'chaos', `logs-${o.runTag}`);
-  mkdirSync(logDir, { recursive: true });
   const redisPort = Number(process.env['CHAOS_REDIS_PORT'] ?? 0) || (await freePort());
+  const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+  const stack = new Stack({
+    gateways: o.gateways ?? 2,
+    writers: 0,
+    presences: o.presences ?? 2,
+    env: {
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'warn',
+      NODE_ENV: 'production',
+      DRAIN_WINDOW_MS: '0',
+      ...(o.env ?? {}),
+    },
+  });
+  // One folder for every log of the run (the services', Redis', the front door's); it is kept.
+  const logDir = stack.logDir;
+  mkdirSync(logDir, { recursive: true });
   const redis = new OwnRedis(
     redisPort,
     join(REPO_ROOT, 'tmp', 'chaos', `redis-${o.runTag}`),
@@ -83,19 +97,6 @@ export async function startRig(o: {
     () => redis.killNow(),
   );
   await redis.start();
-
-  const stack = new Stack({
-    gateways: o.gateways ?? 2,
-    writers: 0,
-    presences: o.presences ?? 2,
-    env: {
-      REDIS_URL: redis.url,
-      LOG_LEVEL: process.env['CHAOS_LOG_LEVEL'] ?? 'warn',
-      NODE_ENV: 'production',
-      DRAIN_WINDOW_MS: '0',
-      ...(o.env ?? {}),
-    },
-  });
   onCleanup(
     () => stack.stop(),
     () => {
@@ -149,7 +150,7 @@ export async function startRig(o: {
     writer,
     frontDoor,
     frontDoorUrl,
-    logDir: stack.logDir,
+    logDir,
     restart: (svc) => stack.startService(svc.name, {}, { replace: svc }),
     gateways: () => stack.all('gateway'),
     presences: () => stack.all('presence'),

@@ -179,7 +179,12 @@ describe('reconcile', () => {
     expect(r.duplicateIds).toBe(1);
     expect(r.duplicateKeys).toBe(2);
     expect(r.unackedRows).toBe(1);
-    expect(r.byPhase.get('p1')?.get('queued')).toMatchObject({ acked: 2, missing: 0, moved: 1 });
+    expect(r.byPhase.get('p1')?.get('queued')).toMatchObject({
+      acked: 2,
+      missing: 0,
+      moved: 1,
+      duplicateRows: 2,
+    });
   });
 });
 
@@ -239,6 +244,7 @@ describe('checkExpectations', () => {
     retried: 0,
     missingMaxAgeMs: 0,
     missingAfterFault: 0,
+    duplicateRows: 0,
     delivery: emptyDeliveryCounts(),
     presenceOnline: '6/6',
     ...over,

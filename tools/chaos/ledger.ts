@@ -249,6 +249,8 @@ export interface PublishCounts {
   missingMaxAgeMs: number;
   /** Missing events acknowledged after the fault started (never excusable). */
   missingAfterFault: number;
+  /** Extra rows for these acked events (by publisher id or by payload key). */
+  duplicateRows: number;
 }
 
 export const emptyPublishCounts = (): PublishCounts => ({
@@ -258,6 +260,7 @@ export const emptyPublishCounts = (): PublishCounts => ({
   retried: 0,
   missingMaxAgeMs: 0,
   missingAfterFault: 0,
+  duplicateRows: 0,
 });
 
 export interface Reconciliation {
@@ -318,6 +321,7 @@ export function reconcile(
     c.acked++;
     if (a.attempts > 1) c.retried++;
     const stored = byId.get(k);
+    c.duplicateRows += Math.max(0, (stored?.length ?? 0) - 1, (byKey.get(a.id) ?? 0) - 1);
     if (!stored) {
       c.missing++;
       const at = faultAt.get(a.phase);

@@ -87,6 +87,7 @@ function printChaos(r: ChaosReport): void {
         'missing in PG',
         'oldest lost (ms before fault)',
         'retried ids',
+        'duplicate rows',
         'gaps as recovered',
         'dup deliveries',
         'out of order',
@@ -103,6 +104,7 @@ function printChaos(r: ChaosReport): void {
         cell(row.missing),
         row.missing ? cell(row.missingMaxAgeMs) : '',
         cell(row.retried),
+        cell(row.duplicateRows),
         row.delivery
           ? `${row.delivery.gaps}${row.delivery.gapEvents ? ` (${row.delivery.gapEvents} ev)` : ''}`
           : '',
