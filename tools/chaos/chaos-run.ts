@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { REPO_ROOT } from '@channels/testing';
 import { PublisherPool, Subscriber } from './clients';
-import { type Rig, sleep, startRig, v1, v1ok } from './harness';
+import { type Crash, type Rig, sleep, startRig, v1, v1ok } from './harness';
 import {
   type AckMode,
   type Anomaly,
@@ -50,7 +50,7 @@ const PHASES: PhaseDef[] = [
     title: 'kill -9 gateway 1, restart it 3 s later',
     fault: async (rig) => {
       const gw = rig.gateways()[0];
-      rig.stack.kill9(gw);
+      rig.kill9(gw);
       await sleep(3_000);
       await rig.restart(gw);
     },
@@ -59,9 +59,10 @@ const PHASES: PhaseDef[] = [
     name: 'writer-kill',
     title: 'kill -9 the writer, restart it 3 s later',
     fault: async (rig) => {
-      rig.stack.kill9(rig.writer);
+      const writer = rig.writer();
+      rig.kill9(writer);
       await sleep(3_000);
-      rig.writer = await rig.restart(rig.writer);
+      await rig.restart(writer);
     },
   },
   {
@@ -69,7 +70,7 @@ const PHASES: PhaseDef[] = [
     title: 'kill -9 presence replica 1, restart it 3 s later',
     fault: async (rig) => {
       const pr = rig.presences()[0];
-      rig.stack.kill9(pr);
+      rig.kill9(pr);
       await sleep(3_000);
       await rig.restart(pr);
     },
@@ -150,6 +151,8 @@ export interface ChaosReport {
   publishErrors: Record<string, number>;
   /** Per Redis data loss: channels published to on both sides of it, and how many changed epoch. */
   epochChanged: { phase: string; channels: number; changed: number }[];
+  /** Services that exited by themselves (each restarted by the run's watchdog). */
+  crashes: Crash[];
   /** Each subscriber's counters over the whole run. */
   subscribers: ({ subscriber: string } & DeliveryCounts)[];
   anomalies: Anomaly[];
@@ -201,6 +204,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
   // --- the phase clock and the per-phase counters ------------------------------------------------
   let phase = 'setup';
+  rig.onCrash = (c) => {
+    c.phase = phase;
+  };
   // Delivery counters per phase and subscriber; the table sums them per phase.
   const perSubscriber = new Map<string, Map<string, DeliveryCounts>>();
   const countsOf = (subscriber: string) => (p: string) => {
@@ -346,6 +352,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       abandoned: publishers.abandoned.length,
       publishErrors: Object.fromEntries(publishers.errors),
       epochChanged,
+      crashes: rig.crashes,
       subscribers: subscriberIDs.map((id) => ({
         subscriber: id,
         ...sumDeliveryCounts([...(perSubscriber.get(id)?.values() ?? [])]),
@@ -493,6 +500,8 @@ export function epochChangeAfterLoss(
 /** The issue's expectations; every failed one is named. */
 export function checkExpectations(r: ChaosReport, o: ChaosOptions): string[] {
   const v: string[] = [];
+  for (const c of r.crashes)
+    v.push(`${c.phase ?? 'setup'}: ${c.service} exited by itself (${c.exit}) — ${c.error}`);
   if (r.duplicateRowsById > 0) v.push(`${r.duplicateRowsById} duplicate rows (same publisher id)`);
   if (r.duplicateRowsByKey > 0) v.push(`${r.duplicateRowsByKey} duplicate rows (same payload key)`);
   for (const row of r.rows) {

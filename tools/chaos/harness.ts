@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE_PG_URL, freePort, REPO_ROOT, type RunningService, Stack, TcpProxy } from '@channels/testing';
 import { OwnRedis } from './own-redis';
@@ -46,16 +46,34 @@ export interface Rig {
   redis: OwnRedis;
   stack: Stack;
   proxy: TcpProxy;
-  writer: RunningService;
   frontDoor: ChildProcess;
   frontDoorUrl: string;
   logDir: string;
+  /** `kill -9` as a fault: the watchdog leaves it to the fault to restart the service. */
+  kill9(svc: RunningService): void;
   /** Restarts a killed service in place (same port and id). */
   restart(svc: RunningService): Promise<RunningService>;
   /** The live instances by role (refreshed after restarts). */
   gateways(): RunningService[];
   presences(): RunningService[];
+  writer(): RunningService;
+  /**
+   * Services that exited by themselves (not killed by the run): each is restarted in place at
+   * once, as an orchestrator would, and listed here with the end of its log.
+   */
+  crashes: Crash[];
+  /** Called on each crash (the chaos run notes the phase in force). */
+  onCrash: (c: Crash) => void;
   adminUrl: string;
+}
+
+export interface Crash {
+  service: string;
+  exit: string;
+  at: number;
+  phase?: string;
+  /** The first error line of the end of its log. */
+  error: string;
 }
 
 /**
@@ -109,7 +127,7 @@ export async function startRig(o: {
   const proxy = new TcpProxy(Number(pg.port || 5432), pg.hostname);
   await proxy.start();
   onCleanup(() => proxy.close());
-  const writer = await stack.startService('persistence-writer', {
+  await stack.startService('persistence-writer', {
     DATABASE_URL: proxy.url(stack.databaseUrl),
   });
 
@@ -143,21 +161,72 @@ export async function startRig(o: {
   const frontDoorUrl = `http://127.0.0.1:${fdPort}`;
   await waitOk(`${frontDoorUrl}/front-door/health`, 15_000);
 
-  return {
+  // The watchdog: a service process that exits while nobody killed it is a crash — recorded and
+  // restarted in place, so the rest of the run still has a whole system (Kubernetes restarts a
+  // crashed pod the same way).
+  const killedOnPurpose = new WeakSet<RunningService>();
+  const restarting = new WeakSet<RunningService>();
+  let watching = true;
+  const rig: Rig = {
     redis,
     stack,
     proxy,
-    writer,
     frontDoor,
     frontDoorUrl,
     logDir,
+    kill9: (svc) => {
+      killedOnPurpose.add(svc);
+      stack.kill9(svc);
+    },
     restart: (svc) => stack.startService(svc.name, {}, { replace: svc }),
     gateways: () => stack.all('gateway'),
     presences: () => stack.all('presence'),
+    writer: () => {
+      const w = stack.all('persistence-writer')[0];
+      if (!w) throw new Error('no writer running');
+      return w;
+    },
+    crashes: [],
+    onCrash: () => undefined,
     get adminUrl() {
       return stack.adminUrl;
     },
   };
+  const watchdog = setInterval(() => {
+    for (const svc of [...stack.services]) {
+      const p = svc.process;
+      if (!watching || (p.exitCode === null && p.signalCode === null)) continue;
+      if (killedOnPurpose.has(svc) || restarting.has(svc)) continue;
+      restarting.add(svc);
+      const crash: Crash = {
+        service: svc.id,
+        exit: String(p.exitCode ?? p.signalCode),
+        at: Date.now(),
+        error: firstErrorLine(svc.logFile),
+      };
+      rig.crashes.push(crash);
+      rig.onCrash(crash);
+      console.log(`  ✗ ${svc.id} exited by itself (${crash.exit}): ${crash.error}; restarting it`);
+      rig.restart(svc).catch((e: Error) => console.error(`  could not restart ${svc.id}: ${e.message}`));
+    }
+  }, 250);
+  onCleanup(async () => {
+    watching = false;
+    clearInterval(watchdog);
+  });
+  return rig;
+}
+
+/** The first line that looks like an error in the last 8 KiB of a log file. */
+function firstErrorLine(file: string): string {
+  try {
+    const text = readFileSync(file, 'utf8').slice(-8_192);
+    const line =
+      text.split('\n').find((l) => /Error|"level":(50|60)/.test(l)) ?? text.trim().split('\n').pop();
+    return (line ?? '').slice(0, 300);
+  } catch {
+    return '(no log)';
+  }
 }
 
 export async function waitOk(url: string, timeoutMs: number): Promise<void> {

@@ -264,6 +264,7 @@ describe('checkExpectations', () => {
     publishErrors: {},
     epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 4 }],
     subscribers: [],
+    crashes: [],
     anomalies: [],
     missingExamples: [],
     violations: [],
@@ -285,11 +286,24 @@ describe('checkExpectations', () => {
           }),
           row({ phase: 'presence-kill', presenceOnline: '4/6' }),
         ],
-        { duplicateRowsByKey: 1, epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 3 }] },
+        {
+          duplicateRowsByKey: 1,
+          epochChanged: [{ phase: 'redis-loss', channels: 4, changed: 3 }],
+          crashes: [
+            {
+              service: 'persistence-writer-1',
+              exit: '1',
+              at: 0,
+              phase: 'postgres-pause',
+              error: 'Error: boom',
+            },
+          ],
+        },
       ),
       opts,
     );
     expect(v).toEqual([
+      'postgres-pause: persistence-writer-1 exited by itself (1) — Error: boom',
       '1 duplicate rows (same payload key)',
       'writer-kill [queued]: 3 acked events missing from PostgreSQL',
       'baseline [queued]: 1 gaps presented as recovered (4 events skipped)',

@@ -123,6 +123,9 @@ duplicate rows: ${r.duplicateRowsById} by publisher id, ${r.duplicateRowsByKey} 
 publishes never acked (given up after the run): ${r.abandoned}; publish errors retried: ${JSON.stringify(r.publishErrors)}
 commit-ack mode: ${r.commitAck.available ? 'on for a quarter of the channels' : `not available (${r.commitAck.reason})`}
 epoch after Redis data loss: ${r.epochChanged.map((e) => `${e.phase}: ${e.changed} of ${e.channels} channels changed`).join('; ') || 'n/a'}`);
+  console.log(
+    `services that exited by themselves (restarted by the run): ${r.crashes.map((c) => `${c.service} in ${c.phase ?? 'setup'} (${c.exit}): ${c.error}`).join('; ') || 'none'}`,
+  );
   console.log('\nPer subscriber, whole run\n');
   console.log(
     table(

@@ -180,6 +180,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       (s) =>
         `${s.process} ${s.metric}: grew ${s.growthMiB.toFixed(1)} MiB after warm-up (${s.slopeMiBPerMin.toFixed(2)} MiB/min), beyond the noise allowance ${s.allowanceMiB.toFixed(1)} MiB`,
     );
+  for (const c of rig.crashes) violations.push(`${c.service} exited by itself (${c.exit}) — ${c.error}`);
   if (connected < o.connections * 0.99)
     violations.push(`only ${connected} of ${o.connections} connections opened`);
   return {
