@@ -17,6 +17,8 @@ export function onCleanup(fn: () => Promise<void>, lastResort?: () => void): voi
 }
 
 let cleaning: Promise<void> | null = null;
+/** Set once cleanup began: nothing may be started any more (a fault's restart would outlive it). */
+export const stopping = (): boolean => cleaning !== null;
 /** Runs every cleanup once, newest first, each bounded in time. */
 export function cleanupAll(): Promise<void> {
   cleaning ??= (async () => {
@@ -178,7 +180,10 @@ export async function startRig(o: {
       killedOnPurpose.add(svc);
       stack.kill9(svc);
     },
-    restart: (svc) => stack.startService(svc.name, {}, { replace: svc }),
+    restart: (svc) =>
+      stopping()
+        ? Promise.reject(new Error(`not restarting ${svc.id}: the run is stopping`))
+        : stack.startService(svc.name, {}, { replace: svc }),
     gateways: () => stack.all('gateway'),
     presences: () => stack.all('presence'),
     writer: () => {

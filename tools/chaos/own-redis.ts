@@ -10,6 +10,8 @@ import Redis from 'ioredis';
  */
 export class OwnRedis {
   private child: ChildProcess | null = null;
+  /** After stop() nothing starts it again (a fault still running must not leave one behind). */
+  private stopped = false;
 
   constructor(
     readonly port: number,
@@ -26,6 +28,7 @@ export class OwnRedis {
   }
 
   async start(timeoutMs = 15_000): Promise<void> {
+    if (this.stopped) throw new Error('redis-server: the run is stopping');
     mkdirSync(this.dir, { recursive: true });
     const child = spawn(
       'redis-server',
@@ -94,6 +97,7 @@ export class OwnRedis {
 
   /** Stops the server and removes its data directory. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
