@@ -88,8 +88,17 @@ export class Stack {
     return this;
   }
 
-  /** Starts one more instance of a service (also used to restart after a kill). */
-  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningService> {
+  /**
+   * Starts one more instance of a service (also used to restart after a kill). `replace` restarts a
+   * stopped instance in its place: same port (a front door keeps routing to it), same id and
+   * GATEWAY_ID / PRESENCE_ID, same env unless `extraEnv` overrides it.
+   */
+  async startService(
+    name: ServiceName,
+    extraEnv: Record<string, string> = {},
+    { replace }: { replace?: RunningService } = {},
+  ): Promise<RunningService> {
+    if (replace) return this.restartInPlace(replace, extraEnv);
     // Counted synchronously: `start()` launches instances concurrently, and each needs its own id.
     const index = (this.launched.get(name) ?? 0) + 1;
     this.launched.set(name, index);
@@ -103,6 +112,30 @@ export class Stack {
       ...(name === 'gateway' ? { GATEWAY_ID: `gw${index}-${this.runId.slice(-8)}` } : {}),
       ...(name === 'presence' ? { PRESENCE_ID: `pr${index}` } : {}),
     };
+    return this.launch(name, id, port, env);
+  }
+
+  private async restartInPlace(
+    old: RunningService,
+    extraEnv: Record<string, string>,
+  ): Promise<RunningService> {
+    if (old.process.exitCode === null && old.process.signalCode === null)
+      throw new Error(`${old.id} is still running; stop it before restarting it in place`);
+    const index = this.services.indexOf(old);
+    if (index >= 0) this.services.splice(index, 1);
+    return this.launch(old.name, old.id, old.port, {
+      ...old.env,
+      ...extraEnv,
+      [PORT_ENV[old.name]]: String(old.port),
+    });
+  }
+
+  private async launch(
+    name: ServiceName,
+    id: string,
+    port: number,
+    env: Record<string, string>,
+  ): Promise<RunningService> {
     const logFile = join(this.logDir, `${id}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
