@@ -196,6 +196,12 @@ export class EventWriterRepository implements OnModuleDestroy {
       throw new StorageUnavailableError(e);
     }
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: a connection cut while it is ours (e.g.
+    // between the COPY's end and its reply) emits `error` on it, which must not crash the process.
+    const onError = (e: Error) => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       const stream = client.query(copyFrom(COPY_SQL));
       await new Promise<void>((resolve, reject) => {
@@ -210,6 +216,7 @@ export class EventWriterRepository implements OnModuleDestroy {
       broken = e instanceof Error ? e : new Error(String(e));
       throw new StorageUnavailableError(e);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
