@@ -14,6 +14,7 @@ export class GatewayMetrics {
   readonly recoveries: Counter<'result'>;
   readonly badRequests: Counter;
   readonly handshakeRefusals: Counter<'code'>;
+  readonly recoveryCloses: Counter;
   /**
    * channelize: connections subscribed to an open / a private channel as their sessions know them,
    * the same counted in the subscription storage fan-out reads, and the channels in that storage
@@ -74,6 +75,11 @@ export class GatewayMetrics {
       name: 'channels_gateway_handshake_refusals_total',
       help: 'Connections refused at the handshake, by code (unauthorized, too_many_connections, unavailable)',
       labelNames: ['code'],
+      registers,
+    });
+    this.recoveryCloses = new Counter({
+      name: 'channels_gateway_recovery_closes_total',
+      help: 'Connections closed so that they reconnect and recover, after the Redis subscriber connection was lost',
       registers,
     });
     this.openConnections = new Gauge({

@@ -60,11 +60,23 @@ export class SocketServer implements OnApplicationShutdown {
   async start(): Promise<void> {
     const c = this.config;
     this.pub = createClient({ url: c.REDIS_URL }) as RedisClientType;
-    this.sub = this.pub.duplicate() as RedisClientType;
+    this.sub = this.pub.duplicate({ name: adapterSubscriberName(c.GATEWAY_ID) }) as RedisClientType;
     for (const client of [this.pub, this.sub]) {
       client.on('error', (e: Error) => this.logger.warn(`redis adapter connection: ${e.message}`));
     }
     await Promise.all([this.pub.connect(), this.sub.connect(), this.limits.start()]);
+    // The subscriber connection was lost: node-redis subscribes again when it is back, but what
+    // was published meanwhile never reached this gateway, and its clients cannot know. Their
+    // connections are closed so that they reconnect and recover from their last offsets, as after
+    // a gateway crash — never a silent gap.
+    let lost = false;
+    this.sub.on('end', () => (lost = true));
+    this.sub.on('reconnecting', () => (lost = true));
+    this.sub.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      this.closeForRecovery();
+    });
 
     const io: ChannelsServer = new Server({
       pingInterval: c.PING_INTERVAL_MS,
@@ -181,6 +193,23 @@ export class SocketServer implements OnApplicationShutdown {
     return this.io?.of('/').adapter.rooms ?? new Map<string, ReadonlySet<string>>();
   }
 
+  /**
+   * Closes every local connection's transport (the client sees a lost connection and reconnects
+   * by itself, then resubscribes with `recover`): what was published while this gateway's Redis
+   * subscriptions were down reaches the clients through recovery. Counted in `recoveryCloses`.
+   */
+  closeForRecovery(): void {
+    let closed = 0;
+    for (const socket of this.localSockets()) {
+      socket.conn.close();
+      closed++;
+    }
+    this.metrics.recoveryCloses.inc(closed);
+    this.logger.warn(
+      `redis subscriber connection restored: ${closed} connection(s) closed so that they reconnect and recover what they missed`,
+    );
+  }
+
   /** Local sockets, for drain, stats and the outbound guard. */
   localSockets(): IterableIterator<ChannelsSocket> {
     return (this.io?.of('/').sockets ?? new Map<string, ChannelsSocket>()).values();
@@ -193,3 +222,7 @@ export class SocketServer implements OnApplicationShutdown {
     await Promise.all([this.pub?.quit().catch(() => undefined), this.sub?.quit().catch(() => undefined)]);
   }
 }
+
+/** The name of a gateway's adapter subscriber connection in Redis (`CLIENT LIST`). */
+export const adapterSubscriberName = (gatewayID: string): string =>
+  `channels-gateway-sub:${gatewayID.replace(/\s/g, '_')}`;

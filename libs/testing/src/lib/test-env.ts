@@ -58,7 +58,7 @@ export async function deleteRedisPrefix(prefix: string, url = BASE_REDIS_URL): P
 }
 
 /**
- * Closes, from the server side, the one connection named `name` that is in pub/sub mode — what a
+ * Closes, from the server side, the one connection named `name` that is in (sharded) pub/sub mode — what a
  * network blip does to a subscriber, which its client then reconnects. Returns the killed id.
  */
 export async function killSubscriberConnection(name: string, url = BASE_REDIS_URL): Promise<string> {
@@ -68,7 +68,7 @@ export async function killSubscriberConnection(name: string, url = BASE_REDIS_UR
     const list = String(await admin.call('CLIENT', 'LIST'));
     const ids = list
       .split('\n')
-      .filter((l) => l.includes(` name=${name} `) && /\bsub=[1-9]/.test(l))
+      .filter((l) => l.includes(` name=${name} `) && /\bs?sub=[1-9]/.test(l))
       .map((l) => /\bid=(\d+)/.exec(l)?.[1]);
     if (ids.length !== 1 || !ids[0])
       throw new Error(`expected one subscriber connection named ${name}, found ${ids.length}`);
