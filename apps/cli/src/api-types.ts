@@ -1,43 +1,8 @@
 /** The `/v1` answers the CLI reads (docs/admin-api.md); it prints them unchanged with `--json`. */
-export interface App {
-  appID: string;
-  name: string;
-  createdAt: number;
-}
-export interface Client {
-  appID: string;
-  clientID: string;
-  username: string;
-  extra: string;
-  createdAt: number;
-}
-export interface Channel {
-  appID: string;
-  channelID: string;
-  name: string;
-  persistent: boolean;
-  private: boolean;
-  presence: boolean;
-  isClosed: boolean;
-  extra: string;
-  createdAt: number;
-}
-export interface ChannelEvent {
-  id: string;
-  channelID: string;
-  offset?: number;
-  epoch?: string;
-  eventType: string;
-  payload: unknown;
-  senderID: string;
-  timestamp: number;
-}
-export interface PublishResult {
-  id: string;
-  offset?: number;
-  epoch?: string;
-  timestamp: number;
-}
+import type { ChannelEvent } from '@channels/contracts';
+
+export type { App, Channel, ChannelEvent, Client, PublishAck as PublishResult } from '@channels/contracts';
+
 export interface HistoryPage {
   events: ChannelEvent[];
   epoch: string;
