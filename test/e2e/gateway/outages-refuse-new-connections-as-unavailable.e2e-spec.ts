@@ -112,9 +112,9 @@ describe('a gateway whose Postgres or Redis is unreachable', () => {
     redisProxy.restore();
     const back = await eventuallyConnects(() => connect('fresh-2', 'carol'));
     expect(back.connected).toBe(true);
-    // The client that lived through the outage publishes again. Once its Redis subscription is
-    // back the gateway closes its connections so that they recover what they missed; the client
-    // reconnects by itself.
+    // The client that lived through the outage publishes again (had it been subscribed to a
+    // channel, the gateway would have closed its connection for recovery once its Redis
+    // subscription was back, and the client would have reconnected by itself).
     await eventually(
       async () => {
         try {

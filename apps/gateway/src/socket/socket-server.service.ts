@@ -66,7 +66,7 @@ export class SocketServer implements OnApplicationShutdown {
     }
     await Promise.all([this.pub.connect(), this.sub.connect(), this.limits.start()]);
     // The subscriber connection was lost: node-redis subscribes again when it is back, but what
-    // was published meanwhile never reached this gateway, and its clients cannot know. Their
+    // was published meanwhile never reached this gateway, and its subscribers cannot know. Their
     // connections are closed so that they reconnect and recover from their last offsets, as after
     // a gateway crash — never a silent gap.
     let lost = false;
@@ -194,13 +194,16 @@ export class SocketServer implements OnApplicationShutdown {
   }
 
   /**
-   * Closes every local connection's transport (the client sees a lost connection and reconnects
-   * by itself, then resubscribes with `recover`): what was published while this gateway's Redis
-   * subscriptions were down reaches the clients through recovery. Counted in `recoveryCloses`.
+   * Closes the transport of every local connection subscribed to a channel (the client sees a
+   * lost connection and reconnects by itself, then resubscribes with `recover`): what was
+   * published while this gateway's Redis subscriptions were down reaches the clients through
+   * recovery. Connections without subscriptions missed nothing and stay. Counted in
+   * `recoveryCloses`.
    */
   closeForRecovery(): void {
     let closed = 0;
     for (const socket of this.localSockets()) {
+      if (!socket.data?.channels?.size) continue;
       socket.conn.close();
       closed++;
     }
