@@ -3,8 +3,14 @@ import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from 
 import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
-import { MessagingModule } from '@channels/messaging';
 import {
+  CORE_METRICS,
+  MessagingModule,
+  REALTIME_CORE_OPTIONS,
+  realtimeCoreProviders,
+} from '@channels/messaging';
+import {
+  CHANNEL_FEED,
   CONNECTION_COUNTER,
   PRESENCE_TRACKER,
   REDIS,
@@ -12,12 +18,15 @@ import {
   REDIS_KEYS,
   RedisConnectionCounter,
   RedisModule,
+  RedisChannelFeed,
   RedisPresenceTracker,
   type RedisKeys,
 } from '@channels/realtime';
 import type Redis from 'ioredis';
+import { createClient, type RedisClientType } from 'redis';
 import type { GatewayConfig } from './config';
-import { ControlHandler } from './control/control-handler.service';
+import { Admission } from './core/admission.service';
+import { FeedRecovery, feedConnectionName } from './core/feed-recovery.service';
 import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
@@ -25,9 +34,7 @@ import { OutboundGuard } from './ops/outbound-guard.service';
 import { PresenceHeartbeat } from './ops/presence-heartbeat.service';
 import { StatsReporter } from './ops/stats-reporter.service';
 import { ClientCallsHandler } from './socket/client-calls.handler';
-import { TokenExpiry } from './socket/token-expiry.service';
 import { SocketServer } from './socket/socket-server.service';
-import { SubscriptionService } from './subscriptions/subscription.service';
 
 @Module({})
 export class AppModule implements OnApplicationBootstrap {
@@ -85,7 +92,34 @@ export class AppModule implements OnApplicationBootstrap {
               ...(config.JWT_PUBLIC_KEY ? { publicKey: config.JWT_PUBLIC_KEY } : {}),
             }),
         },
-        TokenExpiry,
+        {
+          provide: REALTIME_CORE_OPTIONS,
+          useValue: {
+            gatewayID: config.GATEWAY_ID,
+            maxChannelsPerConnection: config.MAX_CHANNELS_PER_CONNECTION,
+            recoveryMaxEvents: config.RECOVERY_MAX_EVENTS,
+            tokenExpiryLeewayMs: config.TOKEN_EXPIRY_LEEWAY_MS,
+            tokenRefreshNoticeMs: config.TOKEN_REFRESH_NOTICE_MS,
+          },
+        },
+        { provide: CORE_METRICS, useExisting: GatewayMetrics },
+        {
+          // The channel feed's own subscriber connection (sharded pub/sub on node-redis), named so
+          // that it can be found in CLIENT LIST.
+          provide: CHANNEL_FEED,
+          useFactory: async () => {
+            const client = createClient({
+              url: config.REDIS_URL,
+              name: feedConnectionName(config.GATEWAY_ID),
+            }) as RedisClientType;
+            client.on('error', () => undefined);
+            await client.connect();
+            return new RedisChannelFeed(client, config.REDIS_KEY_PREFIX);
+          },
+        },
+        ...realtimeCoreProviders,
+        Admission,
+        FeedRecovery,
         {
           provide: CONNECTION_COUNTER,
           inject: [REDIS, REDIS_KEYS],
@@ -99,10 +133,8 @@ export class AppModule implements OnApplicationBootstrap {
         },
         ConnectionLimits,
         GatewayMetrics,
-        SubscriptionService,
         ClientCallsHandler,
         SocketServer,
-        ControlHandler,
         StatsReporter,
         OutboundGuard,
         PresenceHeartbeat,

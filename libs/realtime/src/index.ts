@@ -22,3 +22,6 @@ export * from './lib/presence/in-memory-presence';
 export * from './lib/connections/connection-counter.port';
 export * from './lib/connections/redis-connection-counter';
 export * from './lib/connections/in-memory-connection-counter';
+export * from './lib/feed/channel-feed.port';
+export * from './lib/feed/redis-channel-feed';
+export * from './lib/feed/in-memory-channel-feed';

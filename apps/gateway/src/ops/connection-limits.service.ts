@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import { ChannelsError, ErrorCode } from '@channels/contracts';
 import { CONNECTION_COUNTER, type ConnectionCounter } from '@channels/realtime';
@@ -12,7 +18,7 @@ import type { TokenBucket } from './token-bucket';
  * `ConnectionCounter`), and the publish rate shared by a client's connections on this gateway.
  */
 @Injectable()
-export class ConnectionLimits implements OnApplicationShutdown {
+export class ConnectionLimits implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionLimits.name);
   private readonly buckets: ClientBuckets;
   private timer?: NodeJS.Timeout;
@@ -25,7 +31,7 @@ export class ConnectionLimits implements OnApplicationShutdown {
   }
 
   /** Takes this gateway's lease and keeps it renewed (before the first connection is accepted). */
-  async start(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     await this.counter.heartbeat();
     this.timer = setInterval(() => void this.beat(), this.config.PRESENCE_HEARTBEAT_MS);
     this.timer.unref();

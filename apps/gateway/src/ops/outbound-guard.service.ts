@@ -7,19 +7,14 @@ import {
 } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import type { GatewayConfig } from '../config';
-import { SocketServer } from '../socket/socket-server.service';
+import { ChannelHub } from '@channels/messaging';
 import { GatewayMetrics } from './gateway-metrics';
-
-interface EngineInternals {
-  writeBuffer?: unknown[];
-  transport?: { socket?: { bufferedAmount?: number } };
-}
 
 const CHECK_INTERVAL_MS = 250;
 
 /**
- * Bounded outbound buffer per connection: a consumer that does not read (its WebSocket send buffer
- * or engine write queue past MAX_OUTBOUND_BUFFER_BYTES) is disconnected instead of growing memory.
+ * Bounded outbound buffer per connection: a consumer that does not read (what its transport holds unsent
+ * past MAX_OUTBOUND_BUFFER_BYTES, whatever the transport) is disconnected instead of growing memory.
  */
 @Injectable()
 export class OutboundGuard implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,7 +23,7 @@ export class OutboundGuard implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
-    private readonly sockets: SocketServer,
+    private readonly hub: ChannelHub,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -43,17 +38,12 @@ export class OutboundGuard implements OnApplicationBootstrap, OnApplicationShutd
 
   check(): void {
     const limit = this.config.MAX_OUTBOUND_BUFFER_BYTES;
-    for (const socket of this.sockets.localSockets()) {
-      const conn = socket.conn as unknown as EngineInternals;
-      const buffered = conn.transport?.socket?.bufferedAmount ?? 0;
-      // Queued engine packets are not yet encoded: count them at a conservative 64 bytes each.
-      const queued = (conn.writeBuffer?.length ?? 0) * 64;
-      if (buffered + queued > limit) {
+    for (const session of [...this.hub.all()]) {
+      const pending = session.transport.pendingBytes();
+      if (pending > limit) {
         this.metrics.outboundDrops.inc();
-        this.logger.warn(
-          `disconnecting slow consumer ${socket.data.clientID} (${buffered + queued} bytes pending)`,
-        );
-        socket.disconnect(true);
+        this.logger.warn(`disconnecting slow consumer ${session.clientID} (${pending} bytes pending)`);
+        session.transport.close('disconnect');
       }
     }
   }

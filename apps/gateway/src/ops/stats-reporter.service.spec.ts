@@ -1,17 +1,17 @@
 import type { MetricsRegistry } from '@channels/bootstrap';
 import { channelRoom, clientRoom, parseGatewayStatsReport } from '@channels/contracts';
-import type { ChannelDirectory } from '@channels/messaging';
+import type { ChannelDirectory, ChannelHub } from '@channels/messaging';
 import type { RedisKeys } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { type Gauge, Registry } from 'prom-client';
 import type { GatewayConfig } from '../config';
-import type { SocketServer } from '../socket/socket-server.service';
 import { GatewayMetrics } from './gateway-metrics';
 import { StatsReporter } from './stats-reporter.service';
 
 const session = (id: string, appID: string, channels: string[]) => ({
   id,
-  data: { appID, channels: new Set(channels) },
+  appID,
+  channels: new Set(channels),
 });
 
 describe('StatsReporter', () => {
@@ -45,9 +45,9 @@ describe('StatsReporter', () => {
     redis as unknown as Redis,
     { gatewayStats: () => 'test:gateway-stats' } as unknown as RedisKeys,
     {
-      localSockets: () => sessions.values(),
-      roomStorage: () => rooms,
-    } as unknown as SocketServer,
+      all: () => sessions.values(),
+      roomMembers: () => rooms,
+    } as unknown as ChannelHub,
     {
       channel: async (_appID: string, channelID: string) => ({ private: channelID.startsWith('p') }),
     } as unknown as ChannelDirectory,

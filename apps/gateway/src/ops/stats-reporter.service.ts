@@ -1,11 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import { type GatewayAppStats, type GatewayStatsReport, parseChannelRoom } from '@channels/contracts';
-import { ChannelDirectory } from '@channels/messaging';
+import { ChannelDirectory, ChannelHub, type Session } from '@channels/messaging';
 import { REDIS, REDIS_KEYS, type RedisKeys } from '@channels/realtime';
 import type Redis from 'ioredis';
 import type { GatewayConfig } from '../config';
-import { SocketServer } from '../socket/socket-server.service';
 import { GatewayMetrics } from './gateway-metrics';
 
 /**
@@ -16,7 +15,7 @@ import { GatewayMetrics } from './gateway-metrics';
  * The channelize gauges come in pairs, as in channelize: the connection counts as the connections'
  * sessions know them (`open_connections`, `private_connections`: connections subscribed to at least
  * one open / private channel) and the same counts read from the subscription storage fan-out uses —
- * the adapter's room index — (`open_connections_storage_length`,
+ * the core's room index — (`open_connections_storage_length`,
  * `private_connections_storage_length`, and `subscribed_channels_storage_length`: channel rooms
  * with a local subscriber). On a healthy gateway each pair agrees; a gap means subscriptions left
  * behind on one side.
@@ -29,7 +28,7 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_KEYS) private readonly keys: RedisKeys,
-    private readonly sockets: SocketServer,
+    private readonly hub: ChannelHub,
     private readonly directory: ChannelDirectory,
     private readonly metrics: GatewayMetrics,
   ) {}
@@ -62,9 +61,7 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       }
       return known;
     };
-    for (const s of this.sockets.localSockets()) {
-      const d = s.data;
-      if (!d?.channels) continue;
+    for (const d of this.hub.all()) {
       connections++;
       const a = (apps[d.appID] ??= { connections: 0, subscriptions: 0, channels: {} });
       a.connections++;
@@ -79,10 +76,10 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       if (hasOpen) open++;
       if (hasPrivate) priv++;
     }
-    const storedOpen = new Set<string>();
-    const storedPrivate = new Set<string>();
+    const storedOpen = new Set<Session>();
+    const storedPrivate = new Set<Session>();
     let storedChannels = 0;
-    for (const [room, ids] of this.sockets.roomStorage()) {
+    for (const [room, ids] of this.hub.roomMembers()) {
       const ch = parseChannelRoom(room);
       if (!ch || ids.size === 0) continue;
       storedChannels++;

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { batchWebSocketWrites } from './batched-writes';
-import { eventFrame } from './channel-adapter';
+import { eventFrame } from './socket-io-transport';
 
 /** Counts the calls that reach the TCP socket's write path (one system call each). */
 function countWrites(raw: NetSocket): { calls: number } {

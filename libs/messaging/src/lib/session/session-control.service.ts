@@ -15,14 +15,17 @@ import {
   isChannelsError,
 } from '@channels/contracts';
 import { isAdmin } from '@channels/auth';
-import { ChannelAccess, ChannelDirectory, TokenRevocations } from '@channels/messaging';
 import { CONTROL_BUS, type ControlBus } from '@channels/realtime';
-import { SocketServer } from '../socket/socket-server.service';
-import type { ChannelsSocket } from '../socket/socket-types';
-import { SubscriptionService } from '../subscriptions/subscription.service';
+import { ChannelAccess } from '../channel-access.service';
+import { ChannelDirectory } from '../channel-directory.service';
+import { TokenRevocations } from '../token-revocations.service';
+import { ChannelHub } from './channel-hub';
+import { KnownApps } from './known-apps.service';
+import { RealtimeCore } from './realtime-core.service';
+import type { Session } from './session';
 
 /**
- * Applies admin changes to this gateway's own connections. Every gateway receives every control
+ * Applies admin changes to this gateway's own connections, whatever their transport. Every gateway receives every control
  * message and acts only on its local sockets, so each affected connection is told exactly once.
  *
  * Control messages are Redis pub/sub: one published while this gateway's subscription was down
@@ -32,16 +35,17 @@ import { SubscriptionService } from '../subscriptions/subscription.service';
  * private channel removed) are ended with `remove_channel`.
  */
 @Injectable()
-export class ControlHandler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ControlHandler.name);
+export class SessionControl implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionControl.name);
   private unsubscribe?: () => Promise<void>;
   /** The last re-check after a reconnect (tests wait for it). */
   reconciling: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(CONTROL_BUS) private readonly bus: ControlBus,
-    private readonly sockets: SocketServer,
-    private readonly subscriptions: SubscriptionService,
+    private readonly hub: ChannelHub,
+    private readonly core: RealtimeCore,
+    private readonly apps: KnownApps,
     private readonly directory: ChannelDirectory,
     private readonly access: ChannelAccess,
     private readonly revocations: TokenRevocations,
@@ -66,23 +70,26 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async apply(m: ControlMessage): Promise<void> {
-    const io = this.sockets.server;
+    const hub = this.hub;
     switch (m.type) {
       case 'member_added':
         this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
-        io.local.to(clientRoom(m.appID, m.clientID)).emit('new_channel', { channelID: m.channelID });
+        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID)))
+          s.send({ name: 'new_channel', payload: { channelID: m.channelID } });
         if (m.presence)
-          io.local
-            .to(channelRoom(m.appID, m.channelID))
-            .emit('join_channel', { channelID: m.channelID, clientID: m.clientID });
+          hub.notifyRoom(channelRoom(m.appID, m.channelID), {
+            name: 'join_channel',
+            payload: { channelID: m.channelID, clientID: m.clientID },
+          });
         return;
       case 'member_removed':
         this.directory.invalidateMember(m.appID, m.channelID, m.clientID);
         await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
         if (m.presence)
-          io.local
-            .to(channelRoom(m.appID, m.channelID))
-            .emit('leave_channel', { channelID: m.channelID, clientID: m.clientID });
+          hub.notifyRoom(channelRoom(m.appID, m.channelID), {
+            name: 'leave_channel',
+            payload: { channelID: m.channelID, clientID: m.clientID },
+          });
         return;
       case 'unsubscribe_client':
         await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
@@ -90,7 +97,10 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
       case 'channel_closed':
       case 'channel_opened':
         this.directory.invalidateChannel(m.appID, m.channelID);
-        io.local.to(channelRoom(m.appID, m.channelID)).emit(m.type, { channelID: m.channelID });
+        hub.notifyRoom(channelRoom(m.appID, m.channelID), {
+          name: m.type,
+          payload: { channelID: m.channelID },
+        });
         return;
       case 'channel_updated':
         this.directory.invalidateChannel(m.appID, m.channelID);
@@ -104,10 +114,10 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
         // Its tokens are refused from now on (the deletion wrote a revocation), here at once.
         this.directory.invalidateClient(m.appID, m.clientID);
         this.revocations.invalidateClient(m.appID, m.clientID);
-        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
+        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.transport.close('disconnect');
         return;
       case 'disconnect_client':
-        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.disconnect(true);
+        for (const s of this.socketsOf(clientRoom(m.appID, m.clientID))) s.transport.close('disconnect');
         return;
       case 'app_updated':
         this.directory.invalidateApp(m.appID);
@@ -115,8 +125,8 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
       case 'app_deleted':
         this.directory.invalidateApp(m.appID);
         this.revocations.invalidateApp(m.appID);
-        this.sockets.forgetApp(m.appID);
-        for (const s of this.socketsOf(appRoom(m.appID))) s.disconnect(true);
+        this.apps.forget(m.appID);
+        for (const s of this.socketsOf(appRoom(m.appID))) s.transport.close('disconnect');
         return;
     }
   }
@@ -134,11 +144,11 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
     channelID: string,
     changed: ChannelSettingsChange,
   ): Promise<void> {
-    let sockets = this.socketsOf(channelRoom(appID, channelID)).filter((s) => s.data.channels.has(channelID));
+    let sockets = this.socketsOf(channelRoom(appID, channelID)).filter((s) => s.channels.has(channelID));
     if (changed.private === true) {
-      const kept: ChannelsSocket[] = [];
+      const kept: Session[] = [];
       for (const s of sockets) {
-        if (isAdmin(s.data.principal) || (await this.mayKeep(s, channelID))) kept.push(s);
+        if (isAdmin(s.principal) || (await this.mayKeep(s, channelID))) kept.push(s);
         else await this.removeFromChannel([s], channelID);
       }
       sockets = kept;
@@ -146,10 +156,10 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
     if (changed.presence === undefined) return;
     let failed = 0;
     for (const s of sockets) {
-      if (!s.connected || !s.data.channels.has(channelID)) continue;
+      if (!s.connected || !s.channels.has(channelID)) continue;
       try {
-        if (changed.presence) await this.subscriptions.startPresence(s, channelID);
-        else await this.subscriptions.stopPresence(s, channelID);
+        if (changed.presence) await this.core.startPresence(s, channelID);
+        else await this.core.stopPresence(s, channelID);
       } catch {
         failed++;
       }
@@ -171,40 +181,40 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
     members: string[],
     more: boolean,
   ): Promise<void> {
-    const targets = new Map<string, ChannelsSocket>();
+    const targets = new Set<Session>();
     for (const clientID of members)
       for (const s of this.socketsOf(clientRoom(appID, clientID)))
-        if (!more || !s.data.channels.has(channelID)) targets.set(s.id, s);
-    if (!more) for (const s of this.socketsOf(channelRoom(appID, channelID))) targets.set(s.id, s);
-    await this.removeFromChannel([...targets.values()], channelID);
+        if (!more || !s.channels.has(channelID)) targets.add(s);
+    if (!more) for (const s of this.socketsOf(channelRoom(appID, channelID))) targets.add(s);
+    await this.removeFromChannel([...targets], channelID);
   }
 
   /** Applies now what control messages lost while the subscription was down would have changed. */
   async reconcile(): Promise<void> {
     this.directory.invalidateAll();
     this.revocations.invalidateAll();
-    const byApp = new Map<string, ChannelsSocket[]>();
-    for (const s of this.sockets.localSockets()) {
-      const list = byApp.get(s.data.appID);
+    const byApp = new Map<string, Session[]>();
+    for (const s of this.hub.all()) {
+      const list = byApp.get(s.appID);
       if (list) list.push(s);
-      else byApp.set(s.data.appID, [s]);
+      else byApp.set(s.appID, [s]);
     }
     let closed = 0;
     let removed = 0;
     for (const [appID, list] of byApp) {
       // An unreachable database proves nothing: the connections stay.
-      if (!(await this.sockets.appStillExists(appID).catch(() => true))) {
-        for (const s of list) s.disconnect(true);
+      if (!(await this.apps.stillExists(appID).catch(() => true))) {
+        for (const s of list) s.transport.close('disconnect');
         closed += list.length;
         continue;
       }
       for (const s of list) {
         if (await this.revoked(s)) {
-          s.disconnect(true);
+          s.transport.close('disconnect');
           closed++;
           continue;
         }
-        for (const channelID of [...s.data.channels]) {
+        for (const channelID of [...s.channels]) {
           if (!s.connected || (await this.mayKeep(s, channelID))) continue;
           await this.removeFromChannel([s], channelID);
           removed++;
@@ -218,8 +228,8 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Whether the connection's token was revoked (its client deleted); an unreachable database says no. */
-  private async revoked(socket: ChannelsSocket): Promise<boolean> {
-    const d = socket.data;
+  private async revoked(socket: Session): Promise<boolean> {
+    const d = socket;
     try {
       await this.revocations.check({
         principal: d.principal,
@@ -232,9 +242,9 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** False only when the access check says no (an unreachable database keeps the subscription). */
-  private async mayKeep(socket: ChannelsSocket, channelID: string): Promise<boolean> {
+  private async mayKeep(socket: Session, channelID: string): Promise<boolean> {
     try {
-      await this.access.require(socket.data.principal, socket.data.appID, channelID);
+      await this.access.require(socket.principal, socket.appID, channelID);
       return true;
     } catch (e) {
       return !(isChannelsError(e) && (e.code === ErrorCode.NotFound || e.code === ErrorCode.Forbidden));
@@ -242,22 +252,16 @@ export class ControlHandler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Server-side unsubscribe, announced with `remove_channel` to every affected device. */
-  private async removeFromChannel(sockets: ChannelsSocket[], channelID: string): Promise<void> {
+  private async removeFromChannel(sockets: Session[], channelID: string): Promise<void> {
     for (const s of sockets) {
-      s.emit('remove_channel', { channelID });
-      await this.subscriptions.leave(s, channelID);
+      s.send({ name: 'remove_channel', payload: { channelID } });
+      await this.core.leave(s, channelID);
     }
   }
 
-  private socketsOf(room: string): ChannelsSocket[] {
-    const nsp = this.sockets.server.of('/');
-    const ids = nsp.adapter.rooms.get(room);
-    if (!ids) return [];
-    const out: ChannelsSocket[] = [];
-    for (const id of ids) {
-      const s = nsp.sockets.get(id);
-      if (s) out.push(s);
-    }
-    return out;
+  private socketsOf(room: string): Session[] {
+    if (room.startsWith('ch:')) return this.hub.sessionsOfChannelRoom(room);
+    if (room.startsWith('app:')) return this.hub.sessionsOfApp(room);
+    return this.hub.sessionsOfClient(room);
   }
 }

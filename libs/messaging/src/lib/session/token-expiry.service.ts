@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TokenVerifier } from '@channels/auth';
-import { SERVICE_CONFIG } from '@channels/bootstrap';
 import { ChannelsError, ErrorCode, parseOrThrow, type RefreshAck, refreshSchema } from '@channels/contracts';
-import { TokenRevocations } from '@channels/messaging';
-import type { GatewayConfig } from '../config';
-import type { ChannelsSocket } from './socket-types';
+import { TokenRevocations } from '../token-revocations.service';
+import { REALTIME_CORE_OPTIONS, type RealtimeCoreOptions } from './core.options';
+import type { Session } from './session';
 
 /** How often the wheel looks for due connections (its buckets are one second wide). */
 const TICK_MS = 500;
@@ -23,13 +22,13 @@ const TICK_MS = 500;
 @Injectable()
 export class TokenExpiry implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TokenExpiry.name);
-  private readonly buckets = new Map<number, Set<ChannelsSocket>>();
+  private readonly buckets = new Map<number, Set<Session>>();
   /** The next bucket (unix second) the wheel walks. */
   private cursor = Math.floor(Date.now() / 1000);
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    @Inject(REALTIME_CORE_OPTIONS) private readonly options: RealtimeCoreOptions,
     private readonly verifier: TokenVerifier,
     private readonly revocations: TokenRevocations,
   ) {}
@@ -52,24 +51,24 @@ export class TokenExpiry implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Starts watching a new connection's token (nothing to do when it has no `exp`). */
-  track(socket: ChannelsSocket): void {
-    this.file(socket);
+  track(session: Session): void {
+    this.file(session);
   }
 
   /** The connection closed. */
-  untrack(socket: ChannelsSocket): void {
-    this.unfile(socket);
+  untrack(session: Session): void {
+    this.unfile(session);
   }
 
   /**
    * The `refresh` call: verifies the fresh token (invalid, expired or revoked → `unauthorized`),
    * requires the same app, client and role (→ `forbidden`), then moves the connection's expiry.
    */
-  async refresh(socket: ChannelsSocket, input: unknown): Promise<RefreshAck> {
+  async refresh(session: Session, input: unknown): Promise<RefreshAck> {
     const req = parseOrThrow(refreshSchema, input);
     const token = this.verifier.verifyToken(req.token);
     await this.revocations.check(token);
-    const was = socket.data.principal;
+    const was = session.principal;
     const now = token.principal;
     if (now.role !== was.role || now.clientID !== was.clientID || now.appID !== was.appID) {
       throw new ChannelsError(
@@ -77,12 +76,12 @@ export class TokenExpiry implements OnModuleInit, OnApplicationShutdown {
         'the new token must be for the same app, client and role as the connection',
       );
     }
-    const d = socket.data;
-    this.unfile(socket);
+    const d = session;
+    this.unfile(session);
     d.issuedAt = token.issuedAt;
     d.expiresAt = token.expiresAt;
     d.expiryNoticeSent = false;
-    if (socket.connected) this.file(socket);
+    if (session.connected) this.file(session);
     return token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {};
   }
 
@@ -94,34 +93,34 @@ export class TokenExpiry implements OnModuleInit, OnApplicationShutdown {
       if (!bucket) continue;
       this.buckets.delete(this.cursor);
       for (const s of bucket) {
-        s.data.expiryBucket = undefined;
+        s.expiryBucket = undefined;
         this.due(s, now);
       }
     }
   }
 
-  private due(socket: ChannelsSocket, now: number): void {
-    const d = socket.data;
-    if (!socket.connected || d.expiresAt === undefined) return;
-    if (now >= d.expiresAt + this.config.TOKEN_EXPIRY_LEEWAY_MS) {
-      socket.emit('token_expired', { expiresAt: d.expiresAt });
-      socket.disconnect(true);
+  private due(session: Session, now: number): void {
+    const d = session;
+    if (!session.connected || d.expiresAt === undefined) return;
+    if (now >= d.expiresAt + this.options.tokenExpiryLeewayMs) {
+      session.send({ name: 'token_expired', payload: { expiresAt: d.expiresAt } });
+      session.transport.close('disconnect');
       this.logger.debug(`closed connection ${d.connectionID} of ${d.appID}/${d.clientID}: token expired`);
       return;
     }
-    if (!d.expiryNoticeSent && now >= d.expiresAt - this.config.TOKEN_REFRESH_NOTICE_MS) {
+    if (!d.expiryNoticeSent && now >= d.expiresAt - this.options.tokenRefreshNoticeMs) {
       d.expiryNoticeSent = true;
-      socket.emit('refresh_required', { expiresAt: d.expiresAt });
+      session.send({ name: 'refresh_required', payload: { expiresAt: d.expiresAt } });
     }
-    this.file(socket, now);
+    this.file(session, now);
   }
 
   /** Files the connection under the next moment it needs attention (notice, then close). */
-  private file(socket: ChannelsSocket, now = Date.now()): void {
-    const d = socket.data;
+  private file(session: Session, now = Date.now()): void {
+    const d = session;
     if (d.expiresAt === undefined) return;
-    const notice = d.expiresAt - this.config.TOKEN_REFRESH_NOTICE_MS;
-    const at = d.expiryNoticeSent ? d.expiresAt + this.config.TOKEN_EXPIRY_LEEWAY_MS : Math.max(notice, now);
+    const notice = d.expiresAt - this.options.tokenRefreshNoticeMs;
+    const at = d.expiryNoticeSent ? d.expiresAt + this.options.tokenExpiryLeewayMs : Math.max(notice, now);
     // Never behind the wheel: a bucket the wheel has passed would never be walked again.
     const second = Math.max(Math.ceil(at / 1000), this.cursor);
     let bucket = this.buckets.get(second);
@@ -129,17 +128,17 @@ export class TokenExpiry implements OnModuleInit, OnApplicationShutdown {
       bucket = new Set();
       this.buckets.set(second, bucket);
     }
-    bucket.add(socket);
+    bucket.add(session);
     d.expiryBucket = second;
   }
 
-  private unfile(socket: ChannelsSocket): void {
-    const second = socket.data?.expiryBucket;
+  private unfile(session: Session): void {
+    const second = session.expiryBucket;
     if (second === undefined) return;
-    socket.data.expiryBucket = undefined;
+    session.expiryBucket = undefined;
     const bucket = this.buckets.get(second);
     if (!bucket) return;
-    bucket.delete(socket);
+    bucket.delete(session);
     if (bucket.size === 0) this.buckets.delete(second);
   }
 }

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { signToken, TokenVerifier } from '@channels/auth';
 import { Role } from '@channels/contracts';
-import type { TokenRevocations } from '@channels/messaging';
-import type { GatewayConfig } from '../config';
-import type { ChannelsSocket } from './socket-types';
+import type { TokenRevocations } from '../token-revocations.service';
+import type { RealtimeCoreOptions } from './core.options';
+import { Session, type SessionTransport } from './session';
 import { TokenExpiry } from './token-expiry.service';
 
 const SECRET = 'unit-secret';
@@ -11,15 +11,30 @@ const T0 = 1_800_000_000_000;
 
 const connection = (expiresAt: number | undefined, clientID = 'alice') => {
   const sent: [string, unknown][] = [];
-  const s = {
-    connected: true,
-    data: { appID: 'app', clientID, principal: { role: Role.Client, clientID, appID: 'app' }, expiresAt },
-    emit: (event: string, body: unknown) => sent.push([event, body]),
-    disconnect: jest.fn(() => {
-      s.connected = false;
+  const transport = {
+    protocol: 'test',
+    open: true as boolean,
+    send: ({ name, payload }) => sent.push([name, payload]),
+    sendEvent: () => undefined,
+    write: () => undefined,
+    pendingBytes: () => 0,
+    close: jest.fn(() => {
+      transport.open = false;
     }),
-  };
-  return { socket: s as unknown as ChannelsSocket, raw: s, sent };
+  } satisfies SessionTransport & { close: jest.Mock };
+  const session = new Session(
+    {
+      appID: 'app',
+      clientID,
+      deviceID: 'd',
+      connectionID: 'c',
+      principal: { role: Role.Client, clientID, appID: 'app' },
+      publishBucket: { take: () => true },
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    },
+    transport,
+  );
+  return { socket: session, raw: { disconnect: transport.close }, sent };
 };
 
 describe('TokenExpiry', () => {
@@ -32,7 +47,7 @@ describe('TokenExpiry', () => {
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
     expiry = new TokenExpiry(
-      { TOKEN_EXPIRY_LEEWAY_MS: 2_000, TOKEN_REFRESH_NOTICE_MS: 10_000 } as GatewayConfig,
+      { tokenExpiryLeewayMs: 2_000, tokenRefreshNoticeMs: 10_000 } as RealtimeCoreOptions,
       new TokenVerifier({ secret: SECRET }),
       revocations,
     );
@@ -59,7 +74,7 @@ describe('TokenExpiry', () => {
     expect(c.raw.disconnect).not.toHaveBeenCalled();
     at(32_000);
     expect(c.sent[1]).toEqual(['token_expired', { expiresAt: T0 + 30_000 }]);
-    expect(c.raw.disconnect).toHaveBeenCalledWith(true);
+    expect(c.raw.disconnect).toHaveBeenCalledWith('disconnect');
     expect(expiry.tracked).toBe(0);
     expect(forever.sent).toEqual([]);
   });

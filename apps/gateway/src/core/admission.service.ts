@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { canUseApp, TokenVerifier, type VerifiedToken } from '@channels/auth';
+import { SERVICE_CONFIG } from '@channels/bootstrap';
+import { ChannelsError, ErrorCode } from '@channels/contracts';
+import { KnownApps, type SessionInit, TokenRevocations } from '@channels/messaging';
+import type { GatewayConfig } from '../config';
+import { ConnectionLimits } from '../ops/connection-limits.service';
+import { withDeadline } from '../socket/handshake-auth';
+
+/** Credentials a transport read from its handshake (headers, query, socket.io `auth`). */
+export interface Credentials {
+  token: string | undefined;
+  appID: string | undefined;
+  deviceID: string | undefined;
+}
+
+/**
+ * Admits a connection, whatever its transport: the token is verified first (no dependency: a bad
+ * token is `unauthorized` whatever is down), then the app is looked up (Postgres, cached), the
+ * token checked against revocations and a connection slot taken (Redis). Those lookups failing or
+ * still pending after `HANDSHAKE_TIMEOUT_MS` reject with something that is not a `ChannelsError`,
+ * which transports answer as the retryable `unavailable` (503), never as bad credentials.
+ */
+@Injectable()
+export class Admission {
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
+    private readonly verifier: TokenVerifier,
+    private readonly revocations: TokenRevocations,
+    private readonly apps: KnownApps,
+    private readonly limits: ConnectionLimits,
+  ) {}
+
+  async admit(creds: Credentials): Promise<SessionInit> {
+    const verified = this.verifier.verifyToken(creds.token);
+    const principal = verified.principal;
+    const appID = creds.appID ?? principal.appID;
+    if (!appID || appID.length > 150 || !canUseApp(principal, appID)) {
+      throw new ChannelsError(ErrorCode.Unauthorized, 'this token may not use this app');
+    }
+    if (creds.deviceID !== undefined && creds.deviceID.length > 100) {
+      throw new ChannelsError(ErrorCode.Unauthorized, 'deviceID is too long');
+    }
+    const { clientID } = principal;
+    const publishBucket = await withDeadline(
+      this.lookups(appID, clientID, verified),
+      this.config.HANDSHAKE_TIMEOUT_MS,
+      () => this.limits.left(appID, clientID),
+    );
+    return {
+      principal,
+      appID,
+      clientID,
+      deviceID: creds.deviceID ?? randomUUID(),
+      connectionID: randomUUID(),
+      publishBucket,
+      ...(verified.issuedAt !== undefined ? { issuedAt: verified.issuedAt } : {}),
+      ...(verified.expiresAt !== undefined ? { expiresAt: verified.expiresAt } : {}),
+    };
+  }
+
+  /** An admitted connection ended (or was admitted too late to be used): its slot is given back. */
+  left(init: { appID: string; clientID: string }): void {
+    this.limits.left(init.appID, init.clientID);
+  }
+
+  private async lookups(appID: string, clientID: string, token: VerifiedToken) {
+    if (!(await this.apps.exists(appID))) throw new ChannelsError(ErrorCode.Unauthorized, 'unknown app');
+    await this.revocations.check(token);
+    return this.limits.admit(appID, clientID);
+  }
+}
