@@ -27,6 +27,7 @@ import { createClient, type RedisClientType } from 'redis';
 import type { GatewayConfig } from './config';
 import { Admission } from './core/admission.service';
 import { FeedRecovery, feedConnectionName } from './core/feed-recovery.service';
+import { OptimizedServer } from './optimized/optimized-server.service';
 import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
@@ -38,11 +39,15 @@ import { SocketServer } from './socket/socket-server.service';
 
 @Module({})
 export class AppModule implements OnApplicationBootstrap {
-  constructor(@Inject(SocketServer) private readonly sockets: SocketServer) {}
+  constructor(
+    @Inject(SocketServer) private readonly sockets: SocketServer,
+    @Inject(OptimizedServer) private readonly optimized: OptimizedServer,
+  ) {}
 
-  /** socket.io attaches before the HTTP server listens (runService listens after bootstrap). */
+  /** The transports attach before the HTTP server listens (runService listens after bootstrap). */
   async onApplicationBootstrap(): Promise<void> {
     await this.sockets.start();
+    this.optimized.start();
   }
 
   static forRoot(config: GatewayConfig): DynamicModule {
@@ -135,6 +140,7 @@ export class AppModule implements OnApplicationBootstrap {
         GatewayMetrics,
         ClientCallsHandler,
         SocketServer,
+        OptimizedServer,
         StatsReporter,
         OutboundGuard,
         PresenceHeartbeat,

@@ -175,6 +175,23 @@ function textFrame(sender: WsSender, packet: string): Buffer[] | undefined {
   return parts.length === 1 ? parts : [Buffer.concat(parts)];
 }
 
+/**
+ * Writes a complete server frame (header and payload, built once for many connections) straight to
+ * a `ws` WebSocket's TCP connection, corked until the tick ends unless `now`. Returns false — and
+ * writes nothing — when the sender is busy (compressing, or with frames queued) or the socket is
+ * not open: the caller then sends through `ws` as usual, behind what is queued.
+ */
+export function writeFrame(ws: unknown, frame: Buffer, now: boolean): boolean {
+  const w = ws as WsSocket;
+  const raw = w._socket;
+  const sender = w._sender;
+  if (w.readyState !== WS_OPEN || !raw || !sender) return false;
+  if (sender._state !== undefined && sender._state !== WS_SENDER_DEFAULT) return false;
+  if (!now) corkUntilNextTick(raw);
+  sender.sendFrame([frame]);
+  return true;
+}
+
 /** Connections corked in this tick, uncorked together when it ends. */
 let corked: CorkableSocket[] = [];
 

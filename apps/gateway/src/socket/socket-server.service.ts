@@ -68,6 +68,8 @@ export class SocketServer implements OnApplicationShutdown {
       maxHttpBufferSize: c.MAX_FRAME_BYTES,
       cors: { origin: true, credentials: true },
       serveClient: false,
+      // Other upgrades (`/optimized`) are answered by their own transport, after async lookups.
+      destroyUpgrade: false,
       allowRequest: (_req, cb) =>
         cb(this.lifecycle.isShuttingDown ? 'server is shutting down' : null, !this.lifecycle.isShuttingDown),
       adapter: createShardedAdapter(this.pub, this.sub, {
