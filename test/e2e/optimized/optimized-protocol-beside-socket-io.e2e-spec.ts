@@ -124,7 +124,7 @@ describe('/optimized beside socket.io', () => {
         const ack = await call<{ ok: boolean }>(sio, 'publish', {
           channelID: 'news',
           eventType: 'msg',
-          payload: { n: i, big: 12345678901234567890 },
+          payload: { n: i, s: 'x' },
         });
         expect(ack.ok).toBe(true);
       }
@@ -157,7 +157,7 @@ describe('/optimized beside socket.io', () => {
       payload: 'w2',
       senderID: 'alice',
     });
-    expect(events[0].payload).toBe('{"n":1,"big":12345678901234567000}');
+    expect(events[0].payload).toBe('{"n":1,"s":"x"}');
     const now = Date.now() / 1000;
     for (const e of events) expect(Math.abs(Number(e.timestamp) - now)).toBeLessThan(60);
   });
