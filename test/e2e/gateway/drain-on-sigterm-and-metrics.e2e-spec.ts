@@ -42,6 +42,7 @@ describe('SIGTERM drain and metrics', () => {
       return m ? Number(m[1]) : undefined;
     };
     expect(await metric('channels_gateway_connections')).toBe(1);
+    expect(await metric('channels_gateway_transport_connections\\{transport="socket.io"\\}')).toBe(1);
     expect(await metric('channels_gateway_subscriptions')).toBe(2);
     expect(await metric('channels_gateway_events_in_total')).toBe(1);
     expect(await metric('channels_gateway_publish_ack_seconds_count')).toBe(1);

@@ -259,4 +259,16 @@ describe('/optimized beside socket.io', () => {
     expect(closed).not.toBeNull();
     expect(wire.isOpen).toBe(true);
   });
+
+  it('counts its connections by transport and closes them on SIGTERM, refusing new upgrades', async () => {
+    const wire = await optimized(1, 'bob');
+    const text = await (await fetch(`${stack.url('gateway', 1)}/metrics`)).text();
+    const m = /^channels_gateway_transport_connections\{transport="optimized"\} (\S+)$/m.exec(text);
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(1);
+    const gateway = stack.all('gateway')[1];
+    const exited = stack.terminate(gateway);
+    const closed = await Promise.race([wire.closed, sleep(8_000).then(() => null)]);
+    expect(closed).toMatchObject({ code: 1001 });
+    await exited;
+  });
 });

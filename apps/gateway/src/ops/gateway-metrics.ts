@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 export class GatewayMetrics {
   readonly connections: Gauge;
   readonly subscriptions: Gauge;
+  /** Open connections by transport (`socket.io`, `optimized`); `connections` is their sum. */
+  readonly transportConnections: Gauge<'transport'>;
   readonly eventsIn: Counter<'result'>;
   readonly eventsOut: Counter;
   readonly publishAckSeconds: Histogram;
@@ -26,11 +28,23 @@ export class GatewayMetrics {
   readonly privateConnectionsStorageLength: Gauge;
   readonly subscribedChannelsStorageLength: Gauge;
 
+  /** A connection of `transport` opened (+1) or closed (-1). */
+  connectionsChanged(transport: string, delta: 1 | -1): void {
+    this.connections.inc(delta);
+    this.transportConnections.inc({ transport }, delta);
+  }
+
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
     this.connections = new Gauge({
       name: 'channels_gateway_connections',
       help: 'Open client connections',
+      registers,
+    });
+    this.transportConnections = new Gauge({
+      name: 'channels_gateway_transport_connections',
+      help: 'Open client connections by transport',
+      labelNames: ['transport'],
       registers,
     });
     this.subscriptions = new Gauge({

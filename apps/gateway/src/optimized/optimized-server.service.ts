@@ -9,7 +9,7 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { GatewayConfig } from '../config';
 import { Admission, type Credentials } from '../core/admission.service';
 import { GatewayMetrics } from '../ops/gateway-metrics';
-import { ackBytes, optimizedCodec } from './optimized-codec';
+import { ackBytes, OPTIMIZED, optimizedCodec } from './optimized-codec';
 import { OptimizedTransport } from './optimized-transport';
 
 const T = OptimizedWire.NewEventType;
@@ -123,7 +123,7 @@ export class OptimizedServer implements OnApplicationShutdown {
     const now = Date.now();
     const c: Connection = { session, transport, ws, nextPing: now, awaitingSince: undefined };
     this.connections.add(c);
-    this.metrics.connections.inc();
+    this.metrics.connectionsChanged(OPTIMIZED, 1);
     this.core.open(session);
     this.expiry.track(session);
     ws.on('pong', () => (c.awaitingSince = undefined));
@@ -137,7 +137,7 @@ export class OptimizedServer implements OnApplicationShutdown {
     ws.on('close', () => {
       this.connections.delete(c);
       this.expiry.untrack(session);
-      this.metrics.connections.dec();
+      this.metrics.connectionsChanged(OPTIMIZED, -1);
       this.admission.left(session);
       void this.core.closed(session, !this.lifecycle.isShuttingDown);
     });

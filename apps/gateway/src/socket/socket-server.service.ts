@@ -16,7 +16,7 @@ import { batchWebSocketWrites } from './batched-writes';
 import { ClientCallsHandler } from './client-calls.handler';
 import { handshakeRefusal, socketIoCredentials } from './handshake-auth';
 import type { ChannelsServer, ChannelsSocket } from './socket-types';
-import { socketIoCodec, SocketIoTransport } from './socket-io-transport';
+import { SOCKET_IO, socketIoCodec, SocketIoTransport } from './socket-io-transport';
 
 /**
  * The socket.io transport: attaches socket.io to the HTTP server, admits handshakes (`Admission`:
@@ -107,13 +107,13 @@ export class SocketServer implements OnApplicationShutdown {
 
   private onConnection(socket: ChannelsSocket): void {
     const session = socket.data.session;
-    this.metrics.connections.inc();
+    this.metrics.connectionsChanged(SOCKET_IO, 1);
     this.core.open(session);
     this.calls.bind(socket, session);
     this.expiry.track(session);
     socket.on('disconnect', () => {
       this.expiry.untrack(session);
-      this.metrics.connections.dec();
+      this.metrics.connectionsChanged(SOCKET_IO, -1);
       this.admission.left(session);
       void this.core.closed(session, !this.lifecycle.isShuttingDown);
     });
