@@ -28,6 +28,7 @@ import type { GatewayConfig } from './config';
 import { Admission } from './core/admission.service';
 import { FeedRecovery, feedConnectionName } from './core/feed-recovery.service';
 import { OptimizedServer } from './optimized/optimized-server.service';
+import { SseController } from './sse/sse.controller';
 import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
@@ -53,6 +54,7 @@ export class AppModule implements OnApplicationBootstrap {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
+      controllers: [SseController],
       imports: [
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),

@@ -20,6 +20,8 @@ export const gatewayEnvSchema = baseEnvSchema
       ),
     PING_INTERVAL_MS: envInt(25_000, 1_000, 600_000),
     PING_TIMEOUT_MS: envInt(20_000, 1_000, 600_000),
+    /** `/sse`: a comment line is sent on every stream this often (keeps idle streams open through proxies). */
+    SSE_HEARTBEAT_MS: envInt(15_000, 100, 600_000),
     /** `/optimized`: WebSocket pings right away and then this often (the original: 54 s). */
     OPTIMIZED_PING_INTERVAL_MS: envInt(54_000, 100, 600_000),
     /** `/optimized`: a connection that answered no ping for this long is closed (the original: 60 s). */

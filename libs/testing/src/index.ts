@@ -4,3 +4,4 @@ export * from './lib/fixtures';
 export * from './lib/socket-client';
 export * from './lib/tcp-proxy';
 export * from './lib/optimized-client';
+export * from './lib/sse-client';

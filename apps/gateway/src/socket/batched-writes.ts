@@ -195,7 +195,8 @@ export function writeFrame(ws: unknown, frame: Buffer, now: boolean): boolean {
 /** Connections corked in this tick, uncorked together when it ends. */
 let corked: CorkableSocket[] = [];
 
-function corkUntilNextTick(raw: CorkableSocket): void {
+/** Corks `raw` until the current tick ends (once per tick whatever the number of calls). */
+export function corkUntilNextTick(raw: CorkableSocket): void {
   if (raw[CORKED] === true) return;
   raw.cork();
   raw[CORKED] = true;
