@@ -33,6 +33,8 @@ export const adminApiEnvSchema = baseEnvSchema
     ADMIN_RATE_LIMIT_PER_TOKEN: envInt(60_000, 1, 1_000_000_000),
     ADMIN_RATE_LIMIT_PER_APP: envInt(120_000, 1, 1_000_000_000),
     ADMIN_RATE_LIMIT_WINDOW_SECONDS: envInt(60, 1, 86_400),
+    /** Publishes per second one client may make over HTTP with a client token (every replica together). */
+    CLIENT_PUBLISH_RATE_PER_SEC: envInt(100, 1, 1_000_000),
     /**
      * Longest a request waits for its rate-limit count in Redis; past it (or with Redis down) this
      * replica counts in memory alone until Redis answers again.

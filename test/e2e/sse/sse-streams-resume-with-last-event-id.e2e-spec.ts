@@ -13,7 +13,10 @@ describe('SSE streams', () => {
     gateways: 2,
     writers: 1,
     presences: 1,
-    serviceEnv: { gateway: { SSE_HEARTBEAT_MS: '200', DRAIN_WINDOW_MS: '200' } },
+    serviceEnv: {
+      gateway: { SSE_HEARTBEAT_MS: '200', DRAIN_WINDOW_MS: '200' },
+      'admin-api': { CLIENT_PUBLISH_RATE_PER_SEC: '5' },
+    },
   });
   const app = 'sse';
   const streams: SseClient[] = [];
@@ -97,12 +100,7 @@ describe('SSE streams', () => {
     ).toBe(401);
     const token = stack.clientToken(app, 'reader');
     expect((await refused(sseUrl(0, [], { token, appID: app }))).status).toBe(400);
-    for (const id of [
-      'garbage!',
-      'AQ',
-      Buffer.from([1, 0, 0, 0]).toString('base64url'),
-      'x'.repeat(9_000),
-    ]) {
+    for (const id of ['garbage!', 'AQ', Buffer.from([1, 0, 0, 0]).toString('base64url'), 'x'.repeat(9_000)]) {
       const r = await refused(sseUrl(0, ['a'], { token, appID: app, lastEventId: id }));
       expect(r.status).toBe(400);
       expect(JSON.parse(r.body).error.code).toBe('bad_request');
@@ -169,6 +167,33 @@ describe('SSE streams', () => {
     await forged.next('ready');
     await publish('a', 'x2');
     await forged.next('event', (e) => (e as Ev).payload === 'x2');
+  });
+
+  it('lets a client token publish over HTTP under the socket rules, so an SSE page can write', async () => {
+    const s = await open(1, ['a']);
+    await s.next('ready');
+    const as = (clientID: string, channelID: string, payload: unknown) =>
+      http.post<{ offset?: number; error?: { code: string } }>(
+        `/v1/apps/${app}/channels/${encodeURIComponent(channelID)}/events`,
+        { token: stack.clientToken(app, clientID), body: { eventType: 'msg', payload } },
+      );
+    const sent = await as('writer', 'a', 'from a page');
+    expect(sent.status).toBe(201);
+    const got = await s.next('event', (e) => (e as Ev).payload === 'from a page');
+    expect(JSON.parse(got.data)).toMatchObject({ senderID: 'writer', offset: sent.body.offset });
+    // The socket's rules: a private channel needs membership, another app's token is refused.
+    expect((await as('writer', 'secret', 'x')).status).toBe(403);
+    const foreign = await http.post(`/v1/apps/${app}/channels/a/events`, {
+      token: stack.clientToken('other-app', 'writer'),
+      body: { eventType: 'msg', payload: 'x' },
+    });
+    expect(foreign.status).toBe(403);
+    // Rate limited per client (5/s here), whichever replica answers.
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => as('flood', 'a', i)));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((x) => x === 201).length).toBeLessThanOrEqual(6);
+    expect(burst.find((r) => r.status === 429)?.body.error?.code).toBe('rate_limited');
   });
 
   it('sends comment heartbeats and ends its streams on SIGTERM so that they resume elsewhere', async () => {

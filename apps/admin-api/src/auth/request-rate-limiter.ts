@@ -14,7 +14,7 @@ import {
 import { ADMIN_API_CONFIG, type AdminApiConfig } from '../config';
 import { RetryLaterError } from '../http/error-mapping';
 
-type Scope = 'token' | 'app';
+type Scope = 'token' | 'app' | 'client-publish';
 
 interface ScopeLimiter {
   scope: Scope;
@@ -23,6 +23,8 @@ interface ScopeLimiter {
   shared: RLWrapperTimeouts;
   /** This replica's own counts, used while Redis does not answer. */
   local: RateLimiterMemory;
+  /** The window, seconds. */
+  duration: number;
 }
 
 /** How often a Redis failure of the limiter is logged at most (each one is counted in metrics). */
@@ -41,6 +43,7 @@ export class RequestRateLimiter {
   private readonly logger = new Logger(RequestRateLimiter.name);
   private readonly token: ScopeLimiter;
   private readonly app: ScopeLimiter;
+  private readonly clientPublish: ScopeLimiter;
   private readonly limited: Counter<'scope'>;
   private readonly storeFailures: Counter;
   private lastFailureLog = 0;
@@ -51,7 +54,11 @@ export class RequestRateLimiter {
     @Inject(ADMIN_API_CONFIG) private readonly config: AdminApiConfig,
     metrics: MetricsRegistry,
   ) {
-    const make = (scope: Scope, limit: number): ScopeLimiter => ({
+    const make = (
+      scope: Scope,
+      limit: number,
+      duration = config.ADMIN_RATE_LIMIT_WINDOW_SECONDS,
+    ): ScopeLimiter => ({
       scope,
       limit,
       shared: new RLWrapperTimeouts({
@@ -59,15 +66,17 @@ export class RequestRateLimiter {
           storeClient: redis,
           keyPrefix: keys.rateLimit(scope),
           points: limit,
-          duration: config.ADMIN_RATE_LIMIT_WINDOW_SECONDS,
+          duration,
           rejectIfRedisNotReady: true,
         }),
         timeoutMs: config.ADMIN_RATE_LIMIT_TIMEOUT_MS,
       }),
-      local: new RateLimiterMemory({ points: limit, duration: config.ADMIN_RATE_LIMIT_WINDOW_SECONDS }),
+      local: new RateLimiterMemory({ points: limit, duration }),
+      duration,
     });
     this.token = make('token', config.ADMIN_RATE_LIMIT_PER_TOKEN);
     this.app = make('app', config.ADMIN_RATE_LIMIT_PER_APP);
+    this.clientPublish = make('client-publish', config.CLIENT_PUBLISH_RATE_PER_SEC, 1);
     const registers = [metrics.registry];
     this.limited = new Counter({
       name: 'channels_admin_rate_limited_total',
@@ -91,6 +100,14 @@ export class RequestRateLimiter {
     for (const [appID, n] of perApp) await this.take(this.app, encodeURIComponent(appID), n);
   }
 
+  /**
+   * Counts one HTTP publish of a client (client tokens publish over HTTP under the socket's rules):
+   * `CLIENT_PUBLISH_RATE_PER_SEC` per client, shared by every replica; 429 `rate_limited` beyond.
+   */
+  async consumeClientPublish(appID: string, clientID: string): Promise<void> {
+    await this.take(this.clientPublish, `${encodeURIComponent(appID)}|${encodeURIComponent(clientID)}`, 1);
+  }
+
   private async take(s: ScopeLimiter, key: string, points: number): Promise<void> {
     try {
       await s.shared.consume(key, points);
@@ -110,10 +127,11 @@ export class RequestRateLimiter {
   private refuse(s: ScopeLimiter, res: RateLimiterRes): RetryLaterError {
     this.limited.inc({ scope: s.scope });
     const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    const what = s.scope === 'token' ? 'this token' : 'this app';
+    const what =
+      s.scope === 'token' ? 'this token' : s.scope === 'app' ? 'this app' : 'publishes of this client';
     return new RetryLaterError(
       ErrorCode.RateLimited,
-      `rate limit of ${s.limit} requests per ${this.config.ADMIN_RATE_LIMIT_WINDOW_SECONDS} s exceeded for ${what}; retry in ${retryAfter} s`,
+      `rate limit of ${s.limit} requests per ${s.duration} s exceeded for ${what}; retry in ${retryAfter} s`,
       retryAfter,
     );
   }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import { assertAdminOf } from '@channels/auth';
+import { assertAdminOf, assertUserOf, isAdmin } from '@channels/auth';
 import { eventTextArray, type Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
+import { RequestRateLimiter } from '../auth/request-rate-limiter';
 import { Auth } from '../auth/principal.decorator';
 import { sendJsonText } from '../http/json-text';
 import { body, param, query } from '../http/zod-pipe';
@@ -30,17 +31,22 @@ export class V1EventsController {
   constructor(
     private readonly events: EventsService,
     private readonly live: RealtimeAdminService,
+    private readonly limiter: RequestRateLimiter,
   ) {}
 
   /** Publishes through the same path as a socket publish; stored (with its offset) on persistent channels. */
   @Post('channels/:channelID/events')
-  publish(
+  async publish(
     @Auth() p: Principal,
     @Param('appID', param(AppID, 'appID')) appID: string,
     @Param('channelID', param(ChannelID, 'channelID')) channelID: string,
     @Body(body(PublishBody)) b: z.output<typeof PublishBody>,
   ) {
-    assertAdminOf(p, appID);
+    // Client tokens publish too, under the socket's rules (membership of private channels, closed
+    // channels, payload size, `senderID` from the token) and a per-client rate (an SSE page writes
+    // through here).
+    assertUserOf(p, appID);
+    if (!isAdmin(p)) await this.limiter.consumeClientPublish(appID, p.clientID);
     return this.events.publish(p, appID, channelID, b);
   }
 

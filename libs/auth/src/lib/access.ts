@@ -13,6 +13,11 @@ export function assertAdminOf(p: Principal, appID: string): void {
   }
 }
 
+/** Requires a token of `appID` (any role: clients publish under the channel's own rules); 403 otherwise. */
+export function assertUserOf(p: Principal, appID: string): void {
+  if (!canUseApp(p, appID)) throw new ChannelsError(ErrorCode.Forbidden, 'this token may not use this app');
+}
+
 export function assertSuperAdmin(p: Principal): void {
   if (p.role !== Role.SuperAdmin)
     throw new ChannelsError(ErrorCode.Forbidden, 'requires a super admin token');

@@ -113,7 +113,7 @@ export function redisKeys(prefix = 'chn:') {
     /** Hash gateway instance → how many connections of the app that gateway holds. */
     appConnections: (appID: string) => `${prefix}cx:{conns}:a:${encodeURIComponent(appID)}`,
     /** Key prefix of admin-api's request rate limits (one counter per token, per app; see rate-limiter-flexible). */
-    rateLimit: (scope: 'token' | 'app') => `${prefix}rl:${scope}`,
+    rateLimit: (scope: 'token' | 'app' | 'client-publish') => `${prefix}rl:${scope}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
