@@ -5,3 +5,4 @@ export * from './lib/socket-client';
 export * from './lib/tcp-proxy';
 export * from './lib/optimized-client';
 export * from './lib/sse-client';
+export * from './lib/browser';

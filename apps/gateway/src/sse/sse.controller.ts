@@ -67,6 +67,13 @@ export class SseController implements OnApplicationBootstrap, OnApplicationShutd
   @Get('sse')
   async stream(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    // Pages on other origins read streams too (as socket.io's CORS allows): the origin is echoed.
+    const origin = header(req, 'origin');
+    if (origin) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+    }
     if (this.lifecycle.isShuttingDown) {
       fail(res, new ChannelsError(ErrorCode.Unavailable, 'this gateway is shutting down; reconnect'));
       return;
