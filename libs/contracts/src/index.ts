@@ -9,3 +9,4 @@ export * from './lib/queue';
 export * from './lib/control';
 export * from './lib/event-text';
 export * from './lib/gateway-stats';
+export * as OptimizedWire from './lib/optimized/wire';
