@@ -9,8 +9,6 @@ interface Upstream {
   healthy: boolean;
 }
 interface FrontDoorModule {
-  ADMIN_API_SEGMENTS: string[];
-  serviceOf(path: string): 'admin-api' | 'gateway';
   parseUpstreams(spec: string): Upstream[];
   gatewayOfSid(sid: unknown): string | undefined;
   createFrontDoor(o: { upstreams: Upstream[]; adminApi?: string; healthIntervalMs?: number }): {
@@ -60,6 +58,29 @@ function backend(name: string): Promise<{ url: string; close: () => void }> {
   );
 }
 
+/** A front door over stand-in gateways (and admin-api, when named), listening on a free port. */
+async function openDoor(gateways: string[], adminApi?: string) {
+  const fd = await load();
+  const backends = Object.fromEntries(
+    await Promise.all(
+      [...gateways, ...(adminApi ? [adminApi] : [])].map(async (n) => [n, await backend(n)] as const),
+    ),
+  );
+  const door = fd.createFrontDoor({
+    upstreams: fd.parseUpstreams(gateways.map((g) => `${g}=${backends[g].url}`).join(',')),
+    ...(adminApi ? { adminApi: backends[adminApi].url } : {}),
+  });
+  await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
+  return {
+    base: `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`,
+    backends,
+    close: async () => {
+      await door.close();
+      for (const b of Object.values(backends)) b.close();
+    },
+  };
+}
+
 describe('front door', () => {
   it('parses upstreams and reads the owning gateway from a session id', async () => {
     const fd = await load();
@@ -74,12 +95,7 @@ describe('front door', () => {
   });
 
   it('routes requests carrying a sid to their gateway and spreads the others', async () => {
-    const fd = await load();
-    const a = await backend('gw1');
-    const b = await backend('gw2');
-    const door = fd.createFrontDoor({ upstreams: fd.parseUpstreams(`gw1=${a.url},gw2=${b.url}`) });
-    await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`;
+    const { base, close } = await openDoor(['gw1', 'gw2']);
     try {
       const get = async (path: string) =>
         ((await (await fetch(base + path)).json()) as { name: string }).name;
@@ -93,49 +109,12 @@ describe('front door', () => {
       const unknown = await fetch(`${base}/socket.io/?EIO=4&transport=polling&sid=gw9.zzz`);
       expect(unknown.status).toBe(400);
     } finally {
-      await door.close();
-      a.close();
-      b.close();
+      await close();
     }
   });
 
-  it('sends the original REST routes and /v1 to admin-api, everything else to the gateways', async () => {
-    const fd = await load();
-    const admin = [
-      '/app',
-      '/app/',
-      '/app/123',
-      '/client/55/',
-      '/channel',
-      '/channel/open',
-      '/channel/private/',
-      '/channel/room/publish/',
-      '/channel/room/join/55',
-      '/last/room/10',
-      '/last/room/10/last/1615737318/',
-      '/c/room/sync/1615737318',
-      '/sync/room/1/to/2/',
-      '/v1/apps',
-      '/v1/openapi.json?x=1',
-    ];
-    const gateway = [
-      '/',
-      '/socket.io/?EIO=4&transport=websocket',
-      '/optimized',
-      '/optimized?Authorization=t&AppID=a',
-      '/channels',
-      '/apple',
-      '/cx/room/sync/1',
-      '/health/ready',
-    ];
-    for (const path of admin) expect({ path, to: fd.serviceOf(path) }).toEqual({ path, to: 'admin-api' });
-    for (const path of gateway) expect({ path, to: fd.serviceOf(path) }).toEqual({ path, to: 'gateway' });
-
-    const a = await backend('admin-api');
-    const g = await backend('gw1');
-    const door = fd.createFrontDoor({ upstreams: fd.parseUpstreams(`gw1=${g.url}`), adminApi: a.url });
-    await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`;
+  it('proxies the original REST routes and /v1 to admin-api, the rest to the gateways', async () => {
+    const { base, backends, close } = await openDoor(['gw1'], 'admin-api');
     try {
       const published = await fetch(`${base}/channel/room/publish/`, {
         method: 'POST',
@@ -150,28 +129,17 @@ describe('front door', () => {
       });
       expect(((await (await fetch(`${base}/v1/apps`)).json()) as { name: string }).name).toBe('admin-api');
       expect(((await (await fetch(`${base}/socket.io/?EIO=4`)).json()) as { name: string }).name).toBe('gw1');
-      a.close();
+      backends['admin-api'].close();
       const down = await fetch(`${base}/channel/open`);
       expect(down.status).toBe(502);
       expect(await down.json()).toEqual({ error: { code: 'unavailable', message: 'admin-api unavailable' } });
     } finally {
-      await door.close();
-      a.close();
-      g.close();
+      await close();
     }
   });
 
   it('passes /optimized WebSocket upgrades to a gateway, and a refused upgrade back as it was', async () => {
-    const fd = await load();
-    const a = await backend('admin-api');
-    const g1 = await backend('gw1');
-    const g2 = await backend('gw2');
-    const door = fd.createFrontDoor({
-      upstreams: fd.parseUpstreams(`gw1=${g1.url},gw2=${g2.url}`),
-      adminApi: a.url,
-    });
-    await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`;
+    const { base, close } = await openDoor(['gw1', 'gw2'], 'admin-api');
     const clients: OptimizedClient[] = [];
     try {
       for (const via of ['query', 'headers', 'query', 'headers'] as const) {
@@ -186,10 +154,7 @@ describe('front door', () => {
       await expect(refused).rejects.toMatchObject({ status: 401 });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
-      await door.close();
-      a.close();
-      g1.close();
-      g2.close();
+      await close();
     }
   });
 });
