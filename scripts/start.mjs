@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: installs, generates, migrates, builds and runs the whole system locally —
-// admin-api, N gateways behind one front door, persistence-writer and presence — then prints the
+// admin-api and N gateways behind one front door (one address for socket.io, /optimized, the
+// original REST routes and /v1), persistence-writer and presence — then prints the
 // URLs and a ready-made demo app with tokens. A service that dies is restarted with backoff; Ctrl-C
 // stops everything cleanly (exit 0); exit 1 only when a service keeps dying or the start failed.
 import { spawn } from 'node:child_process';
@@ -180,6 +181,7 @@ async function main() {
   startProcess('front-door', join(ROOT, 'tools/front-door/front-door.mjs'), {
     FRONT_DOOR_PORT: String(frontDoorPort),
     FRONT_DOOR_UPSTREAMS: gateways.map((g) => `${g.id}=${g.url}`).join(','),
+    FRONT_DOOR_ADMIN_API: `http://127.0.0.1:${adminPort}`,
   });
   await Promise.all([
     waitReady('admin-api', `http://127.0.0.1:${adminPort}/health/ready`),
@@ -193,9 +195,11 @@ async function main() {
 ========================================================================
  Channels is up.
 
- Clients (socket.io):   http://localhost:${frontDoorPort}        (front door → ${gateways.length} gateways)
+ One address:           http://localhost:${frontDoorPort}
+   socket.io, /optimized → ${gateways.length} gateways; original REST routes, /v1 → admin-api
+   original SDKs:        ws://localhost:${frontDoorPort}/optimized and http://localhost:${frontDoorPort}/channel/…
  Gateways directly:     ${gateways.map((g) => g.url.replace('127.0.0.1', 'localhost')).join(', ')}
- Admin API:             http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
+ Admin API directly:    http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
  Writer / presence:     http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready
  Metrics:               /metrics on every service port
 
@@ -206,7 +210,7 @@ async function main() {
    client bob:         ${tokens.bob}
 
  Try it:
-   curl -H "Authorization: ${tokens.admin}" -H "AppID: demo" http://localhost:${adminPort}/channel/open
+   curl -H "Authorization: ${tokens.admin}" -H "AppID: demo" http://localhost:${frontDoorPort}/channel/open
    node -e "const s=require('socket.io-client').io('http://localhost:${frontDoorPort}',{auth:{token:'${tokens.alice}',appID:'demo'}});s.on('ready',r=>{console.log('ready',r);s.emit('subscribe',{channels:['general']},a=>{console.log(JSON.stringify(a));s.emit('publish',{channelID:'general',eventType:'hello',payload:{text:'hi'}},p=>{console.log(p);})})});s.on('event',e=>{console.log('event',e);process.exit(0)})"
 
  A service that dies is restarted with backoff. Ctrl-C stops everything.

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Local front door for the gateway pool (what nginx / an ingress does in production): one URL for
-// clients, load balancing across gateways, and stickiness for socket.io long-polling. A gateway's
-// engine.io session ids start with "<GATEWAY_ID>.", so any request carrying `sid` is routed to the
-// gateway that owns the session; handshakes and other requests go to the next healthy gateway.
+// Local front door (what nginx / an ingress does in production): one address for every client.
+// The original product's REST routes and /v1 go to admin-api; everything else — socket.io,
+// /optimized (the original SDKs' WebSocket) — goes to the gateways, balanced, with stickiness for
+// socket.io long-polling: a gateway's engine.io session ids start with "<GATEWAY_ID>.", so any
+// request carrying `sid` is routed to the gateway that owns the session; handshakes and other
+// requests go to the next healthy gateway.
 //
-// Env: FRONT_DOOR_PORT (8080), FRONT_DOOR_UPSTREAMS="gw1=http://127.0.0.1:3001,gw2=http://127.0.0.1:3002"
+// Env: FRONT_DOOR_PORT (8080), FRONT_DOOR_UPSTREAMS="gw1=http://127.0.0.1:3001,gw2=http://127.0.0.1:3002",
+// FRONT_DOOR_ADMIN_API="http://127.0.0.1:3000" (without it, every request goes to the gateways).
 import http from 'node:http';
 import httpProxy from 'http-proxy';
 
@@ -20,6 +23,19 @@ export function parseUpstreams(spec) {
     });
 }
 
+/**
+ * First path segments served by admin-api: the original product's REST routes (`/app`, `/client`,
+ * `/channel`, `/last`, `/c/…/sync`, `/sync`) and the `/v1` API. deploy/nginx/nginx.conf and the
+ * Kubernetes Ingresses route the same ones (deploy/test checks that they agree).
+ */
+export const ADMIN_API_SEGMENTS = ['app', 'client', 'channel', 'last', 'c', 'sync', 'v1'];
+
+/** Which service a request path belongs to: 'admin-api' or 'gateway'. */
+export function serviceOf(path) {
+  const segment = (path ?? '/').split(/[?#]/)[0].split('/')[1] ?? '';
+  return ADMIN_API_SEGMENTS.includes(segment) ? 'admin-api' : 'gateway';
+}
+
 /** The gateway id embedded in a session id, or undefined. */
 export function gatewayOfSid(sid) {
   if (typeof sid !== 'string') return undefined;
@@ -27,12 +43,15 @@ export function gatewayOfSid(sid) {
   return dot > 0 ? sid.slice(0, dot) : undefined;
 }
 
-export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () => {} }) {
+export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, log = () => {} }) {
   const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
   let next = 0;
   const byId = new Map(upstreams.map((u) => [u.id, u]));
 
+  const admin = adminApi ? { id: 'admin-api', url: adminApi } : undefined;
+
   const pick = (req) => {
+    if (admin && serviceOf(req.url) === 'admin-api') return admin;
     const url = new URL(req.url ?? '/', 'http://front-door');
     const owner = gatewayOfSid(url.searchParams.get('sid'));
     if (owner !== undefined) return byId.get(owner);
@@ -41,11 +60,12 @@ export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () =>
     return pool[next++ % pool.length];
   };
 
-  proxy.on('error', (err, _req, res) => {
+  proxy.on('error', (err, req, res) => {
     log(`proxy error: ${err.message}`);
     if (res && 'writeHead' in res && !res.headersSent) {
+      const what = admin && serviceOf(req.url) === 'admin-api' ? 'admin-api' : 'gateway';
       res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'gateway unavailable' } }));
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: `${what} unavailable` } }));
     } else if (res && 'destroy' in res) {
       res.destroy();
     }
@@ -54,7 +74,12 @@ export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () =>
   const server = http.createServer((req, res) => {
     if (req.url === '/front-door/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ upstreams: upstreams.map(({ id, url, healthy }) => ({ id, url, healthy })) }));
+      res.end(
+        JSON.stringify({
+          upstreams: upstreams.map(({ id, url, healthy }) => ({ id, url, healthy })),
+          adminApi: admin?.url ?? null,
+        }),
+      );
       return;
     }
     const target = pick(req);
@@ -72,8 +97,10 @@ export function createFrontDoor({ upstreams, healthIntervalMs = 500, log = () =>
     const target = pick(req);
     if (!target) return socket.destroy();
     const open = upgraded.get(target.id);
-    open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    if (open) {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    }
     proxy.ws(req, socket, head, { target: target.url });
   });
   const dropSessionsOf = (u) => {
@@ -118,6 +145,7 @@ if (isMain) {
   const upstreams = parseUpstreams(process.env.FRONT_DOOR_UPSTREAMS ?? 'gateway=http://127.0.0.1:3001');
   const door = createFrontDoor({
     upstreams,
+    adminApi: process.env.FRONT_DOOR_ADMIN_API || undefined,
     log: (m) => console.error(JSON.stringify({ level: 'warn', service: 'front-door', msg: m })),
   });
   door.server.listen(port, () =>
@@ -125,7 +153,9 @@ if (isMain) {
       JSON.stringify({
         level: 'info',
         service: 'front-door',
-        msg: `front door on :${port} → ${upstreams.map((u) => u.url).join(', ')}`,
+        msg: `front door on :${port} → gateways ${upstreams.map((u) => u.url).join(', ')}; admin-api ${
+          process.env.FRONT_DOOR_ADMIN_API || '(none: every request to the gateways)'
+        }`,
       }),
     ),
   );

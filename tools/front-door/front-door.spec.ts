@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodeOptimizedFrame, OptimizedClient, OptimizedConnectError } from '@channels/testing';
+import { WebSocketServer } from 'ws';
 
 interface Upstream {
   id: string;
@@ -9,7 +11,7 @@ interface Upstream {
 interface FrontDoorModule {
   parseUpstreams(spec: string): Upstream[];
   gatewayOfSid(sid: unknown): string | undefined;
-  createFrontDoor(o: { upstreams: Upstream[]; healthIntervalMs?: number }): {
+  createFrontDoor(o: { upstreams: Upstream[]; adminApi?: string; healthIntervalMs?: number }): {
     server: http.Server;
     close(): Promise<void>;
   };
@@ -18,16 +20,65 @@ interface FrontDoorModule {
 // @ts-expect-error -- plain .mjs tool without type declarations; FrontDoorModule above is its shape.
 const load = (): Promise<FrontDoorModule> => import('./front-door.mjs') as Promise<FrontDoorModule>;
 
+/**
+ * A stand-in service answering every request with its name and what it received. As a gateway it
+ * also accepts WebSocket upgrades at /optimized (token "good" only, else 401 before the upgrade,
+ * as the real gateway does) and greets each connection with a NEW_CHANNEL frame naming itself.
+ */
 function backend(name: string): Promise<{ url: string; close: () => void }> {
   const srv = http.createServer((req, res) => {
-    if (req.url?.startsWith('/health/ready')) return void res.end('ok');
-    res.end(JSON.stringify({ name, url: req.url }));
+    if (req.url?.startsWith('/health/')) return void res.end('ok');
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => res.end(JSON.stringify({ name, method: req.method, url: req.url, body })));
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  srv.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const token = req.headers['authorization'] ?? url.searchParams.get('Authorization');
+    if (url.pathname !== '/optimized' || token !== 'good') {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      ws.send(encodeOptimizedFrame('NEW_CHANNEL', Buffer.from(name))),
+    );
   });
   return new Promise((resolve) =>
     srv.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => srv.close() }),
+      resolve({
+        url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+        close: () => {
+          for (const ws of wss.clients) ws.terminate();
+          srv.closeAllConnections();
+          srv.close();
+        },
+      }),
     ),
   );
+}
+
+/** A front door over stand-in gateways (and admin-api, when named), listening on a free port. */
+async function openDoor(gateways: string[], adminApi?: string) {
+  const fd = await load();
+  const backends = Object.fromEntries(
+    await Promise.all(
+      [...gateways, ...(adminApi ? [adminApi] : [])].map(async (n) => [n, await backend(n)] as const),
+    ),
+  );
+  const door = fd.createFrontDoor({
+    upstreams: fd.parseUpstreams(gateways.map((g) => `${g}=${backends[g].url}`).join(',')),
+    ...(adminApi ? { adminApi: backends[adminApi].url } : {}),
+  });
+  await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
+  return {
+    base: `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`,
+    backends,
+    close: async () => {
+      await door.close();
+      for (const b of Object.values(backends)) b.close();
+    },
+  };
 }
 
 describe('front door', () => {
@@ -44,12 +95,7 @@ describe('front door', () => {
   });
 
   it('routes requests carrying a sid to their gateway and spreads the others', async () => {
-    const fd = await load();
-    const a = await backend('gw1');
-    const b = await backend('gw2');
-    const door = fd.createFrontDoor({ upstreams: fd.parseUpstreams(`gw1=${a.url},gw2=${b.url}`) });
-    await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(door.server.address() as AddressInfo).port}`;
+    const { base, close } = await openDoor(['gw1', 'gw2']);
     try {
       const get = async (path: string) =>
         ((await (await fetch(base + path)).json()) as { name: string }).name;
@@ -63,9 +109,52 @@ describe('front door', () => {
       const unknown = await fetch(`${base}/socket.io/?EIO=4&transport=polling&sid=gw9.zzz`);
       expect(unknown.status).toBe(400);
     } finally {
-      await door.close();
-      a.close();
-      b.close();
+      await close();
+    }
+  });
+
+  it('proxies the original REST routes and /v1 to admin-api, the rest to the gateways', async () => {
+    const { base, backends, close } = await openDoor(['gw1'], 'admin-api');
+    try {
+      const published = await fetch(`${base}/channel/room/publish/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', AppID: 'a' },
+        body: '{"eventType":"t","payload":1}',
+      });
+      expect(await published.json()).toEqual({
+        name: 'admin-api',
+        method: 'POST',
+        url: '/channel/room/publish/',
+        body: '{"eventType":"t","payload":1}',
+      });
+      expect(((await (await fetch(`${base}/v1/apps`)).json()) as { name: string }).name).toBe('admin-api');
+      expect(((await (await fetch(`${base}/socket.io/?EIO=4`)).json()) as { name: string }).name).toBe('gw1');
+      backends['admin-api'].close();
+      const down = await fetch(`${base}/channel/open`);
+      expect(down.status).toBe(502);
+      expect(await down.json()).toEqual({ error: { code: 'unavailable', message: 'admin-api unavailable' } });
+    } finally {
+      await close();
+    }
+  });
+
+  it('passes /optimized WebSocket upgrades to a gateway, and a refused upgrade back as it was', async () => {
+    const { base, close } = await openDoor(['gw1', 'gw2'], 'admin-api');
+    const clients: OptimizedClient[] = [];
+    try {
+      for (const via of ['query', 'headers', 'query', 'headers'] as const) {
+        const c = await OptimizedClient.connect(base, { token: 'good', appID: 'a', via });
+        clients.push(c);
+      }
+      const greetings = await Promise.all(clients.map(async (c) => (await c.next('NEW_CHANNEL')).payload));
+      expect(greetings.sort()).toEqual(['gw1', 'gw1', 'gw2', 'gw2']);
+
+      const refused = OptimizedClient.connect(base, { token: 'bad', appID: 'a', via: 'query' });
+      await expect(refused).rejects.toBeInstanceOf(OptimizedConnectError);
+      await expect(refused).rejects.toMatchObject({ status: 401 });
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await close();
     }
   });
 });

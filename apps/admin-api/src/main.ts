@@ -19,6 +19,8 @@ void runService({
     // No ETag hashing of every answer (nothing here revalidates), no framework banner.
     express.set('etag', false);
     express.set('x-powered-by', false);
+    // Routing stays non-strict (Express' default): the original SDKs call routes with a trailing
+    // slash (`POST /channel/{id}/publish/`), which must reach the same handlers.
     app.use(requestTiming(app.get(MetricsRegistry).registry));
     app.enableCors(corsOptions(config.CORS_ORIGINS));
     // Registered under Nest's parser names, so Nest does not add its own (100 kB, HTML errors).

@@ -108,3 +108,29 @@ export function evaluateMap(map: NginxDirective, input: string): string {
   const def = entries.find((e) => e.name === 'default');
   return def ? def.args[0] : '';
 }
+
+/**
+ * The `location` of a server block that serves `uri` (a path, no query), chosen as nginx does:
+ * an exact (`=`) match; else the longest prefix match if it is `^~`; else the first regular
+ * expression (`~`, `~*`) that matches, in order; else the longest prefix match. Nested locations
+ * are not considered.
+ */
+export function selectLocation(server: NginxDirective[] | undefined, uri: string): NginxDirective {
+  const locations = children(server, 'location');
+  const modifier = (l: NginxDirective) => (l.args.length === 2 ? l.args[0] : '');
+  const pattern = (l: NginxDirective) => l.args[l.args.length - 1];
+  const exact = locations.find((l) => modifier(l) === '=' && pattern(l) === uri);
+  if (exact) return exact;
+  const longest = locations
+    .filter((l) => (modifier(l) === '' || modifier(l) === '^~') && uri.startsWith(pattern(l)))
+    .sort((a, b) => pattern(b).length - pattern(a).length)[0];
+  if (longest && modifier(longest) === '^~') return longest;
+  const regex = locations.find(
+    (l) =>
+      (modifier(l) === '~' && new RegExp(pattern(l)).test(uri)) ||
+      (modifier(l) === '~*' && new RegExp(pattern(l), 'i').test(uri)),
+  );
+  if (regex) return regex;
+  if (longest) return longest;
+  throw new Error(`no location serves ${uri}`);
+}

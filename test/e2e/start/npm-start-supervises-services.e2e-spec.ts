@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { signToken } from '@channels/auth';
 import {
   BASE_REDIS_URL,
   databaseUrl,
@@ -31,8 +32,9 @@ function childPids(parent: number, needle: string): number[] {
 }
 
 /**
- * `npm start` as a person uses it: readable log lines, a service killed with -9 is restarted with
- * backoff (and the console says so), Ctrl-C stops everything and exits 0.
+ * `npm start` as a person uses it: one address for every client (the front door), readable log
+ * lines, a service killed with -9 is restarted with backoff (and the console says so), Ctrl-C stops
+ * everything and exits 0.
  */
 describe('npm start supervises the services', () => {
   const runId = uniqueRunId('start');
@@ -50,7 +52,7 @@ describe('npm start supervises the services', () => {
     await deleteRedisPrefix(prefix);
   }, 60_000);
 
-  it('prints readable logs, restarts a killed gateway, and exits 0 on Ctrl-C', async () => {
+  it('serves one address, prints readable logs, restarts a killed gateway, and exits 0 on Ctrl-C', async () => {
     const [front, admin, gateway, writer, presence] = await Promise.all(
       Array.from({ length: 5 }, () => freePort()),
     );
@@ -78,6 +80,23 @@ describe('npm start supervises the services', () => {
     const exited = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
 
     await eventually(async () => output.includes('Channels is up.'), 'npm start up', 150_000);
+
+    // One address: the original REST routes (as the SDKs call them) reach admin-api, socket.io a gateway.
+    const adminToken = signToken('start-test-secret-0123456789', {
+      Role: 'Admin',
+      ClientID: 'ops',
+      AppID: 'demo',
+    });
+    const open = await fetch(`http://127.0.0.1:${front}/channel/open/`, {
+      headers: { Authorization: adminToken, AppID: 'demo' },
+    });
+    expect(open.status).toBe(200);
+    expect(((await open.json()) as { channels: { id: string }[] }).channels.map((c) => c.id)).toContain(
+      'general',
+    );
+    const handshake = await fetch(`http://127.0.0.1:${front}/socket.io/?EIO=4&transport=polling`);
+    expect(handshake.status).toBe(200);
+    expect(await handshake.text()).toMatch(/^0\{"sid":"gw1\./);
 
     // Each service line is one readable line: `[service] [HH:MM:SS.mmm] LEVEL: message`, not JSON.
     const serviceLines = output.split('\n').filter((l) => /^\[(admin-api|gateway-1|presence)\]/.test(l));

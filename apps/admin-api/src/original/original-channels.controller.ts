@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
-import type { Principal } from '@channels/contracts';
+import { type Principal, Role } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
@@ -36,7 +36,8 @@ export class OriginalChannelsController {
   /**
    * Open (`/channel/open`) or private (`/channel/private`) channels of the app in the `AppID`
    * header: all of them for its admins; for a client, the open ones and the private ones it is a
-   * member of. Without the header: every app's (super admin).
+   * member of (a client's token names its app, so the header may be left out). Without the header
+   * and not a client: every app's (super admin).
    */
   @Get('open')
   listOpen(@Auth() p: Principal, @Headers('appid') appIDHeader: string | undefined) {
@@ -134,7 +135,7 @@ export class OriginalChannelsController {
   }
 
   private async list(p: Principal, appIDHeader: string | undefined, kind: 'open' | 'private') {
-    const appID = appHeader(appIDHeader, true);
+    const appID = appHeader(appIDHeader, true) ?? (p.role === Role.Client ? p.appID : undefined);
     const channels =
       appID === undefined
         ? await this.channels.listEveryApp(p, { private: kind === 'private' })

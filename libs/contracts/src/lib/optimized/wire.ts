@@ -5,7 +5,7 @@ import { OPTIMIZED_PROTO } from './optimized-proto';
  * The `/optimized` wire (the original product's protocol): every WebSocket frame is one binary
  * protobuf `NewEvent {type, payload}`, the payload being one of the messages below, encoded (or the
  * channel id's UTF-8 bytes for NEW_CHANNEL / REMOVE_CHANNEL). The schema is optimized.proto; these
- * encoders and decoders are built from it at load time.
+ * encoders and decoders are built from it on first use.
  *
  * Encoders take plain objects and write what a proto3 encoder writes: fields holding their default
  * value ("", 0, false, empty) are left out. They do not validate: numbers must be integers in their
@@ -104,19 +104,29 @@ export class OptimizedWireError extends Error {
   }
 }
 
-const root = parse(OPTIMIZED_PROTO, { keepCase: true }).root;
-const types = {
-  NewEvent: root.lookupType('NewEvent'),
-  SubscribeRequest: root.lookupType('SubscribeRequest'),
-  PublishRequest: root.lookupType('PublishRequest'),
-  PublishAck: root.lookupType('PublishAck'),
-  ChannelEvent: root.lookupType('ChannelEvent'),
-  ClientJoin: root.lookupType('ClientJoin'),
-  ClientLeave: root.lookupType('ClientLeave'),
-  OnlineStatusUpdate: root.lookupType('OnlineStatusUpdate'),
-  InitialPresenceStatus: root.lookupType('InitialPresenceStatus'),
-};
-for (const t of Object.values(types)) t.setup();
+const MESSAGES = [
+  'NewEvent',
+  'SubscribeRequest',
+  'PublishRequest',
+  'PublishAck',
+  'ChannelEvent',
+  'ClientJoin',
+  'ClientLeave',
+  'OnlineStatusUpdate',
+  'InitialPresenceStatus',
+] as const;
+type MessageName = (typeof MESSAGES)[number];
+
+let built: Record<MessageName, Type> | undefined;
+
+/** The message types, built from the schema on first use: a process that never speaks this wire pays nothing for it. */
+function types(): Record<MessageName, Type> {
+  if (built) return built;
+  const root = parse(OPTIMIZED_PROTO, { keepCase: true }).root;
+  const out = {} as Record<MessageName, Type>;
+  for (const name of MESSAGES) out[name] = root.lookupType(name).setup();
+  return (built = out);
+}
 
 const EMPTY = new Uint8Array(0);
 const TEXT = new TextEncoder();
@@ -124,33 +134,33 @@ const TEXT = new TextEncoder();
 // One writer reused by every encode (encoding is synchronous): its buffer grows to the largest
 // message seen and each encode costs one exact-size copy. A writer grown past LARGE is dropped.
 const LARGE = 64 * 1024;
-let writer = Writer.create();
+let writer: Writer | undefined;
 
 function take(w: Writer): Uint8Array {
   const out = w.finish();
-  if (w.buf.length > LARGE) writer = Writer.create();
+  if (w.buf.length > LARGE) writer = undefined;
   return out;
 }
 
 function fresh(): Writer {
-  const w = writer;
+  const w = (writer ??= Writer.create());
   w.pos = 0;
   w.states = null;
   return w;
 }
 
-function encodeWith(type: Type, message: object): Uint8Array {
+function encodeWith(name: MessageName, message: object): Uint8Array {
   const w = fresh();
-  type.encode(message, w);
+  types()[name].encode(message, w);
   return take(w);
 }
 
-function decodeWith<T>(type: Type, bytes: Uint8Array, shape: (m: Record<string, unknown>) => T): T {
+function decodeWith<T>(name: MessageName, bytes: Uint8Array, shape: (m: Record<string, unknown>) => T): T {
   let decoded: Record<string, unknown>;
   try {
-    decoded = type.decode(Reader.create(bytes)) as unknown as Record<string, unknown>;
+    decoded = types()[name].decode(Reader.create(bytes)) as unknown as Record<string, unknown>;
   } catch (e) {
-    throw new OptimizedWireError(`malformed ${type.name}: ${(e as Error).message}`, { cause: e });
+    throw new OptimizedWireError(`malformed ${name}: ${(e as Error).message}`, { cause: e });
   }
   return shape(decoded);
 }
@@ -160,40 +170,39 @@ const toNumber = (v: number | Long): number =>
   typeof v === 'number' ? v : v.high * 0x1_0000_0000 + (v.low >>> 0);
 
 export function encodeNewEvent(type: NewEventType, payload: Uint8Array): Uint8Array {
-  return encodeWith(types.NewEvent, { type, payload });
+  return encodeWith('NewEvent', { type, payload });
 }
 
 export function decodeNewEvent(bytes: Uint8Array): NewEvent {
-  return decodeWith(types.NewEvent, bytes, (m) => ({
+  return decodeWith('NewEvent', bytes, (m) => ({
     type: m.type as number,
     payload: m.payload instanceof Uint8Array ? m.payload : EMPTY,
   }));
 }
 
-export const encodeSubscribeRequest = (m: SubscribeRequest): Uint8Array =>
-  encodeWith(types.SubscribeRequest, m);
+export const encodeSubscribeRequest = (m: SubscribeRequest): Uint8Array => encodeWith('SubscribeRequest', m);
 export const decodeSubscribeRequest = (bytes: Uint8Array): SubscribeRequest =>
-  decodeWith(types.SubscribeRequest, bytes, (m) => ({
+  decodeWith('SubscribeRequest', bytes, (m) => ({
     channelID: m.channelID as string,
     ID: m.ID as number,
   }));
 
-export const encodePublishRequest = (m: PublishRequest): Uint8Array => encodeWith(types.PublishRequest, m);
+export const encodePublishRequest = (m: PublishRequest): Uint8Array => encodeWith('PublishRequest', m);
 export const decodePublishRequest = (bytes: Uint8Array): PublishRequest =>
-  decodeWith(types.PublishRequest, bytes, (m) => ({
+  decodeWith('PublishRequest', bytes, (m) => ({
     ID: m.ID as number,
     eventType: m.eventType as string,
     channelID: m.channelID as string,
     payload: m.payload as string,
   }));
 
-export const encodePublishAck = (m: PublishAck): Uint8Array => encodeWith(types.PublishAck, m);
+export const encodePublishAck = (m: PublishAck): Uint8Array => encodeWith('PublishAck', m);
 export const decodePublishAck = (bytes: Uint8Array): PublishAck =>
-  decodeWith(types.PublishAck, bytes, (m) => ({ replyTo: m.replyTo as number, status: m.status as boolean }));
+  decodeWith('PublishAck', bytes, (m) => ({ replyTo: m.replyTo as number, status: m.status as boolean }));
 
-export const encodeChannelEvent = (m: ChannelEvent): Uint8Array => encodeWith(types.ChannelEvent, m);
+export const encodeChannelEvent = (m: ChannelEvent): Uint8Array => encodeWith('ChannelEvent', m);
 export const decodeChannelEvent = (bytes: Uint8Array): ChannelEvent =>
-  decodeWith(types.ChannelEvent, bytes, (m) => ({
+  decodeWith('ChannelEvent', bytes, (m) => ({
     senderID: m.senderID as string,
     eventType: m.eventType as string,
     payload: m.payload as string,
@@ -201,24 +210,24 @@ export const decodeChannelEvent = (bytes: Uint8Array): ChannelEvent =>
     timestamp: toNumber(m.timestamp as number | Long),
   }));
 
-export const encodeClientJoin = (m: ClientJoin): Uint8Array => encodeWith(types.ClientJoin, m);
+export const encodeClientJoin = (m: ClientJoin): Uint8Array => encodeWith('ClientJoin', m);
 export const decodeClientJoin = (bytes: Uint8Array): ClientJoin =>
-  decodeWith(types.ClientJoin, bytes, (m) => ({
+  decodeWith('ClientJoin', bytes, (m) => ({
     channelID: m.channelID as string,
     clientID: m.clientID as string,
   }));
 
-export const encodeClientLeave = (m: ClientLeave): Uint8Array => encodeWith(types.ClientLeave, m);
+export const encodeClientLeave = (m: ClientLeave): Uint8Array => encodeWith('ClientLeave', m);
 export const decodeClientLeave = (bytes: Uint8Array): ClientLeave =>
-  decodeWith(types.ClientLeave, bytes, (m) => ({
+  decodeWith('ClientLeave', bytes, (m) => ({
     channelID: m.channelID as string,
     clientID: m.clientID as string,
   }));
 
 export const encodeOnlineStatusUpdate = (m: OnlineStatusUpdate): Uint8Array =>
-  encodeWith(types.OnlineStatusUpdate, m);
+  encodeWith('OnlineStatusUpdate', m);
 export const decodeOnlineStatusUpdate = (bytes: Uint8Array): OnlineStatusUpdate =>
-  decodeWith(types.OnlineStatusUpdate, bytes, (m) => ({
+  decodeWith('OnlineStatusUpdate', bytes, (m) => ({
     channelID: m.channelID as string,
     clientID: m.clientID as string,
     status: m.status as boolean,
@@ -226,9 +235,9 @@ export const decodeOnlineStatusUpdate = (bytes: Uint8Array): OnlineStatusUpdate 
   }));
 
 export const encodeInitialPresenceStatus = (m: InitialPresenceStatus): Uint8Array =>
-  encodeWith(types.InitialPresenceStatus, m);
+  encodeWith('InitialPresenceStatus', m);
 export const decodeInitialPresenceStatus = (bytes: Uint8Array): InitialPresenceStatus =>
-  decodeWith(types.InitialPresenceStatus, bytes, (m) => {
+  decodeWith('InitialPresenceStatus', bytes, (m) => {
     const clientStatus: Record<string, ClientStatus> = {};
     for (const [clientID, s] of Object.entries(
       (m.clientStatus ?? {}) as Record<string, Record<string, unknown>>,
@@ -253,15 +262,15 @@ export interface ServerFrameBodies {
 }
 export type ServerFrameType = keyof ServerFrameBodies;
 
-const serverBodyType: Record<ServerFrameType, Type | null> = {
-  [NewEventType.JOIN_CHANNEL]: types.ClientJoin,
-  [NewEventType.LEAVE_CHANNEL]: types.ClientLeave,
+const serverBodyType: Record<ServerFrameType, MessageName | null> = {
+  [NewEventType.JOIN_CHANNEL]: 'ClientJoin',
+  [NewEventType.LEAVE_CHANNEL]: 'ClientLeave',
   [NewEventType.NEW_CHANNEL]: null,
   [NewEventType.REMOVE_CHANNEL]: null,
-  [NewEventType.PUBLISH]: types.ChannelEvent,
-  [NewEventType.ACK]: types.PublishAck,
-  [NewEventType.ONLINE_STATUS]: types.OnlineStatusUpdate,
-  [NewEventType.INITIAL_ONLINE_STATUS]: types.InitialPresenceStatus,
+  [NewEventType.PUBLISH]: 'ChannelEvent',
+  [NewEventType.ACK]: 'PublishAck',
+  [NewEventType.ONLINE_STATUS]: 'OnlineStatusUpdate',
+  [NewEventType.INITIAL_ONLINE_STATUS]: 'InitialPresenceStatus',
 };
 
 const TYPE_TAG = (1 << 3) | 0; // field 1, varint
@@ -276,11 +285,11 @@ export function encodeServerFrame<T extends ServerFrameType>(
   type: T,
   body: ServerFrameBodies[T],
 ): Uint8Array {
-  const bodyType = serverBodyType[type];
-  if (bodyType === undefined) throw new OptimizedWireError(`${type} is not a server frame type`);
+  const bodyName = serverBodyType[type];
+  if (bodyName === undefined) throw new OptimizedWireError(`${type} is not a server frame type`);
   const w = fresh();
   if (type !== 0) w.uint32(TYPE_TAG).int32(type);
-  if (bodyType === null) {
+  if (bodyName === null) {
     const id = body as string;
     if (id.length > 0) w.uint32(PAYLOAD_TAG).bytes(TEXT.encode(id));
     return take(w);
@@ -288,7 +297,7 @@ export function encodeServerFrame<T extends ServerFrameType>(
   const tagAt = w.pos;
   w.uint32(PAYLOAD_TAG).fork();
   const bodyAt = w.pos;
-  bodyType.encode(body as object, w);
+  types()[bodyName].encode(body as object, w);
   if (w.pos === bodyAt) {
     // An all-default body is an empty payload, which proto3 leaves out.
     w.reset();
