@@ -59,6 +59,7 @@ const GATEWAY = [
   '/socket.io/?EIO=4&transport=websocket',
   '/optimized',
   '/optimized?Authorization=eyJhbGciOi.x.y&AppID=app1&DeviceID=dev1',
+  '/sse?channel=news&channel=chat&token=eyJhbGciOi.x.y&appID=app1',
   '/channels',
   '/apple',
   '/cx/1/sync/2',
@@ -73,7 +74,8 @@ const EXPECTED = Object.fromEntries(REQUESTS);
 /** Where `route` sends each request, as one object (a mismatch shows as a diff of the routes). */
 const routes = (route: (request: string) => string) =>
   Object.fromEntries(REQUESTS.map(([r]) => [r, route(r)]));
-const ROUTES_TITLE = 'sends every admin-api route to admin-api, socket.io and /optimized to the gateways';
+const ROUTES_TITLE =
+  'sends every admin-api route to admin-api, socket.io, /optimized and /sse to the gateways';
 
 /** Longest idle time of an /optimized connection: ping interval + pong wait (the wire's defaults). */
 function optimizedIdleMs(env: Record<string, unknown>): number {
@@ -165,6 +167,14 @@ describe('compose nginx (deploy/nginx/nginx.conf)', () => {
     expect(parseInt(child(location.block, 'proxy_send_timeout').args[0], 10)).toBeGreaterThan(idleSeconds);
   });
 
+  it('streams /sse unbuffered and keeps it open between heartbeats', () => {
+    const { location } = route('/sse?channel=a');
+    expect(child(location.block, 'proxy_buffering').args).toEqual(['off']);
+    expect(child(location.block, 'proxy_http_version').args).toEqual(['1.1']);
+    const heartbeat = Number(envOf(gateways[0])['SSE_HEARTBEAT_MS'] ?? 15_000) / 1000;
+    expect(parseInt(child(location.block, 'proxy_read_timeout').args[0], 10)).toBeGreaterThan(heartbeat);
+  });
+
   it("lets admin-api's largest body through", () => {
     const { location } = route('/channel/x1/publish/');
     const body = /^(\d+)([km]?)$/.exec(child(location.block, 'client_max_body_size').args[0]);
@@ -211,6 +221,12 @@ describe.each(OVERLAYS)('Kubernetes Ingresses (overlay %s)', (overlay) => {
 
   it(ROUTES_TITLE, () => {
     expect(routes((r) => ingressService(ingresses, host, pathOf(r)) ?? 'nothing')).toEqual(EXPECTED);
+  });
+
+  it('stream /sse unbuffered', () => {
+    const a = ingresses.find((i) => i.metadata?.name === 'gateway')?.metadata?.annotations ?? {};
+    expect(a['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    expect(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThan(15);
   });
 
   it('keep an /optimized WebSocket open between pings', () => {

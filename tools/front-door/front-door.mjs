@@ -43,6 +43,9 @@ export function gatewayOfSid(sid) {
   return dot > 0 ? sid.slice(0, dot) : undefined;
 }
 
+const TARGET = Symbol('front-door.target');
+const RETRIED = Symbol('front-door.retried');
+
 export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, log = () => {} }) {
   const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
   let next = 0;
@@ -60,8 +63,31 @@ export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, l
     return pool[next++ % pool.length];
   };
 
+  const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
   proxy.on('error', (err, req, res) => {
     log(`proxy error: ${err.message}`);
+    // A gateway that died before answering: a bodiless request goes to another one at once (a
+    // browser's EventSource gives up for good on a 502, and socket.io would only retry later).
+    const failed = req[TARGET];
+    if (
+      res &&
+      'writeHead' in res &&
+      !res.headersSent &&
+      failed &&
+      failed !== admin &&
+      RETRYABLE.has(err.code) &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      !req[RETRIED]
+    ) {
+      failed.healthy = false;
+      const other = upstreams.find((u) => u.healthy && u !== failed);
+      if (other) {
+        req[RETRIED] = true;
+        req[TARGET] = other;
+        proxy.web(req, res, { target: other.url });
+        return;
+      }
+    }
     if (res && 'writeHead' in res && !res.headersSent) {
       const what = admin && serviceOf(req.url) === 'admin-api' ? 'admin-api' : 'gateway';
       res.writeHead(502, { 'content-type': 'application/json' });
@@ -69,6 +95,14 @@ export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, l
     } else if (res && 'destroy' in res) {
       res.destroy();
     }
+  });
+  // An upstream that dies in the middle of a streamed answer (an SSE stream, a long-poll): the
+  // client's connection is ended too, so that it reconnects — a proxied stream would otherwise
+  // stay open with nothing behind it.
+  proxy.on('proxyRes', (proxyRes, _req, res) => {
+    proxyRes.once('close', () => {
+      if (!proxyRes.complete && !res.destroyed) res.destroy();
+    });
   });
 
   const server = http.createServer((req, res) => {
@@ -88,6 +122,7 @@ export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, l
       res.end(JSON.stringify({ error: { code: 'bad_request', message: 'unknown session' } }));
       return;
     }
+    req[TARGET] = target;
     proxy.web(req, res, { target: target.url });
   });
   // Upgraded (WebSocket) client sockets per upstream: when an upstream dies they are closed at once,

@@ -28,6 +28,10 @@ const load = (): Promise<FrontDoorModule> => import('./front-door.mjs') as Promi
 function backend(name: string): Promise<{ url: string; close: () => void }> {
   const srv = http.createServer((req, res) => {
     if (req.url?.startsWith('/health/')) return void res.end('ok');
+    if (req.url?.startsWith('/sse')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      return void res.write(`data: ${name}\n\n`);
+    }
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => res.end(JSON.stringify({ name, method: req.method, url: req.url, body })));
@@ -154,6 +158,38 @@ describe('front door', () => {
       await expect(refused).rejects.toMatchObject({ status: 401 });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+      await close();
+    }
+  });
+
+  it('ends a client stream whose gateway dies mid-stream, and sends a GET for a dead gateway elsewhere', async () => {
+    const { base, backends, close } = await openDoor(['gw1', 'gw2']);
+    try {
+      // Two streams: one on each gateway (round robin).
+      const streams = await Promise.all([fetch(`${base}/sse`), fetch(`${base}/sse`)]);
+      const readers = streams.map((r) => (r.body as ReadableStream<Uint8Array>).getReader());
+      const first = await Promise.all(
+        readers.map(async (r) => new TextDecoder().decode((await r.read()).value)),
+      );
+      const onGw1 = first.findIndex((t) => t.includes('gw1'));
+      expect(onGw1).toBeGreaterThanOrEqual(0);
+      backends['gw1'].close();
+      // The stream that was on gw1 ends (done or an error), instead of hanging open.
+      const ended = await Promise.race([
+        readers[onGw1].read().then(
+          (r) => (r.done ? 'ended' : 'data'),
+          () => 'ended',
+        ),
+        new Promise((r) => setTimeout(() => r('still open'), 3_000)),
+      ]);
+      expect(ended).toBe('ended');
+      // Every GET is answered by gw2, even those the round robin sends to gw1 before its probe fails.
+      for (let i = 0; i < 4; i++) {
+        const r = await fetch(`${base}/socket.io/?EIO=4&transport=polling`);
+        expect(((await r.json()) as { name: string }).name).toBe('gw2');
+      }
+      await readers[1 - onGw1].cancel();
+    } finally {
       await close();
     }
   });
