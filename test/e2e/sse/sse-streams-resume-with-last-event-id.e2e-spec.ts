@@ -1,3 +1,4 @@
+import { connect as tcp } from 'node:net';
 import { eventually, sleep, SseClient, SseRefused, Stack } from '@channels/testing';
 import { Http } from '../admin-api/support/http';
 
@@ -14,7 +15,7 @@ describe('SSE streams', () => {
     writers: 1,
     presences: 1,
     serviceEnv: {
-      gateway: { SSE_HEARTBEAT_MS: '200', DRAIN_WINDOW_MS: '200' },
+      gateway: { SSE_HEARTBEAT_MS: '200', DRAIN_WINDOW_MS: '200', MAX_OUTBOUND_BUFFER_BYTES: '65536' },
       'admin-api': { CLIENT_PUBLISH_RATE_PER_SEC: '5' },
     },
   });
@@ -194,6 +195,49 @@ describe('SSE streams', () => {
     expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((x) => x === 201).length).toBeLessThanOrEqual(6);
     expect(burst.find((r) => r.status === 429)?.body.error?.code).toBe('rate_limited');
+  });
+
+  it('ends the stream of a reader that falls behind; it resumes with its last id and misses nothing', async () => {
+    const fast = await open(1, ['a']);
+    await fast.next('ready');
+    // A reader that stops reading: a raw connection, paused after the headers.
+    const url = new URL(sseUrl(1, ['a'], { token: stack.clientToken(app, 'slow'), appID: app }));
+    const raw = tcp(Number(url.port), url.hostname);
+    let received = '';
+    let closed = false;
+    raw.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+      if (received.includes('event: ready')) raw.pause();
+    });
+    raw.on('close', () => (closed = true));
+    raw.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    await eventually(() => received.includes('event: ready'), 'the slow stream is ready');
+    const big = 'x'.repeat(60_000);
+    const offsets: number[] = [];
+    for (let i = 0; i < 400 && !closed; i++) offsets.push(await publish('a', `${i}:${big}`));
+    // The gateway gave up on it: its unsent data passed MAX_OUTBOUND_BUFFER_BYTES.
+    raw.resume();
+    await eventually(() => closed, 'the slow stream ended by the gateway', 15_000);
+    const metrics = await (await fetch(`${stack.url('gateway', 1)}/metrics`)).text();
+    expect(
+      Number(/^channels_gateway_outbound_buffer_drops_total (\S+)$/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
+    // The fast reader on the same gateway got everything.
+    await eventually(
+      () => fast.data<Ev>('event').filter((e) => offsets.includes(e.offset)).length === offsets.length,
+      'the fast reader has every event',
+      15_000,
+    );
+    // The slow reader resumes from the last id it did receive.
+    const ids = [...received.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]);
+    const resumed = await open(0, ['a'], { clientID: 'slow', lastEventId: ids[ids.length - 1] });
+    await resumed.next('ready');
+    const seen = [...received.matchAll(/"offset":(\d+)/g)]
+      .map((m) => Number(m[1]))
+      .filter((o) => offsets.includes(o));
+    const rest = resumed.data<Ev>('event').map((e) => e.offset);
+    expect([...new Set([...seen, ...rest])].sort((x, y) => x - y)).toEqual(offsets);
+    expect(rest[0]).toBe(Math.max(...seen.filter((o) => o < rest[0]), offsets[0] - 1) + 1);
   });
 
   it('sends comment heartbeats and ends its streams on SIGTERM so that they resume elsewhere', async () => {

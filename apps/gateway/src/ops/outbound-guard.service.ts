@@ -43,7 +43,7 @@ export class OutboundGuard implements OnApplicationBootstrap, OnApplicationShutd
       if (pending > limit) {
         this.metrics.outboundDrops.inc();
         this.logger.warn(`disconnecting slow consumer ${session.clientID} (${pending} bytes pending)`);
-        session.transport.close('disconnect');
+        session.transport.close('overflow');
       }
     }
   }

@@ -37,6 +37,7 @@ export class OptimizedTransport implements SessionTransport<OptimizedFrame> {
 
   close(reason: CloseReason): void {
     if (reason === 'reconnect') this.ws.close(CLOSE_GOING_AWAY, 'reconnect');
+    else if (reason === 'overflow') this.ws.terminate();
     else this.ws.close(CLOSE_POLICY, 'closed by the server');
   }
 

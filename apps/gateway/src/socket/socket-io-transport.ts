@@ -77,7 +77,10 @@ export class SocketIoTransport implements SessionTransport<SocketIoFrame> {
     );
   }
 
-  /** `reconnect` closes the transport (the client reconnects by itself); `disconnect` ends it for good. */
+  /**
+   * `reconnect` closes the transport (the client reconnects by itself); `disconnect` and `overflow`
+   * end it for good, as a server-side disconnect.
+   */
   close(reason: CloseReason): void {
     if (reason === 'reconnect') this.socket.conn.close();
     else this.socket.disconnect(true);

@@ -112,10 +112,12 @@ export class SseTransport implements SessionTransport<SseFrame> {
     if (this.open) this.res.write(': hb\n\n');
   }
 
-  close(_reason: CloseReason): void {
-    // Either way the stream ends; a browser's EventSource reconnects by itself with its last id
-    // (and stops for good when the reconnect is refused, e.g. a revoked token's 401).
-    if (this.open) this.res.end();
+  close(reason: CloseReason): void {
+    // The stream ends; a browser's EventSource reconnects by itself with its last id (and stops for
+    // good when the reconnect is refused, e.g. a revoked token's 401). A slow reader's connection
+    // is dropped at once with what it has not read.
+    if (reason === 'overflow') this.res.destroy();
+    else if (this.open) this.res.end();
   }
 
   pendingBytes(): number {

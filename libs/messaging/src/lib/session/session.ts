@@ -16,9 +16,12 @@ export type Notice = {
  *  - `reconnect`: the client should come back (drain on shutdown, a lost Redis subscription that
  *    must be recovered, a slow consumer) — transports close in the way their clients retry;
  *  - `disconnect`: the server ended it for good (client or app deleted, admin disconnect, token
- *    expired or revoked) — socket.io clients do not reconnect by themselves after it.
+ *    expired or revoked) — socket.io clients do not reconnect by themselves after it;
+ *  - `overflow`: a slow consumer whose unsent data passed the bound — ended at once, what is still
+ *    unsent dropped (waiting for it to drain is what the bound prevents); clients resume from
+ *    what they received.
  */
-export type CloseReason = 'reconnect' | 'disconnect';
+export type CloseReason = 'reconnect' | 'disconnect' | 'overflow';
 
 /**
  * What the core knows of a connection's transport: its protocol (which codec encodes what it is
