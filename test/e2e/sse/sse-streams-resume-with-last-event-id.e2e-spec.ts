@@ -205,16 +205,27 @@ describe('SSE streams', () => {
     const raw = tcp(Number(url.port), url.hostname);
     let received = '';
     let closed = false;
+    let paused = false;
     raw.on('data', (chunk: Buffer) => {
       received += chunk.toString();
-      if (received.includes('event: ready')) raw.pause();
+      if (!paused && received.includes('event: ready')) {
+        paused = true;
+        raw.pause();
+      }
     });
     raw.on('close', () => (closed = true));
     raw.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
     await eventually(() => received.includes('event: ready'), 'the slow stream is ready');
     const big = 'x'.repeat(60_000);
+    const drops = async () => {
+      const text = await (await fetch(`${stack.url('gateway', 1)}/metrics`)).text();
+      return Number(/^channels_gateway_outbound_buffer_drops_total (\S+)$/m.exec(text)?.[1] ?? 0);
+    };
+    let dropCount = 0;
+    const dropped = () => dropCount > 0;
+    const watch = setInterval(() => void drops().then((n) => (dropCount = n)), 200);
     const offsets: number[] = [];
-    for (let i = 0; i < 400 && !closed; i++) offsets.push(await publish('a', `${i}:${big}`));
+    for (let i = 0; i < 400 && !dropped(); i++) offsets.push(await publish('a', `${i}:${big}`));
     // The gateway gave up on it: its unsent data passed MAX_OUTBOUND_BUFFER_BYTES.
     raw.resume();
     await eventually(() => closed, 'the slow stream ended by the gateway', 15_000);

@@ -64,6 +64,18 @@ describe('accessLog', () => {
     expect((lines[1]['req'] as { id: string }).id).toBe('r'.repeat(128));
   });
 
+  it('redacts credentials carried in the query (EventSource and URL-only clients)', async () => {
+    await get('/sse?channel=a&token=secret-1&appID=x');
+    await get('/optimized?Authorization=secret-2&AppID=x');
+    await get('/socket.io/?EIO=4&transport=polling&token=secret-3');
+    expect(lines.map((l) => (l['req'] as { url: string }).url)).toEqual([
+      '/sse?channel=a&token=[redacted]&appID=x',
+      '/optimized?Authorization=[redacted]&AppID=x',
+      '/socket.io/?EIO=4&transport=polling&token=[redacted]',
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/secret-/);
+  });
+
   it('skips probes and scrapes', async () => {
     await get('/health/live');
     await get('/health/ready');

@@ -5,12 +5,21 @@ import type { Logger } from 'pino';
 const MAX_REQUEST_ID = 128;
 const plain = (v: unknown) => v;
 
+/** Query parameters that carry credentials (URL-only clients: EventSource, original SDKs, socket.io). */
+const SECRET_PARAM = /([?&](?:token|authorization|access_token|apikey|api_key)=)[^&#]*/gi;
+
+/** The URL as logged: credential parameters replaced by `[redacted]`. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_PARAM, '$1[redacted]');
+}
+
 /** Paths not logged: probes and scrapes arrive every few seconds and say nothing. */
 const QUIET = /^\/(health\/(live|ready)|metrics)(\?|$)/;
 
 /**
  * One JSON line per finished HTTP request — `{req: {id, method, url}, res: {statusCode},
  * responseTime}` at `info` (5xx at `error`) — written on the root logger when the response ends.
+ * Credentials in the query (`token`, `Authorization`, …) are redacted from the URL.
  *
  * The per-request cost is one `finish` listener (none at level `silent`): no child logger, no
  * serialised request, no AsyncLocalStorage context. (A request-scoped child logger per request, as pino-http makes,
@@ -41,7 +50,7 @@ export function accessLog(
           req: {
             id: typeof header === 'string' ? header.slice(0, MAX_REQUEST_ID) : ++counter,
             method: req.method,
-            url: req.url,
+            url: redactUrl(req.url),
           },
           res: { statusCode: status },
           responseTime: Math.round(performance.now() - start),
