@@ -122,6 +122,8 @@ export class SseController implements OnApplicationBootstrap, OnApplicationShutd
       // nginx: do not buffer this response.
       'X-Accel-Buffering': 'no',
     });
+    // A write racing the end of the connection must not become an unhandled 'error'.
+    res.on('error', () => undefined);
     res.write('retry: 1000\n\n');
     res.socket?.setNoDelay(true);
     const transport = new SseTransport(res, channels, [...positions]);
