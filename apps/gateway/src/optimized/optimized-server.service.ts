@@ -23,6 +23,8 @@ interface Connection {
   nextPing: number;
   /** Since when a ping waits for its pong (undefined: none outstanding). */
   awaitingSince: number | undefined;
+  /** The connection is over for the core (closed, or being closed by the server). */
+  ended: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -118,17 +120,17 @@ export class OptimizedServer implements OnApplicationShutdown {
   }
 
   private onConnection(ws: WebSocket, init: SessionInit): void {
-    const transport = new OptimizedTransport(ws);
+    const transport = new OptimizedTransport(ws, () => this.ended(c));
     const session = new Session(init, transport);
     const now = Date.now();
-    const c: Connection = { session, transport, ws, nextPing: now, awaitingSince: undefined };
+    const c: Connection = { session, transport, ws, nextPing: now, awaitingSince: undefined, ended: false };
     this.connections.add(c);
     this.metrics.connectionsChanged(OPTIMIZED, 1);
     this.core.open(session);
     this.expiry.track(session);
     ws.on('pong', () => (c.awaitingSince = undefined));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) return; // text frames are ignored
+      if (!isBinary || c.ended) return; // text frames are ignored
       this.onFrame(c, toBuffer(data)).catch((e: unknown) =>
         this.logger.error(`/optimized frame failed: ${e instanceof Error ? e.stack : String(e)}`),
       );
@@ -136,12 +138,19 @@ export class OptimizedServer implements OnApplicationShutdown {
     ws.on('error', () => undefined);
     ws.on('close', () => {
       this.connections.delete(c);
-      this.expiry.untrack(session);
-      this.metrics.connectionsChanged(OPTIMIZED, -1);
-      this.admission.left(session);
-      void this.core.closed(session, !this.lifecycle.isShuttingDown);
+      this.ended(c);
     });
     this.ping(c, now);
+  }
+
+  /** Once per connection, when it closes or the server starts closing it. */
+  private ended(c: Connection): void {
+    if (c.ended) return;
+    c.ended = true;
+    this.expiry.untrack(c.session);
+    this.metrics.connectionsChanged(OPTIMIZED, -1);
+    this.admission.left(c.session);
+    void this.core.closed(c.session, !this.lifecycle.isShuttingDown);
   }
 
   private async onFrame(c: Connection, data: Buffer): Promise<void> {

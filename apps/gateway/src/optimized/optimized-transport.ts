@@ -8,11 +8,19 @@ import { eventBytes, noticeBytes, OPTIMIZED, type OptimizedFrame } from './optim
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
 
-/** One `/optimized` WebSocket as the core sees it. */
+/**
+ * One `/optimized` WebSocket as the core sees it. `closing` runs when the server closes it: the
+ * connection is over for the core at once, not when the closing handshake completes — a client that
+ * stopped reading never answers the close frame, queued behind what it did not read, and `ws` waits
+ * 30 s for it.
+ */
 export class OptimizedTransport implements SessionTransport<OptimizedFrame> {
   readonly protocol = OPTIMIZED;
 
-  constructor(private readonly ws: WebSocket) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly closing: () => void = () => undefined,
+  ) {}
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
@@ -39,6 +47,7 @@ export class OptimizedTransport implements SessionTransport<OptimizedFrame> {
     if (reason === 'reconnect') this.ws.close(CLOSE_GOING_AWAY, 'reconnect');
     else if (reason === 'overflow') this.ws.terminate();
     else this.ws.close(CLOSE_POLICY, 'closed by the server');
+    this.closing();
   }
 
   pendingBytes(): number {
