@@ -34,6 +34,7 @@ export function invalidateFor(
       return;
     case 'disconnect_client':
     case 'unsubscribe_client':
+    case 'subscribe_client':
       return;
   }
 }

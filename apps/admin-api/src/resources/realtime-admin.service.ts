@@ -89,6 +89,16 @@ export class RealtimeAdminService {
     await this.control.publish({ type: 'disconnect_client', appID, clientID });
   }
 
+  /**
+   * Server-side subscription: every gateway subscribes every live connection of the client to the
+   * channel, under the channel's rules (a private channel needs the client's membership).
+   */
+  async subscribe(p: Principal, appID: string, clientID: string, channelID: string): Promise<void> {
+    assertAdminOf(p, appID);
+    await this.channels.require(appID, channelID);
+    await this.control.publish({ type: 'subscribe_client', appID, channelID, clientID });
+  }
+
   /** Every gateway unsubscribes every connection of the client from the channel. */
   async unsubscribe(p: Principal, appID: string, clientID: string, channelID: string): Promise<void> {
     assertAdminOf(p, appID);

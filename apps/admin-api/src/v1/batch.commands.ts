@@ -47,6 +47,7 @@ export const batchParamSchemas = {
   stats: params({ appID: AppID.optional() }),
   disconnect: params(onClient),
   unsubscribe: params({ ...onClient, channelID: ChannelID }),
+  subscribe: params({ ...onClient, channelID: ChannelID }),
   create_channel: params({ ...onApp, ...ChannelCreate.shape }),
   update_channel: params({ ...onChannel, ...ChannelUpdate.shape }),
   delete_channel: params(onChannel),
@@ -109,6 +110,10 @@ export class BatchCommands {
     },
     unsubscribe: async (p, { appID, clientID, channelID }) => {
       await this.live.unsubscribe(p, appID, clientID, channelID);
+      return { ok: true };
+    },
+    subscribe: async (p, { appID, clientID, channelID }) => {
+      await this.live.subscribe(p, appID, clientID, channelID);
       return { ok: true };
     },
     create_channel: (p, { appID, ...settings }) => this.channels.create(p, appID, settings),

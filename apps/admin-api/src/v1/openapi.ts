@@ -146,6 +146,18 @@ export const V1_ROUTES: RouteDoc[] = [
   },
   {
     method: 'post',
+    path: `${app}/clients/{clientID}/subscribe`,
+    tag: 'Live',
+    summary: 'Subscribe a client to a channel (server-side)',
+    description:
+      "Every gateway subscribes every live connection of the client to the channel, under the channel's rules (a private channel needs the client's membership). Each connection receives `new_subscription {channelID, offset, epoch}`, then the channel's events; presence is announced as for a client subscribe.",
+    who: admin,
+    body: S.UnsubscribeBody,
+    ok: { status: 200, description: 'Sent to every gateway', schema: S.Ok },
+    errors: [404],
+  },
+  {
+    method: 'post',
     path: `${app}/clients/{clientID}/unsubscribe`,
     tag: 'Live',
     summary: 'Unsubscribe a client from a channel',

@@ -98,6 +98,18 @@ export class V1ClientsController {
     return { ok: true };
   }
 
+  @Post(':clientID/subscribe')
+  @HttpCode(200)
+  async subscribe(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Param('clientID', param(ClientID, 'clientID')) clientID: string,
+    @Body(body(UnsubscribeBody)) b: z.output<typeof UnsubscribeBody>,
+  ) {
+    await this.live.subscribe(p, appID, clientID, b.channelID);
+    return { ok: true };
+  }
+
   @Post(':clientID/unsubscribe')
   @HttpCode(200)
   async unsubscribe(

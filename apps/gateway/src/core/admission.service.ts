@@ -57,6 +57,7 @@ export class Admission {
       publishBucket,
       ...(verified.issuedAt !== undefined ? { issuedAt: verified.issuedAt } : {}),
       ...(verified.expiresAt !== undefined ? { expiresAt: verified.expiresAt } : {}),
+      ...(verified.channels ? { channels: verified.channels } : {}),
     };
   }
 

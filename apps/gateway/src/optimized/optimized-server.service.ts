@@ -141,6 +141,7 @@ export class OptimizedServer implements OnApplicationShutdown {
       this.ended(c);
     });
     this.ping(c, now);
+    this.core.ready(session).catch((e: unknown) => this.logger.warn(`token channels: ${String(e)}`));
   }
 
   /** Once per connection, when it closes or the server starts closing it. */

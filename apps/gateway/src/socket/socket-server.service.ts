@@ -124,6 +124,7 @@ export class SocketServer implements OnApplicationShutdown {
       connectionID: session.connectionID,
       ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}),
     });
+    this.core.ready(session).catch((e: unknown) => this.logger.warn(`token channels: ${String(e)}`));
   }
 
   async onApplicationShutdown(): Promise<void> {

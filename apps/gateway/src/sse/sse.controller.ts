@@ -184,6 +184,7 @@ export class SseController implements OnApplicationBootstrap, OnApplicationShutd
       ...(session.expiresAt !== undefined ? { expiresAt: session.expiresAt } : {}),
     });
     afterAck();
+    await this.core.ready(session);
   }
 }
 

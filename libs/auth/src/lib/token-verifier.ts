@@ -16,6 +16,11 @@ export interface VerifiedToken {
   issuedAt?: number;
   /** `exp` in unix milliseconds (absent: the token does not expire). */
   expiresAt?: number;
+  /**
+   * The `channels` claim: channel ids the connection is subscribed to at connect (under each
+   * channel's rules), as Centrifugo's. Strings only, at most 256.
+   */
+  channels?: string[];
 }
 
 const ROLE_ALIASES: Record<string, Role> = {
@@ -71,10 +76,22 @@ export class TokenVerifier {
       );
     }
     const principal = toPrincipal(claims);
+    const channels = claims['channels'];
+    if (
+      channels !== undefined &&
+      (!Array.isArray(channels) || channels.length > 256 || channels.some((c) => typeof c !== 'string'))
+    )
+      throw new ChannelsError(
+        ErrorCode.Unauthorized,
+        'invalid token: channels must be a list of channel ids',
+      );
     return {
       principal,
       ...(typeof claims.iat === 'number' ? { issuedAt: claims.iat } : {}),
       ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp * 1000 } : {}),
+      ...(Array.isArray(channels) && channels.length > 0
+        ? { channels: [...new Set(channels as string[])] }
+        : {}),
     };
   }
 }

@@ -35,4 +35,6 @@ export type ControlMessage =
   /** An app setting its channels inherit changed (ack mode): cached channel settings are re-read. */
   | { type: 'app_updated'; appID: string }
   | { type: 'disconnect_client'; appID: string; clientID: string }
-  | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string };
+  | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string }
+  /** Server-side subscription: every connection of the client subscribes to the channel. */
+  | { type: 'subscribe_client'; appID: string; channelID: string; clientID: string };

@@ -85,6 +85,13 @@ export interface InitialOnlineStatusPayload {
   channelID: string;
   clientStatus: ClientStatusMap;
 }
+/** A subscription the server made for the connection (server-side subscribe, the token's `channels`). */
+export interface NewSubscriptionPayload {
+  channelID: string;
+  /** The position the subscription starts from (persistent channels): recover from it. */
+  offset?: number;
+  epoch?: string;
+}
 /** `refresh_required` / `token_expired`: the connection's token expires (expired) at `expiresAt`, unix ms. */
 export interface TokenExpiryPayload {
   expiresAt: number;
@@ -102,6 +109,8 @@ export interface ServerToClientEvents {
   leave_channel: (payload: MemberRef) => void;
   online_status: (payload: OnlineStatusPayload) => void;
   initial_online_status: (payload: InitialOnlineStatusPayload) => void;
+  /** The server subscribed this connection to a channel; its events follow. */
+  new_subscription: (payload: NewSubscriptionPayload) => void;
   /** The token expires soon: send `refresh` with a fresh one or the connection is closed. */
   refresh_required: (payload: TokenExpiryPayload) => void;
   /** Sent right before the server closes a connection whose token expired without a refresh. */
@@ -124,6 +133,7 @@ export const SERVER_EVENTS = [
   'leave_channel',
   'online_status',
   'initial_online_status',
+  'new_subscription',
   'refresh_required',
   'token_expired',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];

@@ -83,6 +83,14 @@ export class RealtimeCore {
     this.hub.add(session);
   }
 
+  /**
+   * The connection is ready for notices (socket.io's `ready` was sent): the channels its token
+   * names are subscribed, each announced with `new_subscription`.
+   */
+  async ready(session: Session): Promise<void> {
+    if (session.tokenChannels.length > 0) await this.serverSubscribe(session, [...session.tokenChannels]);
+  }
+
   /** The connection closed: it leaves its rooms, and its presence is ended unless shutting down. */
   async closed(session: Session, reportPresence: boolean): Promise<void> {
     if (session.closed) return;
@@ -123,6 +131,35 @@ export class RealtimeCore {
       for (const p of prepared) this.flushHeld(session, p);
     };
     return { ack: { results }, afterAck };
+  }
+
+  /**
+   * Subscriptions the server makes for the connection (server-side subscribe, the token's
+   * `channels` claim), under each channel's rules: the connection is told `new_subscription
+   * {channelID, offset, epoch}` for each, then receives the channel's events. A channel the
+   * client may not subscribe to is left out (nothing is sent for it). Returns the channels
+   * subscribed.
+   */
+  async serverSubscribe(session: Session, channelIDs: string[]): Promise<string[]> {
+    const fresh = channelIDs.filter((c) => !session.channels.has(c));
+    if (fresh.length === 0 || !session.connected) return [];
+    const { ack, afterAck } = await this.subscribeMany(session, fresh);
+    const done: string[] = [];
+    for (const channelID of fresh) {
+      const r = ack.results[channelID];
+      if (!r?.ok) continue;
+      done.push(channelID);
+      session.send({
+        name: 'new_subscription',
+        payload: {
+          channelID,
+          ...(r.offset !== undefined ? { offset: r.offset } : {}),
+          ...(r.epoch !== undefined ? { epoch: r.epoch } : {}),
+        },
+      });
+    }
+    afterAck();
+    return done;
   }
 
   async unsubscribe(session: Session, input: unknown): Promise<void> {

@@ -91,6 +91,15 @@ export class SessionControl implements OnApplicationBootstrap, OnApplicationShut
             payload: { channelID: m.channelID, clientID: m.clientID },
           });
         return;
+      case 'subscribe_client':
+        await Promise.all(
+          this.socketsOf(clientRoom(m.appID, m.clientID)).map((s) =>
+            this.core.serverSubscribe(s, [m.channelID]).catch((e: unknown) => {
+              this.logger.warn(`server-side subscribe to ${m.channelID} failed: ${String(e)}`);
+            }),
+          ),
+        );
+        return;
       case 'unsubscribe_client':
         await this.removeFromChannel(this.socketsOf(clientRoom(m.appID, m.clientID)), m.channelID);
         return;

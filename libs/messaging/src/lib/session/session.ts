@@ -76,6 +76,8 @@ export interface SessionInit {
   publishBucket: PublishBucket;
   issuedAt?: number;
   expiresAt?: number;
+  /** The token's `channels` claim: subscribed at connect. */
+  channels?: string[];
 }
 
 /**
@@ -104,6 +106,8 @@ export class Session<Frame = unknown> {
   expiryNoticeSent = false;
   /** The second-bucket of the expiry wheel this connection is filed in. */
   expiryBucket: number | undefined;
+  /** The token's `channels` claim: the transport subscribes them once the connection is ready. */
+  readonly tokenChannels: readonly string[];
   /** Set once the connection is gone; the core ignores it from then on. */
   closed = false;
 
@@ -119,6 +123,7 @@ export class Session<Frame = unknown> {
     this.publishBucket = init.publishBucket;
     this.issuedAt = init.issuedAt;
     this.expiresAt = init.expiresAt;
+    this.tokenChannels = init.channels ?? [];
     this.clientRoom = clientRoom(init.appID, init.clientID);
     this.appRoom = appRoom(init.appID);
   }
