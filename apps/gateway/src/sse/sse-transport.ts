@@ -16,6 +16,8 @@ export interface SseFrame {
   channelID?: string;
   offset?: number;
   epoch?: string;
+  /** The `id:` line of a stream of this one channel, made once for all of them. */
+  soleChannelId?: Buffer;
 }
 
 const message = (name: string, json: string): Buffer => Buffer.from(`event: ${name}\ndata: ${json}\n\n`);
@@ -100,8 +102,12 @@ export class SseTransport implements SessionTransport<SseFrame> {
     if (frame.offset !== undefined && frame.channelID !== undefined && frame.epoch !== undefined) {
       const i = this.index.get(frame.channelID);
       if (i !== undefined) {
-        this.positions[i] = { offset: frame.offset, epoch: frame.epoch };
-        this.res.write(`id: ${encodePosition(this.positions)}\n`);
+        const p = { offset: frame.offset, epoch: frame.epoch };
+        this.positions[i] = p;
+        // Every stream of this channel alone shares one id line for the event.
+        if (this.positions.length === 1)
+          this.res.write((frame.soleChannelId ??= Buffer.from(`id: ${encodePosition([p])}\n`)));
+        else this.res.write(`id: ${encodePosition(this.positions)}\n`);
       }
     }
     this.res.write(frame.data);
