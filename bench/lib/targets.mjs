@@ -58,6 +58,14 @@ export const TARGETS = {
     waitFor: 'ready',
     multiNode: true,
   },
+  // The same gateway build, its clients speaking the original product's binary protocol.
+  'channels-optimized': {
+    label: 'Channels gateway, /optimized',
+    kind: 'channels',
+    protocol: 'optimized',
+    multiNode: true,
+    short: 'ch-opt', // in the Redis prefix, which the services cap at 40 characters
+  },
 };
 
 export const GATEWAY_MAIN = join(REPO_ROOT, 'dist', 'apps', 'gateway', 'main.js');
@@ -95,7 +103,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
   const def = TARGETS[name];
   if (!def) throw new Error(`unknown target ${name}`);
   if (nodes > 1 && !def.multiNode) throw new Error(`${name} is single-node`);
-  const id = `${name}-${randomBytes(3).toString('hex')}`;
+  const id = `${def.short ?? name}-${randomBytes(3).toString('hex')}`;
   const probeDir = join(ctx.runDir, 'probe', id);
   mkdirSync(probeDir, { recursive: true });
   const redisPrefix = `bench:${ctx.runId}:${id}:`;
