@@ -146,7 +146,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
         });
         children[i] = child;
         const url = `http://127.0.0.1:${port}`;
-        await waitHttpOk(`${url}/health`, { child, what: `${name} #${i + 1}`, timeoutMs: 20_000 });
+        await waitHttpOk(`${url}/health`, { child, what: `${name} #${i + 1}`, timeoutMs: 60_000 });
         return url;
       }),
     );
@@ -214,7 +214,9 @@ async function startChannels(t) {
         logFile: join(ctx.runDir, `${t.name}-${what}.log`),
       });
       list[index] = child;
-      await waitHttpOk(`http://127.0.0.1:${port}/health/ready`, { child, what, timeoutMs: 40_000 });
+      // Generous: scenarios boot several Channels stacks at once (socket.io and /optimized targets,
+      // 4 gateways for chat) on one pinned core, often beside other work on the machine.
+      await waitHttpOk(`http://127.0.0.1:${port}/health/ready`, { child, what, timeoutMs: 120_000 });
       return `http://127.0.0.1:${port}`;
     };
     // Writer and presence are part of the system but not of the delivery path: they run unpinned.
