@@ -196,11 +196,6 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
     const ws = new WebSocket(u.toString(), { perMessageDeflate: false, skipUTF8Validation: true });
     const pending = new Map();
     let nextId = 1;
-    let open = false;
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('connect timeout'));
-    }, timeoutMs);
     const conn = {
       ws,
       request(event, data, cb) {
@@ -216,23 +211,8 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
       send(event, data) {
         ws.send(JSON.stringify({ t: event, ...data }));
       },
-      close() {
-        open = false;
-        ws.close();
-      },
-      get pendingCount() {
-        return pending.size;
-      },
     };
-    ws.on('open', () => {
-      clearTimeout(timer);
-      open = true;
-      resolve(conn);
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      reject(new Error(`refused: HTTP ${res.statusCode}`));
-    });
+    plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject });
     ws.on('message', (buf) => {
       if (startsWith(buf, RAW_EVENT_PREFIX)) {
         if (onEvent) onEvent(buf);
@@ -252,18 +232,47 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
         }
       }
     });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      if (!open) reject(e);
-    });
-    ws.on('close', () => {
-      clearTimeout(timer);
-      const was = open;
-      open = false;
-      for (const cb of pending.values()) cb(new Error('connection closed'));
-      pending.clear();
-      if (was && onClose) onClose();
-    });
+  });
+}
+
+/**
+ * Opening, refusal, errors and closing of a plain WebSocket client (raw ws, `/optimized`): resolves
+ * with `conn` once open, rejects on a timeout, an HTTP refusal or an error before that; on close,
+ * fails what is pending and calls `onClose` if it had been open. Adds `conn.close()` and
+ * `conn.pendingCount`.
+ */
+function plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject }) {
+  const state = { open: false };
+  conn.close = () => {
+    state.open = false;
+    ws.close();
+  };
+  Object.defineProperty(conn, 'pendingCount', { get: () => pending.size });
+  const timer = setTimeout(() => {
+    ws.terminate();
+    reject(new Error('connect timeout'));
+  }, timeoutMs);
+  ws.on('open', () => {
+    clearTimeout(timer);
+    state.open = true;
+    resolve(conn);
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    clearTimeout(timer);
+    reject(new Error(`refused: HTTP ${res.statusCode}`));
+    ws.terminate();
+  });
+  ws.on('error', (e) => {
+    clearTimeout(timer);
+    if (!state.open) reject(e);
+  });
+  ws.on('close', () => {
+    clearTimeout(timer);
+    const was = state.open;
+    state.open = false;
+    for (const cb of pending.values()) cb(new Error('connection closed'));
+    pending.clear();
+    if (was && onClose) onClose();
   });
 }
 
@@ -397,11 +406,6 @@ function connectOptimized({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
     const ws = new WebSocket(optimizedUrl(url, auth), { perMessageDeflate: false, skipUTF8Validation: true });
     const pending = new Map(); // ID → (ack) => void
     let nextId = 1;
-    let open = false;
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('connect timeout'));
-    }, timeoutMs);
     const send = (frame, cb) => {
       const id = nextId++;
       if (nextId > 0xffffffff) nextId = 1; // uint32 on the wire, never 0
@@ -449,24 +453,8 @@ function connectOptimized({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
       send() {
         throw new Error('/optimized: fire-and-forget requests are not used by the harness');
       },
-      close() {
-        open = false;
-        ws.close();
-      },
-      get pendingCount() {
-        return pending.size;
-      },
     };
-    ws.on('open', () => {
-      clearTimeout(timer);
-      open = true;
-      resolve(conn);
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      reject(new Error(`refused: HTTP ${res.statusCode}`));
-      ws.terminate();
-    });
+    plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject });
     ws.on('message', (buf, isBinary) => {
       if (!isBinary) return;
       // Hot path: `08 05` is type PUBLISH (types < 128 are one varint byte).
@@ -483,18 +471,6 @@ function connectOptimized({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
         }
       }
       // INITIAL_ONLINE_STATUS, membership and presence frames: not used by the harness.
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      if (!open) reject(e);
-    });
-    ws.on('close', () => {
-      clearTimeout(timer);
-      const was = open;
-      open = false;
-      for (const cb of pending.values()) cb(new Error('connection closed'));
-      pending.clear();
-      if (was && onClose) onClose();
     });
   });
 }
