@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Benchmark runner.
 //
-//   npm run bench                       quick version of every scenario (< 5 minutes), then a table
+//   npm run bench                       quick version of every scenario (≈ 7 minutes), then a table
 //   npm run bench -- <scenario> [...]   only those scenarios (see --list)
 //   npm run bench -- --full             the full version (longer windows, more runs, larger sets)
 //   options: --targets=a,b   restrict the systems under test (ws-raw, socketio-classic,
-//                            socketio-sharded, channels)
+//                            socketio-sharded, channels, channels-optimized)
 //            --json=<file>   also write the results there (always written to tmp/bench/latest.json)
 //            --verbose       more logging
 //   env: BENCH_PIN=0 (no taskset), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists),

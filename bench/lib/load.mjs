@@ -194,11 +194,14 @@ export async function measureRun({ target, subs, pubs, plan, warmupMs, measureMs
       label: w.label,
       deliveriesInWindow: m1[i].window,
       received: lastMarks[i].total - before[i].total,
-      badFrames: m1[i].badFrames,
+      badFrames: lastMarks[i].badFrames,
       latency: latencySummaryMs(Histogram.fromJSON(m1[i].hist)),
     })),
     disconnects: m1.reduce((n, m) => n + m.disconnects, 0),
-    badFrames: m1.reduce((n, m) => n + m.badFrames, 0),
+    // Frames the subscribers rejected so far (a running count), drain included.
+    badFrames: lastMarks.reduce((n, m) => n + m.badFrames, 0),
+    // Frames decoded in full during this run (the `/optimized` sample check), drain included.
+    verified: lastMarks.reduce((n, m, i) => n + (m.verified ?? 0) - (before[i].verified ?? 0), 0),
   };
 }
 

@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Histogram, bucketOf, bucketRange, median, readAsciiNumber, summarize } from './stats.mjs';
-import { clientToken, subscribeAckOk } from './wire.mjs';
+import { fileURLToPath } from 'node:url';
+import {
+  clientToken,
+  optimizedAck,
+  optimizedPublish,
+  optimizedSubscribe,
+  optimizedType,
+  subscribeAckOk,
+} from './wire.mjs';
 import { parseResults } from '../scenarios/external.mjs';
 import jwt from 'jsonwebtoken';
 
@@ -128,4 +136,47 @@ test('the probe counts pub/sub pushes exactly, however the stream is cut into ch
   assert.equal(stats.redisConnections, 1);
   assert.equal(stats.redisBytes, stream.length);
   assert.equal(stats.redisMessages, 300);
+});
+
+test('the /optimized frames the harness writes by hand are what optimized.proto encodes', async () => {
+  const { default: protobuf } = await import('protobufjs');
+  const proto = fileURLToPath(
+    new URL('../../libs/contracts/src/lib/optimized/optimized.proto', import.meta.url),
+  );
+  const root = new protobuf.Root().loadSync(proto, { keepCase: true });
+  const NewEvent = root.lookupType('NewEvent');
+  const encode = (name, value) => {
+    const t = root.lookupType(name);
+    return Buffer.from(t.encode(t.fromObject(value)).finish());
+  };
+  const frame = (type, body) => Buffer.from(NewEvent.encode({ type, payload: body }).finish());
+  const payload = `{"bt":123456789012,"s":7,"pad":"${'x'.repeat(300)}é"}`;
+  for (const id of [0, 1, 127, 128, 300, 2 ** 32 - 1]) {
+    assert.deepEqual(
+      optimizedPublish(id, 'bench', 'fan-out', payload),
+      frame(5, encode('PublishRequest', { ID: id, eventType: 'bench', channelID: 'fan-out', payload })),
+    );
+    assert.deepEqual(
+      optimizedSubscribe('idle-7', id),
+      frame(4, encode('SubscribeRequest', { channelID: 'idle-7', ID: id })),
+    );
+    for (const status of [true, false]) {
+      const ack = frame(6, encode('PublishAck', { replyTo: id, status }));
+      assert.deepEqual(optimizedAck(ack), { replyTo: id, status });
+      assert.equal(optimizedType(ack), 6);
+    }
+  }
+  const event = frame(
+    5,
+    encode('ChannelEvent', {
+      senderID: 'p0',
+      eventType: 'bench',
+      payload,
+      channelID: 'c',
+      timestamp: 1_700_000_000,
+    }),
+  );
+  assert.deepEqual([...event.subarray(0, 2)], [0x08, 0x05]); // the subscribers' hot-path test
+  assert.equal(optimizedAck(event), null);
+  assert.equal(optimizedType(frame(0, encode('ClientJoin', { channelID: 'c', clientID: 'x' }))), 0);
 });

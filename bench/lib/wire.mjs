@@ -8,6 +8,14 @@
 //               frame); `42<id>[...]`/`43<id>[...]` requests and acks (parsed, they are rare).
 //
 // Everything else (binary packets, other namespaces, polling) is out of scope on purpose.
+//
+// `/optimized` (the original product's binary protocol; schema
+// libs/contracts/src/lib/optimized/optimized.proto): one protobuf `NewEvent {type = 1; payload = 2}`
+// per binary frame. The client writes SUBSCRIBE / PUBLISH by hand (a few tagged fields) and reads
+// only the frame type of what arrives: a frame starting `08 05` is a PUBLISH (ChannelEvent) and goes
+// to `onEvent(buffer)` undecoded; ACKs (`08 06`) are decoded by hand for their `replyTo`/`status`.
+// The subscriber worker checks a sample of the PUBLISH frames with a full protobuf decode built
+// from optimized.proto.
 import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 
@@ -45,7 +53,9 @@ export function sioUrl(base) {
  * The connection object: { request(event, data, cb(err, ack)), send(event, data), close(), ws }.
  */
 export function connect(options) {
-  return options.protocol === 'raw' ? connectRaw(options) : connectSio(options);
+  if (options.protocol === 'raw') return connectRaw(options);
+  if (options.protocol === 'optimized') return connectOptimized(options);
+  return connectSio(options);
 }
 
 function connectSio({ url, auth, waitFor, onEvent, onClose, timeoutMs = 15_000 }) {
@@ -186,11 +196,6 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
     const ws = new WebSocket(u.toString(), { perMessageDeflate: false, skipUTF8Validation: true });
     const pending = new Map();
     let nextId = 1;
-    let open = false;
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('connect timeout'));
-    }, timeoutMs);
     const conn = {
       ws,
       request(event, data, cb) {
@@ -206,23 +211,8 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
       send(event, data) {
         ws.send(JSON.stringify({ t: event, ...data }));
       },
-      close() {
-        open = false;
-        ws.close();
-      },
-      get pendingCount() {
-        return pending.size;
-      },
     };
-    ws.on('open', () => {
-      clearTimeout(timer);
-      open = true;
-      resolve(conn);
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      reject(new Error(`refused: HTTP ${res.statusCode}`));
-    });
+    plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject });
     ws.on('message', (buf) => {
       if (startsWith(buf, RAW_EVENT_PREFIX)) {
         if (onEvent) onEvent(buf);
@@ -242,17 +232,245 @@ function connectRaw({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
         }
       }
     });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      if (!open) reject(e);
-    });
-    ws.on('close', () => {
-      clearTimeout(timer);
-      const was = open;
-      open = false;
-      for (const cb of pending.values()) cb(new Error('connection closed'));
-      pending.clear();
-      if (was && onClose) onClose();
+  });
+}
+
+/**
+ * Opening, refusal, errors and closing of a plain WebSocket client (raw ws, `/optimized`): resolves
+ * with `conn` once open, rejects on a timeout, an HTTP refusal or an error before that; on close,
+ * fails what is pending and calls `onClose` if it had been open. Adds `conn.close()` and
+ * `conn.pendingCount`.
+ */
+function plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject }) {
+  const state = { open: false };
+  conn.close = () => {
+    state.open = false;
+    ws.close();
+  };
+  Object.defineProperty(conn, 'pendingCount', { get: () => pending.size });
+  const timer = setTimeout(() => {
+    ws.terminate();
+    reject(new Error('connect timeout'));
+  }, timeoutMs);
+  ws.on('open', () => {
+    clearTimeout(timer);
+    state.open = true;
+    resolve(conn);
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    clearTimeout(timer);
+    reject(new Error(`refused: HTTP ${res.statusCode}`));
+    ws.terminate();
+  });
+  ws.on('error', (e) => {
+    clearTimeout(timer);
+    if (!state.open) reject(e);
+  });
+  ws.on('close', () => {
+    clearTimeout(timer);
+    const was = state.open;
+    state.open = false;
+    for (const cb of pending.values()) cb(new Error('connection closed'));
+    pending.clear();
+    if (was && onClose) onClose();
+  });
+}
+
+// ---- /optimized ----------------------------------------------------------------------------------
+
+/** NewEvent.NewEventType values used here. */
+export const OPT_SUBSCRIBE = 4;
+export const OPT_PUBLISH = 5;
+export const OPT_ACK = 6;
+const TAG_TYPE = 0x08; // NewEvent.type: field 1, varint
+const TAG_PAYLOAD = 0x12; // NewEvent.payload: field 2, length-delimited
+
+/** A protobuf varint (a non-negative integer < 2^53). */
+function varint(n) {
+  const bytes = [];
+  while (n > 0x7f) {
+    bytes.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+
+const fieldString = (tag, text) => {
+  if (!text) return [];
+  const b = Buffer.from(text, 'utf8');
+  return [Buffer.from([tag]), varint(b.length), b];
+};
+const fieldVarint = (tag, n) => (n ? [Buffer.from([tag]), varint(n)] : []);
+
+/** `NewEvent {type, payload: body}` as a proto3 encoder writes it (defaults left out). */
+export function optimizedFrame(type, body) {
+  return Buffer.concat([
+    ...fieldVarint(TAG_TYPE, type),
+    ...(body.length ? [Buffer.from([TAG_PAYLOAD]), varint(body.length), body] : []),
+  ]);
+}
+
+/** SUBSCRIBE: `SubscribeRequest {channelID = 1; ID = 2}`. */
+export const optimizedSubscribe = (channelID, id) =>
+  optimizedFrame(OPT_SUBSCRIBE, Buffer.concat([...fieldString(0x0a, channelID), ...fieldVarint(0x10, id)]));
+
+/** PUBLISH: `PublishRequest {ID = 1; eventType = 2; channelID = 3; payload = 4}`. */
+export const optimizedPublish = (id, eventType, channelID, payload) =>
+  optimizedFrame(
+    OPT_PUBLISH,
+    Buffer.concat([
+      ...fieldVarint(0x08, id),
+      ...fieldString(0x12, eventType),
+      ...fieldString(0x1a, channelID),
+      ...fieldString(0x22, payload),
+    ]),
+  );
+
+/** Reads a varint at `at`: [value, next offset], or null past the end. */
+function readVarint(buf, at) {
+  let value = 0;
+  let scale = 1;
+  while (at < buf.length) {
+    const b = buf[at++];
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return [value, at];
+    scale *= 0x80;
+  }
+  return null;
+}
+
+/** A frame's NewEvent type (the enum's default 0 when the field is absent), or -1 if unreadable. */
+export function optimizedType(buf) {
+  if (buf.length === 0 || buf[0] !== TAG_TYPE) return 0;
+  const v = readVarint(buf, 1);
+  return v ? v[0] : -1;
+}
+
+/**
+ * `PublishAck {replyTo = 1; status = 2}` out of an ACK frame, by hand; null if it is not one.
+ * Only what the server writes: NewEvent {type, payload} with the ack's two varint fields.
+ */
+export function optimizedAck(buf) {
+  let at = 0;
+  let payload = null;
+  while (at < buf.length) {
+    const tag = readVarint(buf, at);
+    if (!tag) return null;
+    at = tag[1];
+    if (tag[0] === TAG_TYPE) {
+      const v = readVarint(buf, at);
+      if (!v) return null;
+      if (v[0] !== OPT_ACK) return null;
+      at = v[1];
+    } else if (tag[0] === TAG_PAYLOAD) {
+      const len = readVarint(buf, at);
+      if (!len || len[1] + len[0] > buf.length) return null;
+      payload = buf.subarray(len[1], len[1] + len[0]);
+      at = len[1] + len[0];
+    } else return null;
+  }
+  const ack = { replyTo: 0, status: false };
+  if (!payload) return ack;
+  at = 0;
+  while (at < payload.length) {
+    const tag = readVarint(payload, at);
+    const v = tag && readVarint(payload, tag[1]);
+    if (!v) return null;
+    if (tag[0] === 0x08) ack.replyTo = v[0];
+    else if (tag[0] === 0x10) ack.status = v[0] !== 0;
+    else return null;
+    at = v[1];
+  }
+  return ack;
+}
+
+export function optimizedUrl(base, auth) {
+  const u = new URL(base);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = '/optimized';
+  u.search = '';
+  u.searchParams.set('Authorization', auth.token);
+  u.searchParams.set('AppID', auth.appID);
+  return u.toString();
+}
+
+/**
+ * The `/optimized` connection, with the same interface as the others: `request('subscribe',
+ * {channels})` sends one SUBSCRIBE per channel and answers `{ok, results}` once every ACK arrived;
+ * `request('publish', {channelID, eventType, payload})` and `publishText(...)` send a PUBLISH with
+ * an ID (acknowledged, stored on a persistent channel) and answer `{ok: status}`.
+ */
+function connectOptimized({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(optimizedUrl(url, auth), { perMessageDeflate: false, skipUTF8Validation: true });
+    const pending = new Map(); // ID → (ack) => void
+    let nextId = 1;
+    const send = (frame, cb) => {
+      const id = nextId++;
+      if (nextId > 0xffffffff) nextId = 1; // uint32 on the wire, never 0
+      pending.set(id, cb);
+      ws.send(frame(id), { binary: true });
+    };
+    const publish = (channelID, eventType, payload, cb) =>
+      send(
+        (id) => optimizedPublish(id, eventType, channelID, payload),
+        (err, ack) => cb(err, ack && { ok: ack.status === true }),
+      );
+    const conn = {
+      ws,
+      request(event, data, cb) {
+        if (event === 'subscribe') {
+          const channels = data.channels ?? [];
+          const results = {};
+          let left = channels.length;
+          let failed;
+          if (!left) return cb(null, { ok: true, results });
+          for (const c of channels) {
+            send(
+              (id) => optimizedSubscribe(c, id),
+              (err, ack) => {
+                if (err) failed ??= err;
+                results[c] = { ok: ack?.status === true };
+                if (--left === 0) {
+                  if (failed) cb(failed);
+                  else cb(null, { ok: Object.values(results).every((r) => r.ok), results });
+                }
+              },
+            );
+          }
+        } else if (event === 'publish') {
+          const p = data.payload;
+          publish(data.channelID, data.eventType, typeof p === 'string' ? p : JSON.stringify(p), cb);
+        } else cb(new Error(`/optimized has no ${event} request`));
+      },
+      requestRaw(json, cb) {
+        const [event, data] = JSON.parse(json);
+        conn.request(event, data, cb);
+      },
+      /** The publishers' hot path: the payload is the event's text as it is. */
+      publishText: publish,
+      send() {
+        throw new Error('/optimized: fire-and-forget requests are not used by the harness');
+      },
+    };
+    plainLifecycle(ws, conn, pending, { onClose, timeoutMs, resolve, reject });
+    ws.on('message', (buf, isBinary) => {
+      if (!isBinary) return;
+      // Hot path: `08 05` is type PUBLISH (types < 128 are one varint byte).
+      if (buf[0] === TAG_TYPE && buf[1] === OPT_PUBLISH) {
+        if (onEvent) onEvent(buf);
+        return;
+      }
+      if (buf[0] === TAG_TYPE && buf[1] === OPT_ACK) {
+        const ack = optimizedAck(buf);
+        const cb = ack && pending.get(ack.replyTo);
+        if (cb) {
+          pending.delete(ack.replyTo);
+          cb(null, ack);
+        }
+      }
+      // INITIAL_ONLINE_STATUS, membership and presence frames: not used by the harness.
     });
   });
 }

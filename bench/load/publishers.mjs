@@ -1,7 +1,7 @@
 // Publisher worker: publishing connections in their own process (never the subscribers').
 //
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError}
-//       spec: {protocol:'sio'|'raw', waitFor?, appID, jwtSecret, clientPrefix,
+//       spec: {protocol:'sio'|'raw'|'optimized', waitFor?, appID, jwtSecret, clientPrefix,
 //              publishers:[{url, channels:[...]}]}
 //   {cmd:'run', plan}      → {type:'done', sent, acked, failed, firstError, perChannel, ackHist, elapsedMs}
 //       plan: {mode:'flat'|'rate', rate?, window?, durationMs, payloadBytes?, maxInFlight?}
@@ -57,9 +57,9 @@ function run(plan) {
 
     const publish = (p, channelID, onAck) => {
       const t = nowUs();
-      const json = `["publish",{"channelID":${JSON.stringify(channelID)},"eventType":"bench","payload":{"bt":${t},"s":${seq++},"pad":"${pad}"}}]`;
+      const payload = `{"bt":${t},"s":${seq++},"pad":"${pad}"}`;
       sent++;
-      p.conn.requestRaw(json, (err, ack) => {
+      const onReply = (err, ack) => {
         ackHist.record(nowUs() - t);
         if (err || !ack || ack.ok !== true) {
           failed++;
@@ -69,7 +69,14 @@ function run(plan) {
           perChannel[channelID] = (perChannel[channelID] ?? 0) + 1;
         }
         if (onAck) onAck();
-      });
+      };
+      // `/optimized` carries the payload as text: the same JSON text, sent as a string.
+      if (p.conn.publishText) p.conn.publishText(channelID, 'bench', payload, onReply);
+      else
+        p.conn.requestRaw(
+          `["publish",{"channelID":${JSON.stringify(channelID)},"eventType":"bench","payload":${payload}}]`,
+          onReply,
+        );
     };
 
     const finish = () => {

@@ -2,17 +2,27 @@
 // Driven by the runner over the Node IPC channel:
 //
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
-//       spec: {protocol:'sio'|'raw'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
+//       spec: {protocol:'sio'|'raw'|'optimized'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
 //              groups:[{url, channels:[...], count}], concurrency?}
 //       spec.subscribe === false: connect only; {cmd:'subscribe'} later → {type:'subscribed', ok, failed, firstError}
-//   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames}
+//   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames, verified}
 //       `window`/`hist` cover the time since the previous mark; reset starts a new window.
 //   {cmd:'close'}          → closes every connection and exits.
 //
 // Per delivered frame the hot path does one prefix compare, one Buffer.indexOf and reads the
 // publisher's send timestamp (`"bt":<µs>` in the payload) — no JSON parsing, no string copies.
+// `/optimized` (protocol 'optimized'): the connection hands over binary frames whose type byte says
+// PUBLISH; one in VERIFY_EVERY of them (and the first) is also decoded in full with protobufjs from
+// optimized.proto and must be a PUBLISH ChannelEvent of a subscribed channel carrying the
+// publisher's payload — otherwise it counts as a bad frame. `verified` counts the frames checked.
+import { fileURLToPath } from 'node:url';
 import { clientToken as token, connect, pool, requestAsync, subscribeAckOk } from '../lib/wire.mjs';
 import { Histogram, nowUs, readAsciiNumber } from '../lib/stats.mjs';
+
+const VERIFY_EVERY = 256;
+const OPTIMIZED_PROTO = fileURLToPath(
+  new URL('../../libs/contracts/src/lib/optimized/optimized.proto', import.meta.url),
+);
 
 const BT = Buffer.from('"bt":');
 const hist = new Histogram();
@@ -20,11 +30,21 @@ let total = 0;
 let windowCount = 0;
 let badFrames = 0;
 let disconnects = 0;
+let verified = 0;
 const conns = [];
+/** Set for `/optimized`: the full check of a sampled frame (true when it is what was published). */
+let verifyFrame = null;
 
 function onEvent(buf) {
   total++;
   windowCount++;
+  if (verifyFrame !== null && total % VERIFY_EVERY === 1) {
+    verified++;
+    if (!verifyFrame(buf)) {
+      badFrames++;
+      return;
+    }
+  }
   const at = buf.indexOf(BT, 10);
   if (at === -1) {
     badFrames++;
@@ -36,6 +56,33 @@ function onEvent(buf) {
     return;
   }
   hist.record(nowUs() - sent);
+}
+
+/** The full decode of a PUBLISH frame, from the schema file (not from the server's code). */
+async function optimizedVerifier(channels) {
+  const { default: protobuf } = await import('protobufjs');
+  const root = new protobuf.Root().loadSync(OPTIMIZED_PROTO, { keepCase: true });
+  const NewEvent = root.lookupType('NewEvent');
+  const ChannelEvent = root.lookupType('ChannelEvent');
+  const PUBLISH = root.lookupEnum('NewEvent.NewEventType').values.PUBLISH;
+  const known = new Set(channels);
+  return (buf) => {
+    try {
+      const frame = NewEvent.decode(buf);
+      if (frame.type !== PUBLISH) return false;
+      const ev = ChannelEvent.toObject(ChannelEvent.decode(frame.payload), { longs: Number, defaults: true });
+      const nowSec = Date.now() / 1000;
+      return (
+        known.has(ev.channelID) &&
+        ev.eventType === 'bench' &&
+        ev.senderID.length > 0 &&
+        Math.abs(ev.timestamp - nowSec) < 120 &&
+        typeof JSON.parse(ev.payload).bt === 'number'
+      );
+    } catch {
+      return false;
+    }
+  };
 }
 
 async function openReal({ url, auth, channels }) {
@@ -95,6 +142,8 @@ async function connectAll(spec) {
     for (let i = 0; i < g.count; i++)
       items.push({ url: g.url, channels: g.channels, clientID: `${spec.clientPrefix}${n++}` });
   }
+  if (spec.protocol === 'optimized')
+    verifyFrame = await optimizedVerifier(spec.groups.flatMap((g) => g.channels));
   let ok = 0;
   let failed = 0;
   let firstError;
@@ -136,6 +185,7 @@ process.on('message', async (msg) => {
       t: nowUs(),
       disconnects,
       badFrames,
+      verified,
     });
     if (msg.reset) {
       windowCount = 0;

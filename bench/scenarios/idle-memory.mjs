@@ -3,7 +3,9 @@
 // hook) and a short settle. Then every connection subscribes to one of 100 channels (50 each) and
 // the increment is reported per subscription. A first 500 connections (subscribed) are opened
 // before the "before" sample so one-time costs (JIT, buffers, pools, rooms) are not charged to the
-// connections. Each run uses a fresh server process. Bar: ≤ 15 KB per idle connection (Channels).
+// connections. Each run uses a fresh server process. Bars: ≤ 15 KB per idle connection (Channels
+// over socket.io); over `/optimized` (target channels-optimized: the original product's binary
+// protocol, one SUBSCRIBE per channel) ≤ raw `ws`'s figure of the same run + 2 KB.
 //
 // No single process counter gives memory per connection exactly, so the figure is the larger of
 // two estimates: RSS growth, and JS heap growth (heapUsed after GC) + native growth (rss −
@@ -13,10 +15,11 @@ import { fmt, fmtSpread, over } from '../lib/context.mjs';
 import { startSubscribers } from '../lib/load.mjs';
 import { rssBytes, sleep, snapshotProbes } from '../lib/proc.mjs';
 
-const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels'];
-// Quick mode measures the bar only (opening 5,000 connections dominates its time); the plain
-// servers and raw ws are compared in the full version.
-const QUICK_TARGETS = ['channels'];
+const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels', 'channels-optimized'];
+// Quick mode measures the bars only (opening 5,000 connections dominates its time); the plain
+// socket.io servers are compared in the full version.
+const QUICK_TARGETS = ['ws-raw', 'channels', 'channels-optimized'];
+const OPTIMIZED_OVER_RAW_KB = 2;
 const CHANNELS = Array.from({ length: 100 }, (_v, i) => `idle-${i}`);
 
 async function gcAndSample(target) {
@@ -153,6 +156,34 @@ function report(results, cfg) {
   const ch = rows.find((r) => r.figure.startsWith('channels:'));
   if (ch && summary.channels && summary['socketio-classic']) {
     ch.note += `; ${fmt(summary.channels.perConn.median / summary['socketio-classic'].perConn.median)}× plain socket.io's in this run`;
+  }
+  const opt = summary['channels-optimized'];
+  const raw = summary['ws-raw'];
+  const optFigure = 'Channels /optimized − raw ws: memory per idle connection';
+  if (opt && raw) {
+    const extra = opt.perConn.median - raw.perConn.median;
+    rows.push({
+      figure: optFigure,
+      value: `${extra >= 0 ? '+' : ''}${fmt(extra)} KB`,
+      bar: `≤ +${OPTIMIZED_OVER_RAW_KB} KB`,
+      pass: extra <= OPTIMIZED_OVER_RAW_KB,
+      note:
+        `${fmt(opt.perConn.median)} vs ${fmt(raw.perConn.median)} KB` +
+        (summary.channels
+          ? `; socket.io on the same gateway ${fmt(summary.channels.perConn.median)} KB`
+          : ''),
+    });
+  } else if (results['channels-optimized']) {
+    // Not measured (not built, or left out by --targets) is no verdict; failed is.
+    const missing = ['channels-optimized', 'ws-raw'].find((n) => !summary[n]);
+    const res = results[missing];
+    rows.push({
+      figure: optFigure,
+      value: res?.unavailable ? 'not available yet' : '—',
+      bar: `≤ +${OPTIMIZED_OVER_RAW_KB} KB`,
+      pass: res && !res.unavailable ? false : null,
+      note: res?.reason ?? `${missing} was not measured (--targets)`,
+    });
   }
   return { rows, summary, config: cfg };
 }

@@ -93,7 +93,9 @@ export class OptimizedServer implements OnApplicationShutdown {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => undefined);
+    // Not a closure: a listener created in this scope would share its context and keep `req` (the
+    // handshake's headers and URL, token included) and `head` alive for as long as the socket.
+    socket.on('error', ignoreError);
     if (this.lifecycle.isShuttingDown) {
       refuse(socket, 503);
       return;
@@ -241,6 +243,10 @@ export class OptimizedServer implements OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     for (const c of this.connections) c.ws.terminate();
   }
+}
+
+function ignoreError(): void {
+  // the connection's own close handling (or the refused socket's end) does the rest
 }
 
 function pathOf(url: string | undefined): string {
