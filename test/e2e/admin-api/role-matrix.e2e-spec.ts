@@ -119,9 +119,11 @@ describe('role matrix: every route, every principal', () => {
       expect: readers(200),
     },
     {
-      route: 'GET /channel/open (every app)',
+      // Without AppID: a super admin lists every app; a client token lists its own app's channels
+      // (the original SDKs list with their token alone).
+      route: 'GET /channel/open (no AppID header)',
       req: () => ({ method: 'GET', path: '/channel/open' }),
-      expect: superOnly(200),
+      expect: { superAdmin: 200, admin: 403, otherAdmin: 403, client: 200 },
     },
     {
       route: 'POST /channel/{id}/join/{clientID}',
