@@ -179,11 +179,7 @@ export class InMemoryPresenceTracker extends LeasedPresenceTracker {
     return { clientStatus, cursor: more ? encodeCursor({ part: 'offline', at: at.at + budget }) : null };
   }
 
-  async connections(
-    appID: string,
-    channelID: string,
-    limit = MAX_SNAPSHOT_PAGE,
-  ): Promise<PresenceMember[]> {
+  async connections(appID: string, channelID: string, limit = MAX_SNAPSHOT_PAGE): Promise<PresenceMember[]> {
     const s = this.state;
     const ch = s.channel(appID, channelID);
     const size = Math.max(1, Math.min(Math.floor(limit), MAX_SNAPSHOT_PAGE));

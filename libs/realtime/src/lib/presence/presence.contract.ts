@@ -388,9 +388,7 @@ export function describePresenceTrackerContract(
 
     it("lists the channel's connections with their clients, at once and without the dead gateway's", async () => {
       const byConnection = async (t: PresenceTracker = gw, channelID = CH, appID = APP) =>
-        Object.fromEntries(
-          (await t.connections(appID, channelID)).map((m) => [m.connectionID, m.clientID]),
-        );
+        Object.fromEntries((await t.connections(appID, channelID)).map((m) => [m.connectionID, m.clientID]));
       expect(await gw.connections(APP, CH)).toEqual([]);
       const dying = h.tracker();
       await gw.join(conn('alice', 'a1', 'gw-1'));

@@ -97,11 +97,7 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
     return { clientStatus, cursor: more ? encodeCursor({ part: 'offline', at: at.at + budget }) : null };
   }
 
-  async connections(
-    appID: string,
-    channelID: string,
-    limit = MAX_SNAPSHOT_PAGE,
-  ): Promise<PresenceMember[]> {
+  async connections(appID: string, channelID: string, limit = MAX_SNAPSHOT_PAGE): Promise<PresenceMember[]> {
     const k = this.keys;
     const size = Math.max(1, Math.min(Math.floor(limit), MAX_SNAPSHOT_PAGE));
     const leaseOf = new Map<string, string>();
