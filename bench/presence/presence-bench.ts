@@ -308,10 +308,11 @@ async function scaleScenario(): Promise<Record<string, unknown>> {
     const snapshot = await timeIt(quick ? 10 : 30, () => tracker.snapshot(APP, 'big'));
     const firstPage = await timeIt(quick ? 20 : 100, () => tracker.snapshotPage(APP, 'big', null, 1_000));
     const count = await timeIt(quick ? 100 : 1_000, () => tracker.onlineCount(APP, 'big'));
-    // Store footprint of the channel: facts (cn, cc), announced state (on) and the lease's entry set.
+    // Store footprint of the channel: facts (cn, cl, cc), announced state (on) and the lease's entry set.
     const footprint: Record<string, number> = {};
     for (const [name, key] of [
       ['connLeases', keys.presenceConnLeases(APP, 'big')],
+      ['connClients', keys.presenceConnClients(APP, 'big')],
       ['clientConns', keys.presenceClientConns(APP, 'big')],
       ['online', keys.presenceOnline(APP, 'big')],
     ] as const) {

@@ -1,7 +1,7 @@
 // The clients' one address, as each front door routes it: npm start's (tools/front-door), compose's
-// nginx and the Kubernetes Ingresses send the original product's REST routes and /v1 to admin-api,
-// and socket.io and /optimized (the original SDKs' WebSocket) to the gateways. The original SDKs use
-// one base URL for both, so a front door that misses either breaks them. The admin-api requests are
+// nginx and the Kubernetes Ingresses send the original product's REST routes, /v1 and the server API
+// (/apps/{appID}/api/, gocent's) to admin-api, and socket.io and /optimized (the original SDKs'
+// WebSocket) to the gateways. The original SDKs use one base URL for both, so a front door that misses either breaks them. The admin-api requests are
 // every route its controllers serve (with and without a trailing slash, as the SDKs call some): a
 // route added later that a front door misses fails here.
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
@@ -62,6 +62,7 @@ const GATEWAY = [
   '/sse?channel=news&channel=chat&token=eyJhbGciOi.x.y&appID=app1',
   '/channels',
   '/apple',
+  '/appsx/x1/api/',
   '/cx/1/sync/2',
   '/v10',
 ];
@@ -84,8 +85,16 @@ function optimizedIdleMs(env: Record<string, unknown>): number {
   );
 }
 
-it('samples every admin-api route, original and /v1', () => {
-  for (const p of ['/channel/x1/publish/', '/channel/private', '/c/x1/sync/x1', '/app/', '/v1/apps'])
+it('samples every admin-api route, original, /v1 and the server API', () => {
+  for (const p of [
+    '/channel/x1/publish/',
+    '/channel/private',
+    '/c/x1/sync/x1',
+    '/app/',
+    '/v1/apps',
+    '/apps/x1/api',
+    '/apps/x1/api/',
+  ])
     expect(ADMIN_API).toContain(p);
   expect(ADMIN_API.length).toBeGreaterThan(50);
 });

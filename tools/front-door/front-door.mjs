@@ -25,10 +25,11 @@ export function parseUpstreams(spec) {
 
 /**
  * First path segments served by admin-api: the original product's REST routes (`/app`, `/client`,
- * `/channel`, `/last`, `/c/…/sync`, `/sync`) and the `/v1` API. deploy/nginx/nginx.conf and the
- * Kubernetes Ingresses route the same ones (deploy/test checks that they agree).
+ * `/channel`, `/last`, `/c/…/sync`, `/sync`), the `/v1` API and the server API
+ * (`/apps/{appID}/api/`, what gocent calls). deploy/nginx/nginx.conf and the Kubernetes Ingresses
+ * route the same ones (deploy/test checks that they agree).
  */
-export const ADMIN_API_SEGMENTS = ['app', 'client', 'channel', 'last', 'c', 'sync', 'v1'];
+export const ADMIN_API_SEGMENTS = ['app', 'apps', 'client', 'channel', 'last', 'c', 'sync', 'v1'];
 
 /** Which service a request path belongs to: 'admin-api' or 'gateway'. */
 export function serviceOf(path) {

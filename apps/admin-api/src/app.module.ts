@@ -29,6 +29,9 @@ import { EventsService } from './resources/events.service';
 import { LiveEffects } from './resources/live-effects.service';
 import { MembersService } from './resources/members.service';
 import { RealtimeAdminService } from './resources/realtime-admin.service';
+import { ServerApiCommands } from './server-api/server-api.commands';
+import { ServerApiController } from './server-api/server-api.controller';
+import { ServerApiService } from './server-api/server-api.service';
 import { GatewayStatsReader } from './stats/gateway-stats.reader';
 import { BatchCommands } from './v1/batch.commands';
 import { BatchController } from './v1/batch.controller';
@@ -82,6 +85,7 @@ export class AppModule {
         V1EventsController,
         V1ClusterController,
         BatchController,
+        ServerApiController,
         DocsController,
       ],
       providers: [
@@ -112,6 +116,8 @@ export class AppModule {
         EventsService,
         RealtimeAdminService,
         BatchCommands,
+        ServerApiCommands,
+        ServerApiService,
       ],
     };
   }

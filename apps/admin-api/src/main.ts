@@ -4,8 +4,9 @@ import { AppModule } from './app.module';
 import { adminApiEnvSchema } from './config';
 import { AllErrorsFilter } from './http/all-errors.filter';
 import { corsOptions } from './http/cors';
-import { jsonBody } from './http/json-body';
+import { jsonBody, rawBody } from './http/json-body';
 import { requestTiming } from './http/request-timing';
+import { SERVER_API_PATH } from './server-api/server-api.controller';
 
 void runService({
   service: 'admin-api',
@@ -23,6 +24,9 @@ void runService({
     // slash (`POST /channel/{id}/publish/`), which must reach the same handlers.
     app.use(requestTiming(app.get(MetricsRegistry).registry));
     app.enableCors(corsOptions(config.CORS_ORIGINS));
+    // The server API's signature covers the exact body bytes: its route reads them raw (and parses
+    // them itself once the signature holds); the JSON parser then skips those requests.
+    app.use(SERVER_API_PATH, rawBody(config.ADMIN_API_BODY_LIMIT_BYTES));
     // Registered under Nest's parser names, so Nest does not add its own (100 kB, HTML errors).
     app.use(jsonBody(config.ADMIN_API_BODY_LIMIT_BYTES));
     app.use(function urlencodedParser(_req: unknown, _res: unknown, next: () => void) {

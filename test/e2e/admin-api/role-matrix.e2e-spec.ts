@@ -198,6 +198,11 @@ describe('role matrix: every route, every principal', () => {
       expect: admins(200),
     },
     {
+      route: 'POST /v1/apps/{appID}/api-secret',
+      req: () => ({ method: 'POST', path: `/v1/apps/${app}/api-secret` }),
+      expect: admins(200),
+    },
+    {
       route: 'PATCH /v1/apps/{appID}',
       req: () => ({ method: 'PATCH', path: `/v1/apps/${app}`, body: { name: 'n' } }),
       expect: admins(200),

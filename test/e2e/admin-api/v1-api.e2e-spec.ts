@@ -69,7 +69,13 @@ describe('/v1 API', () => {
     expect(dup.status).toBe(409);
     expect(dup.body).toEqual(errorShape('conflict'));
     const got = await http.get('/v1/apps/z2', { token: root });
-    expect(got.body).toEqual({ appID: 'z2', name: 'Z2', ackMode: 'queued', createdAt: expect.any(Number) });
+    expect(got.body).toEqual({
+      appID: 'z2',
+      name: 'Z2',
+      ackMode: 'queued',
+      createdAt: expect.any(Number),
+      apiSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(
       (await http.patch('/v1/apps/z2', { token: stack.adminToken('z2'), body: { name: 'renamed' } })).body,
     ).toMatchObject({ name: 'renamed' });

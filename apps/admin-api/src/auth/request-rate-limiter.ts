@@ -101,6 +101,14 @@ export class RequestRateLimiter {
   }
 
   /**
+   * Counts `points` requests for the app alone (the server API: signed with the app's key, no token
+   * to count); throws 429 `rate_limited` when the app's limit is exceeded.
+   */
+  async consumeApp(appID: string, points: number): Promise<void> {
+    await this.take(this.app, encodeURIComponent(appID), points);
+  }
+
+  /**
    * Counts one HTTP publish of a client (client tokens publish over HTTP under the socket's rules):
    * `CLIENT_PUBLISH_RATE_PER_SEC` per client, shared by every replica; 429 `rate_limited` beyond.
    */

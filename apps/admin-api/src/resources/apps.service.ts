@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf, assertSuperAdmin } from '@channels/auth';
-import { type AckMode, type App, type Principal, Role } from '@channels/contracts';
+import { type AckMode, type App, type AppWithApiSecret, type Principal, Role } from '@channels/contracts';
 import { AppRepository, ChannelRepository, type Page } from '@channels/db';
 import { forbidden, notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
@@ -14,7 +14,8 @@ export class AppsService {
     private readonly effects: LiveEffects,
   ) {}
 
-  async create(p: Principal, appID: string, name: string, ackMode?: AckMode): Promise<App> {
+  /** Creates the app with a new API secret (answered to the super admin creating it). */
+  async create(p: Principal, appID: string, name: string, ackMode?: AckMode): Promise<AppWithApiSecret> {
     assertSuperAdmin(p);
     return this.apps.create(appID, name, ackMode);
   }
@@ -36,6 +37,25 @@ export class AppsService {
     const app = await this.apps.find(appID);
     if (!app) throw notFound(`app ${appID}`);
     return app;
+  }
+
+  /** The app with its API secret: for its admins and super admins only. */
+  async getWithApiSecret(p: Principal, appID: string): Promise<AppWithApiSecret> {
+    assertAdminOf(p, appID);
+    const app = await this.apps.findWithApiSecret(appID);
+    if (!app) throw notFound(`app ${appID}`);
+    return app;
+  }
+
+  /**
+   * Gives the app a new API secret and answers it. The old one is refused from then on by every
+   * admin-api replica: the server API reads the secret from Postgres on each request.
+   */
+  async rotateApiSecret(p: Principal, appID: string): Promise<{ apiSecret: string }> {
+    assertAdminOf(p, appID);
+    const apiSecret = await this.apps.rotateApiSecret(appID);
+    if (apiSecret === null) throw notFound(`app ${appID}`);
+    return { apiSecret };
   }
 
   async rename(p: Principal, appID: string, name: string): Promise<App> {

@@ -89,6 +89,16 @@ describe('gateway statistics', () => {
     ]);
   });
 
+  it('keeps the start time a report states, and only a valid one', () => {
+    const at = (startedAt: unknown) =>
+      freshReports({ g: JSON.stringify({ gatewayID: 'g', updatedAt: now, startedAt, apps: {} }) }, now)[0]
+        ?.startedAt;
+    expect(at(now - 60_000)).toBe(now - 60_000);
+    expect(at(undefined)).toBeUndefined();
+    expect(at(-5)).toBeUndefined();
+    expect(at('yesterday')).toBeUndefined();
+  });
+
   it('treats missing or negative numbers as zero', () => {
     const r = freshReports(
       {

@@ -45,7 +45,7 @@ export const V1_ROUTES: RouteDoc[] = [
     summary: 'Create an app',
     who: superAdmin,
     body: S.AppCreate,
-    ok: { status: 201, description: 'Created', schema: S.App },
+    ok: { status: 201, description: 'Created, with its API secret', schema: S.AppWithApiSecret },
     errors: [409],
   },
   {
@@ -53,8 +53,20 @@ export const V1_ROUTES: RouteDoc[] = [
     path: app,
     tag: 'Apps',
     summary: 'Get an app',
+    description: 'With its API secret (the key of the server API), which only admins of the app see.',
     who: admin,
-    ok: { status: 200, description: 'The app', schema: S.App },
+    ok: { status: 200, description: 'The app', schema: S.AppWithApiSecret },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: `${app}/api-secret`,
+    tag: 'Apps',
+    summary: "Rotate the app's API secret",
+    description:
+      'Replaces the key of the server API with a new random one and answers it. Requests signed with the old key are refused (401) from then on, by every admin-api replica.',
+    who: admin,
+    ok: { status: 200, description: 'The new API secret', schema: S.ApiSecret },
     errors: [404],
   },
   {

@@ -38,7 +38,13 @@ export class V1AppsController {
 
   @Get(':appID')
   get(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string) {
-    return this.apps.get(p, appID);
+    return this.apps.getWithApiSecret(p, appID);
+  }
+
+  @Post(':appID/api-secret')
+  @HttpCode(200)
+  rotateApiSecret(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string) {
+    return this.apps.rotateApiSecret(p, appID);
   }
 
   @Patch(':appID')

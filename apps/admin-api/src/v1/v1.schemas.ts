@@ -100,6 +100,13 @@ export const App = named(
     createdAt: z.number().int().describe('Unix milliseconds.'),
   }),
 );
+const apiSecret = z
+  .string()
+  .describe(
+    'Key of the server API (`POST /apps/{appID}/api/`): backends sign each request body with it (hex HMAC-SHA256 in `X-API-Sign`). Shown to the admins of the app only.',
+  );
+export const AppWithApiSecret = named('AppWithApiSecret', App.extend({ apiSecret }));
+export const ApiSecret = named('ApiSecret', z.object({ apiSecret }));
 export const AppCreate = named(
   'AppCreate',
   object({ appID: AppID, name: name.default(''), ackMode: AckMode.default('queued') }),

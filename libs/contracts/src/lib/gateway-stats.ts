@@ -12,6 +12,8 @@ export interface GatewayStatsReport {
   updatedAt: number;
   /** How often this gateway rewrites its report, in ms. */
   intervalMs: number;
+  /** Unix ms the gateway started, when its report states it. */
+  startedAt?: number;
   /** Per app: its connections on this gateway, their subscriptions, and subscribers per channel id. */
   apps: Record<string, GatewayAppStats>;
 }
@@ -74,6 +76,7 @@ export function parseGatewayStatsReport(field: string, json: string): GatewaySta
       nonNeg(r.intervalMs) || GATEWAY_STATS_DEFAULT_INTERVAL_MS,
       GATEWAY_STATS_MAX_INTERVAL_MS,
     ),
+    ...(nonNeg(r.startedAt) > 0 ? { startedAt: nonNeg(r.startedAt) } : {}),
     apps,
   };
 }

@@ -81,6 +81,9 @@ export function redisKeys(prefix = 'chn:') {
     // Presence store (docs/design/presence.md). Per channel, under the channel's hash tag:
     /** Hash connectionID → the gateway lease holding that connection in the channel. */
     presenceConnLeases: (appID: string, channelID: string) => `${prefix}p:${channelTag(appID, channelID)}:cn`,
+    /** Hash connectionID → its clientID (who each connection in the channel belongs to). */
+    presenceConnClients: (appID: string, channelID: string) =>
+      `${prefix}p:${channelTag(appID, channelID)}:cl`,
     /** Hash clientID → how many of its connections are in the channel. */
     presenceClientConns: (appID: string, channelID: string) =>
       `${prefix}p:${channelTag(appID, channelID)}:cc`,

@@ -18,6 +18,14 @@ export interface App {
   createdAt: number;
 }
 
+/**
+ * An app as its admins see it: with the key its backends sign server API requests with
+ * (`POST /apps/{appID}/api/`). Never shown to clients, never in lists.
+ */
+export interface AppWithApiSecret extends App {
+  apiSecret: string;
+}
+
 export interface Client {
   appID: string;
   clientID: string;

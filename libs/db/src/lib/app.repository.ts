@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AckMode, App } from '@channels/contracts';
+import type { AckMode, App, AppWithApiSecret } from '@channels/contracts';
 import { mapPrismaError } from './errors';
 import { decodeCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
@@ -15,9 +15,11 @@ const toApp = (r: { id: string; name: string; ackMode: string; createdAt: Date }
 export class AppRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(appID: string, name: string, ackMode: AckMode = 'queued'): Promise<App> {
+  /** Creates the app; Postgres generates its API secret. */
+  async create(appID: string, name: string, ackMode: AckMode = 'queued'): Promise<AppWithApiSecret> {
     try {
-      return toApp(await this.prisma.app.create({ data: { id: appID, name, ackMode } }));
+      const r = await this.prisma.app.create({ data: { id: appID, name, ackMode } });
+      return { ...toApp(r), apiSecret: r.apiSecret };
     } catch (e) {
       return mapPrismaError(e, `app ${appID}`);
     }
@@ -26,6 +28,27 @@ export class AppRepository {
   async find(appID: string): Promise<App | null> {
     const r = await this.prisma.app.findUnique({ where: { id: appID } });
     return r ? toApp(r) : null;
+  }
+
+  async findWithApiSecret(appID: string): Promise<AppWithApiSecret | null> {
+    const r = await this.prisma.app.findUnique({ where: { id: appID } });
+    return r ? { ...toApp(r), apiSecret: r.apiSecret } : null;
+  }
+
+  /** The app's current API secret, read from Postgres on every call (never cached); null: no such app. */
+  async apiSecret(appID: string): Promise<string | null> {
+    const r = await this.prisma.app.findUnique({ where: { id: appID }, select: { apiSecret: true } });
+    return r?.apiSecret ?? null;
+  }
+
+  /**
+   * Replaces the app's API secret with a new one Postgres generates (the column's default); the old
+   * one is refused from the next request on. Null when there is no such app.
+   */
+  async rotateApiSecret(appID: string): Promise<string | null> {
+    const rows = await this.prisma.$queryRaw<{ api_secret: string }[]>`
+      UPDATE apps SET api_secret = DEFAULT WHERE id = ${appID} RETURNING api_secret`;
+    return rows[0]?.api_secret ?? null;
   }
 
   async exists(appID: string): Promise<boolean> {

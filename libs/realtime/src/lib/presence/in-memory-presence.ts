@@ -27,7 +27,7 @@ import type {
   ReapResult,
   SettleResult,
 } from './presence-store.port';
-import type { PresenceConnection, PresencePage } from './presence-tracker.port';
+import type { PresenceConnection, PresenceMember, PresencePage } from './presence-tracker.port';
 
 /** A message the store published (what SPUBLISH carries in the Redis adapter). */
 export interface PublishedMessage {
@@ -40,6 +40,8 @@ export interface PublishedMessage {
 interface ChannelPresence {
   /** connectionID → lease. */
   conns: Map<string, string>;
+  /** connectionID → clientID. */
+  connClients: Map<string, string>;
   /** clientID → connection count. */
   clientConns: Map<string, number>;
   /** clientID → online since. */
@@ -102,6 +104,7 @@ export class InMemoryPresenceState {
     if (!ch) {
       ch = {
         conns: new Map(),
+        connClients: new Map(),
         clientConns: new Map(),
         online: new Map(),
         leftAt: new Map(),
@@ -127,6 +130,7 @@ export class InMemoryPresenceState {
     const ch = this.channel(c.appID, c.channelID);
     if (ch.conns.get(c.connectionID) !== lease) return false;
     ch.conns.delete(c.connectionID);
+    ch.connClients.delete(c.connectionID);
     if (endedAt > (ch.leftAt.get(c.clientID) ?? 0)) ch.leftAt.set(c.clientID, endedAt);
     const n = (ch.clientConns.get(c.clientID) ?? 0) - 1;
     if (n <= 0) ch.clientConns.delete(c.clientID);
@@ -175,6 +179,20 @@ export class InMemoryPresenceTracker extends LeasedPresenceTracker {
     return { clientStatus, cursor: more ? encodeCursor({ part: 'offline', at: at.at + budget }) : null };
   }
 
+  async connections(appID: string, channelID: string, limit = MAX_SNAPSHOT_PAGE): Promise<PresenceMember[]> {
+    const s = this.state;
+    const ch = s.channel(appID, channelID);
+    const size = Math.max(1, Math.min(Math.floor(limit), MAX_SNAPSHOT_PAGE));
+    const now = s.now();
+    const out: PresenceMember[] = [];
+    for (const [connectionID, lease] of ch.conns) {
+      if (out.length >= size) break;
+      const clientID = ch.connClients.get(connectionID);
+      if (clientID !== undefined && (s.leases.get(lease) ?? -1) >= now) out.push({ connectionID, clientID });
+    }
+    return out;
+  }
+
   async onlineCount(appID: string, channelID: string): Promise<number> {
     return this.state.channel(appID, channelID).online.size;
   }
@@ -212,6 +230,7 @@ export class InMemoryPresenceTracker extends LeasedPresenceTracker {
     const prev = ch.conns.get(c.connectionID);
     if (prev !== lease) {
       ch.conns.set(c.connectionID, lease);
+      ch.connClients.set(c.connectionID, c.clientID);
       if (prev === undefined) ch.clientConns.set(c.clientID, (ch.clientConns.get(c.clientID) ?? 0) + 1);
     }
     this.state.scheduleNow(c.appID, c.channelID, c.clientID);

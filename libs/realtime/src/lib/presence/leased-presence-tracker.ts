@@ -1,6 +1,11 @@
 import type { ClientStatusMap } from '@channels/contracts';
 import { leaseEntry, newLease } from './presence-codec';
-import type { PresenceConnection, PresencePage, PresenceTracker } from './presence-tracker.port';
+import type {
+  PresenceConnection,
+  PresenceMember,
+  PresencePage,
+  PresenceTracker,
+} from './presence-tracker.port';
 
 /** Default lease: a gateway heartbeating every 5 s may miss one beat without losing its connections. */
 export const DEFAULT_PRESENCE_LEASE_MS = 12_000;
@@ -59,6 +64,7 @@ export abstract class LeasedPresenceTracker implements PresenceTracker {
     cursor?: string | null,
     limit?: number,
   ): Promise<PresencePage>;
+  abstract connections(appID: string, channelID: string, limit?: number): Promise<PresenceMember[]>;
   abstract onlineCount(appID: string, channelID: string): Promise<number>;
   abstract forgetChannel(appID: string, channelID: string): Promise<void>;
 

@@ -29,15 +29,16 @@ return 1
 `;
 
 /**
- * Channel tag: records a connection of a client in the channel under a lease. A connection already
- * recorded under another lease (its gateway took a new one) is handed over without being counted
- * twice. KEYS: connLeases, clientConns. ARGV: connectionID, lease, clientID. Returns 1 when the
- * client gained a connection.
+ * Channel tag: records a connection of a client in the channel under a lease (and which client it
+ * belongs to). A connection already recorded under another lease (its gateway took a new one) is
+ * handed over without being counted twice. KEYS: connLeases, clientConns, connClients. ARGV:
+ * connectionID, lease, clientID. Returns 1 when the client gained a connection.
  */
 export const CHANNEL_JOIN_LUA = `
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 if prev == ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 if prev then return 0 end
 redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
 return 1
@@ -46,12 +47,13 @@ return 1
 /**
  * Channel tag: removes a connection if the given lease still holds it, and records when it ended
  * (the latest end of any of the client's connections starts its grace period). KEYS: connLeases,
- * clientConns, leftAt. ARGV: connectionID, lease, clientID, endedAt (unix ms, empty = now).
- * Returns 1 when removed.
+ * clientConns, leftAt, connClients. ARGV: connectionID, lease, clientID, endedAt (unix ms, empty =
+ * now). Returns 1 when removed.
  */
 export const CHANNEL_LEAVE_LUA = `${PRELUDE}
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
 local ended = tonumber(ARGV[4]) or nowMs()
 local prev = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
 if ended > prev then redis.call('HSET', KEYS[3], ARGV[3], fmt(ended)) end
@@ -141,6 +143,20 @@ for i = 2, #ARGV, 2 do
   end
 end
 return 1
+`;
+
+/**
+ * {presence}: which of the given leases are live (not expired). KEYS: leases. ARGV: lease...
+ * Returns one 1 or 0 per lease, in order.
+ */
+export const LIVE_LEASES_LUA = `${PRELUDE}
+local now = nowMs()
+local out = {}
+for i = 1, #ARGV do
+  local s = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  out[i] = (s and tonumber(s) >= now) and 1 or 0
+end
+return out
 `;
 
 /**

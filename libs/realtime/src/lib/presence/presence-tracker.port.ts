@@ -11,6 +11,12 @@ export interface PresenceConnection {
   gatewayID: string;
 }
 
+/** A connection in a channel's presence and the client it belongs to. */
+export interface PresenceMember {
+  connectionID: string;
+  clientID: string;
+}
+
 /** One page of a channel's presence; `cursor` is null on the last page. */
 export interface PresencePage {
   clientStatus: ClientStatusMap;
@@ -55,6 +61,14 @@ export interface PresenceTracker {
     cursor?: string | null,
     limit?: number,
   ): Promise<PresencePage>;
+  /**
+   * The connections in the channel now, each with its client: the recorded facts, not the announced
+   * state (a connection is listed as soon as its join resolved and gone once its leave did, grace
+   * periods aside). Connections of a gateway whose lease expired are left out at once, before the
+   * reaper removes them. At most `limit` connections (default and bound: `MAX_SNAPSHOT_PAGE`), in
+   * no particular order.
+   */
+  connections(appID: string, channelID: string, limit?: number): Promise<PresenceMember[]>;
   /** Number of clients online in the channel, in O(1). */
   onlineCount(appID: string, channelID: string): Promise<number>;
   /**

@@ -386,6 +386,38 @@ export function describePresenceTrackerContract(
       expect(await stranger.snapshot(APP, 'empty')).toEqual({});
     });
 
+    it("lists the channel's connections with their clients, at once and without the dead gateway's", async () => {
+      const byConnection = async (t: PresenceTracker = gw, channelID = CH, appID = APP) =>
+        Object.fromEntries((await t.connections(appID, channelID)).map((m) => [m.connectionID, m.clientID]));
+      expect(await gw.connections(APP, CH)).toEqual([]);
+      const dying = h.tracker();
+      await gw.join(conn('alice', 'a1', 'gw-1'));
+      await gw.join(conn('alice', 'a2', 'gw-1'));
+      await gw.join(conn('bob', 'b1', 'gw-1'));
+      await dying.join(conn('carol', 'c1', 'gw-dead'));
+      await gw.join(conn('dave', 'd1', 'gw-1', 'other'));
+      await h.watch('app-2', CH);
+      await gw.join(conn('erin', 'e1', 'gw-1', CH, 'app-2'));
+
+      // Listed before any announcement: these are the facts.
+      expect(await byConnection(h.tracker())).toEqual({ a1: 'alice', a2: 'alice', b1: 'bob', c1: 'carol' });
+      expect(await byConnection(gw, 'other')).toEqual({ d1: 'dave' });
+      expect(await byConnection(gw, CH, 'app-2')).toEqual({ e1: 'erin' });
+      expect(await gw.connections(APP, CH, 2)).toHaveLength(2);
+
+      await gw.leave(conn('alice', 'a1', 'gw-1'));
+      expect(await byConnection()).toEqual({ a2: 'alice', b1: 'bob', c1: 'carol' });
+
+      // gw-dead stops heartbeating: its connection goes with its lease, before any reaping.
+      await elapseBeating(timing.leaseMs + timing.marginMs, [[gw, 'gw-1']]);
+      expect(await byConnection()).toEqual({ a2: 'alice', b1: 'bob' });
+      await reapAll();
+      expect(await byConnection()).toEqual({ a2: 'alice', b1: 'bob' });
+
+      await gw.forgetChannel(APP, CH);
+      expect(await gw.connections(APP, CH)).toEqual([]);
+    });
+
     it('keeps apps apart even when they use the same channel and client ids', async () => {
       await h.watch('app-2', CH);
       await gw.join(conn('alice', 'a1', 'gw-1', CH, APP));

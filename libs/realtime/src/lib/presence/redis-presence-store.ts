@@ -64,7 +64,7 @@ export class RedisPresenceStore implements PresenceStore {
     redis.defineCommand('presenceClaimLeases', { numberOfKeys: 3, lua: CLAIM_LEASES_LUA });
     redis.defineCommand('presencePruneChannels', { numberOfKeys: 1, lua: PRUNE_CHANNELS_LUA });
     redis.defineCommand('presenceEvaluate', { numberOfKeys: 4, lua: EVALUATE_LUA });
-    redis.defineCommand('presenceChannelLeave', { numberOfKeys: 3, lua: CHANNEL_LEAVE_LUA });
+    redis.defineCommand('presenceChannelLeave', { numberOfKeys: 4, lua: CHANNEL_LEAVE_LUA });
     redis.defineCommand('presenceReapFinish', { numberOfKeys: 3, lua: REAP_FINISH_LUA });
     this.redis = redis as Redis & StoreScripts;
   }
@@ -204,6 +204,7 @@ export class RedisPresenceStore implements PresenceStore {
         k.presenceConnLeases(c.appID, c.channelID),
         k.presenceClientConns(c.appID, c.channelID),
         k.presenceLeftAt(c.appID, c.channelID),
+        k.presenceConnClients(c.appID, c.channelID),
         c.connectionID,
         lease.lease,
         c.clientID,

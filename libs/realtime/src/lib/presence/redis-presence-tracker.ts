@@ -9,8 +9,14 @@ import {
 } from './leased-presence-tracker';
 import { throwFirstError } from './pipeline-result';
 import { decodeCursor, dueKey, encodeCursor, leaseEntry } from './presence-codec';
-import { CHANNEL_JOIN_LUA, CHANNEL_LEAVE_LUA, HEARTBEAT_LUA, INDEX_JOIN_LUA } from './presence-scripts';
-import type { PresenceConnection, PresencePage } from './presence-tracker.port';
+import {
+  CHANNEL_JOIN_LUA,
+  CHANNEL_LEAVE_LUA,
+  HEARTBEAT_LUA,
+  INDEX_JOIN_LUA,
+  LIVE_LEASES_LUA,
+} from './presence-scripts';
+import type { PresenceConnection, PresenceMember, PresencePage } from './presence-tracker.port';
 
 export interface RedisPresenceTrackerOptions {
   /** How long a gateway's connections live after its last heartbeat (default 12 s). */
@@ -21,6 +27,7 @@ type ScriptFn<R> = (...args: (string | number)[]) => Promise<R>;
 type TrackerScripts = {
   presenceIndexJoin: ScriptFn<number>;
   presenceHeartbeat: ScriptFn<number>;
+  presenceLiveLeases: ScriptFn<number[]>;
 };
 type ScriptedPipeline = ChainableCommander & {
   [K in 'presenceChannelJoin' | 'presenceChannelLeave']: (...args: (string | number)[]) => ScriptedPipeline;
@@ -30,8 +37,9 @@ type ScriptedPipeline = ChainableCommander & {
  * Presence tracker over Redis (see `PresenceTracker` and `LeasedPresenceTracker`; design in
  * docs/design/presence.md).
  *
- * Per channel (its hash tag): `connLeases` (connection → lease) and `clientConns` (client →
- * connection count) hold the facts; `online` / `offline` the announced state the snapshot reads.
+ * Per channel (its hash tag): `connLeases` (connection → lease), `connClients` (connection →
+ * client) and `clientConns` (client → connection count) hold the facts; `online` / `offline` the
+ * announced state the snapshot reads.
  * Per gateway: a lease (expiry in one sorted set) and the set of its connection entries. A
  * heartbeat is one O(1) script whatever the number of connections and channels. `join` takes two
  * round trips (file under the live lease, then record), `leave` one pipeline in crash-safe order:
@@ -48,9 +56,10 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
   ) {
     super();
     redis.defineCommand('presenceIndexJoin', { numberOfKeys: 2, lua: INDEX_JOIN_LUA });
-    redis.defineCommand('presenceChannelJoin', { numberOfKeys: 2, lua: CHANNEL_JOIN_LUA });
-    redis.defineCommand('presenceChannelLeave', { numberOfKeys: 3, lua: CHANNEL_LEAVE_LUA });
+    redis.defineCommand('presenceChannelJoin', { numberOfKeys: 3, lua: CHANNEL_JOIN_LUA });
+    redis.defineCommand('presenceChannelLeave', { numberOfKeys: 4, lua: CHANNEL_LEAVE_LUA });
     redis.defineCommand('presenceHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT_LUA });
+    redis.defineCommand('presenceLiveLeases', { numberOfKeys: 1, lua: LIVE_LEASES_LUA });
     this.redis = redis as Redis & TrackerScripts;
     this.leaseMs = options.leaseMs ?? DEFAULT_PRESENCE_LEASE_MS;
   }
@@ -88,6 +97,39 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
     return { clientStatus, cursor: more ? encodeCursor({ part: 'offline', at: at.at + budget }) : null };
   }
 
+  async connections(appID: string, channelID: string, limit = MAX_SNAPSHOT_PAGE): Promise<PresenceMember[]> {
+    const k = this.keys;
+    const size = Math.max(1, Math.min(Math.floor(limit), MAX_SNAPSHOT_PAGE));
+    const leaseOf = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(
+        k.presenceConnLeases(appID, channelID),
+        cursor,
+        'COUNT',
+        Math.min(size, DEFAULT_SNAPSHOT_PAGE),
+      );
+      for (let i = 0; i < flat.length && leaseOf.size < size; i += 2) leaseOf.set(flat[i], flat[i + 1]);
+      cursor = next;
+    } while (cursor !== '0' && leaseOf.size < size);
+    if (leaseOf.size === 0) return [];
+    const ids = [...leaseOf.keys()];
+    const leases = [...new Set(leaseOf.values())];
+    const [clients, live] = await Promise.all([
+      this.redis.hmget(k.presenceConnClients(appID, channelID), ...ids),
+      this.redis.presenceLiveLeases(k.presenceLeases(), ...leases),
+    ]);
+    const liveLeases = new Set(leases.filter((_, i) => live[i] === 1));
+    const out: PresenceMember[] = [];
+    ids.forEach((connectionID, i) => {
+      const clientID = clients[i];
+      // A connection recorded by a gateway that predates `connClients` has no client: left out.
+      if (clientID !== null && liveLeases.has(leaseOf.get(connectionID) ?? ''))
+        out.push({ connectionID, clientID });
+    });
+    return out;
+  }
+
   async onlineCount(appID: string, channelID: string): Promise<number> {
     return this.redis.hlen(this.keys.presenceOnline(appID, channelID));
   }
@@ -97,6 +139,7 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
     // One slot (the channel's hash tag): one command, atomic.
     await this.redis.del(
       k.presenceConnLeases(appID, channelID),
+      k.presenceConnClients(appID, channelID),
       k.presenceClientConns(appID, channelID),
       k.presenceOnline(appID, channelID),
       k.presenceLeftAt(appID, channelID),
@@ -135,6 +178,7 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
     p.presenceChannelJoin(
       k.presenceConnLeases(c.appID, c.channelID),
       k.presenceClientConns(c.appID, c.channelID),
+      k.presenceConnClients(c.appID, c.channelID),
       c.connectionID,
       lease,
       c.clientID,
@@ -150,6 +194,7 @@ export class RedisPresenceTracker extends LeasedPresenceTracker {
       k.presenceConnLeases(c.appID, c.channelID),
       k.presenceClientConns(c.appID, c.channelID),
       k.presenceLeftAt(c.appID, c.channelID),
+      k.presenceConnClients(c.appID, c.channelID),
       c.connectionID,
       lease,
       c.clientID,
