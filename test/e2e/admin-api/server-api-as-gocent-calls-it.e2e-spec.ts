@@ -319,6 +319,9 @@ describe('the Centrifugo v1 server API, as gocent calls it', () => {
         started_at: expect.any(Number),
         metrics: expect.any(Object),
       });
+      // Unix seconds of the gateway's start: within the last ten minutes.
+      expect(n.started_at).toBeGreaterThan(Date.now() / 1000 - 600);
+      expect(n.started_at).toBeLessThanOrEqual(Date.now() / 1000);
       expect(n.metrics['node_num_clients']).toBeGreaterThan(0);
       expect(n.metrics['node_num_channels']).toBeGreaterThan(0);
     }

@@ -96,6 +96,7 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       connections,
       updatedAt: Date.now(),
       intervalMs: this.config.STATS_INTERVAL_MS,
+      startedAt: Math.round(performance.timeOrigin),
       apps,
     };
     await this.redis.hset(this.keys.gatewayStats(), this.config.GATEWAY_ID, JSON.stringify(stats));
