@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@channels/testing';
 import { io, type Socket } from 'socket.io-client';
 import { PublisherPool } from './clients';
 import { rssMiB, type Rig, sleep, startRig, v1ok } from './harness';
+import { Inspector, inspectorUrl, type MemoryUsage } from './inspector';
 import { emptyDeliveryCounts, growthVerdict } from './ledger';
 
 export interface SoakOptions {
@@ -14,11 +17,18 @@ export interface SoakOptions {
   sampleSeconds: number;
   /** Connections closed and reopened at each sample (steady churn, as real clients do). */
   churnPerSample: number;
+  /** Services (id prefixes, e.g. `presence`) whose heap snapshot is written at warm-up end and at the end. */
+  heapSnapshots: string[];
 }
 
 export interface SoakSeries {
   process: string;
-  metric: 'rss' | 'heap';
+  /**
+   * `rss`: resident set size; `heap`: the V8 heap still in use after a full collection (live
+   * objects, not garbage awaiting collection); `external`: memory outside the V8 heap that V8
+   * accounts for (Buffers, ArrayBuffers), also after the collection.
+   */
+  metric: Metric;
   /** [minutes since start, MiB] */
   samples: [number, number][];
   slopeMiBPerMin: number;
@@ -26,6 +36,8 @@ export interface SoakSeries {
   allowanceMiB: number;
   meanMiB: number;
   pass: boolean;
+  /** Why the series is not judged (its process was made to take heap snapshots). */
+  notJudged?: string;
 }
 
 export interface SoakReport {
@@ -38,19 +50,60 @@ export interface SoakReport {
   acked: number;
   publishErrors: Record<string, number>;
   series: SoakSeries[];
+  heapSnapshots: string[];
+  /**
+   * `process.memoryUsage()` after each collection: [minutes since start, bytes], and how long the
+   * collection and the read took (ms).
+   */
+  memory: Record<string, [number, MemoryUsage & { gcMs: number }][]>;
   violations: string[];
 }
 
+type Metric = 'rss' | 'heap' | 'external';
+
 const APP = 'soak';
 
-/** `/metrics` gauge value in MiB (prom-client's default Node metrics), NaN when unreadable. */
-async function heapUsedMiB(url: string): Promise<number> {
-  try {
-    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3_000) });
-    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)$/m.exec(await res.text());
-    return m ? Number(m[1]) / 2 ** 20 : NaN;
-  } catch {
-    return NaN;
+const MiB = 2 ** 20;
+
+/**
+ * The services' inspector sessions (each service runs with `--inspect=127.0.0.1:0`; its address is
+ * in its log). Reading `heapUsed` as it comes follows the collector's sawtooth — in a quiet process
+ * old-generation garbage piles up for many minutes before a full collection — so every sample is
+ * taken right after a full collection.
+ */
+class Inspectors {
+  private readonly sessions = new Map<number, Inspector>();
+
+  async memory(pid: number, logFile: string): Promise<MemoryUsage | null> {
+    let s = this.sessions.get(pid);
+    if (!s?.open) {
+      const url = inspectorUrl(logFile);
+      if (!url) return null;
+      try {
+        s = await Inspector.connect(url);
+      } catch {
+        return null;
+      }
+      this.sessions.set(pid, s);
+    }
+    try {
+      return await s.memoryAfterGc();
+    } catch {
+      s.close();
+      this.sessions.delete(pid);
+      return null;
+    }
+  }
+
+  async snapshot(pid: number, file: string): Promise<void> {
+    const s = this.sessions.get(pid);
+    if (!s?.open) throw new Error(`no inspector session with process ${pid}`);
+    await s.heapSnapshot(file);
+  }
+
+  close(): void {
+    for (const s of this.sessions.values()) s.close();
+    this.sessions.clear();
   }
 }
 
@@ -61,7 +114,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   // Redis holds bounded data that fills up at first: each channel's hot window (100 events here, so
   // 1 publish/s per channel fills it within the warm-up). Publishes carry no idempotency key, so
   // none accumulate for IDEMPOTENCY_TTL_SECONDS. After the warm-up, Redis should stay flat too.
-  const rig: Rig = await startRig({ runTag: o.runTag, env: { HOT_WINDOW_SIZE: '100' } });
+  const rig: Rig = await startRig({
+    runTag: o.runTag,
+    env: { HOT_WINDOW_SIZE: '100', NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+  });
   await v1ok(rig, 'POST', '/apps', { appID: APP, name: 'soak' });
   const channels = Array.from({ length: o.channels }, (_v, i) => `s-${i}`);
   for (const [i, channelID] of channels.entries())
@@ -119,12 +175,27 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const procs = () => [
     ...rig.stack.services
       .filter((s) => s.process.exitCode === null)
-      .map((s) => ({ name: s.id, pid: s.process.pid, url: s.url })),
-    { name: 'front-door', pid: rig.frontDoor.pid, url: null as string | null },
-    { name: 'redis-server', pid: rig.redis.pid, url: null as string | null },
+      .map((s) => ({ name: s.id, pid: s.process.pid, logFile: s.logFile as string | null })),
+    { name: 'front-door', pid: rig.frontDoor.pid, logFile: null },
+    { name: 'redis-server', pid: rig.redis.pid, logFile: null },
   ];
-  const series = new Map<string, { process: string; metric: 'rss' | 'heap'; samples: [number, number][] }>();
-  const add = (process: string, metric: 'rss' | 'heap', x: number, y: number) => {
+  const inspectors = new Inspectors();
+  const snapshotDir = join(REPO_ROOT, 'tmp', 'chaos', `soak-${o.runTag}`);
+  const heapSnapshots: string[] = [];
+  const snapshots = async (label: string) => {
+    mkdirSync(snapshotDir, { recursive: true });
+    for (const p of procs()) {
+      if (!p.pid || !p.logFile || !o.heapSnapshots.some((prefix) => p.name.startsWith(prefix))) continue;
+      const file = join(snapshotDir, `${p.name}-${label}.heapsnapshot`);
+      await inspectors.snapshot(p.pid, file);
+      heapSnapshots.push(file);
+      log(`heap snapshot of ${p.name}: ${file}`);
+    }
+  };
+  const series = new Map<string, { process: string; metric: Metric; samples: [number, number][] }>();
+  /** Every `process.memoryUsage()` read, by process (in the report, for a closer look). */
+  const memory: SoakReport['memory'] = {};
+  const add = (process: string, metric: Metric, x: number, y: number) => {
     if (!Number.isFinite(y)) return;
     const k = `${process}/${metric}`;
     const s = series.get(k) ?? { process, metric, samples: [] };
@@ -134,16 +205,30 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const start = Date.now();
   const end = start + o.minutes * 60_000;
   let churn = 0;
+  let warmSnapshots = o.heapSnapshots.length === 0;
   while (Date.now() < end) {
     const x = (Date.now() - start) / 60_000;
     for (const p of procs()) {
-      add(
-        p.name,
-        'rss',
-        x,
-        rssMiB(p.pid, (f) => readFileSync(f, 'utf8')),
-      );
-      if (p.url) add(p.name, 'heap', x, await heapUsedMiB(p.url));
+      const gcStart = Date.now();
+      const m = p.pid && p.logFile ? await inspectors.memory(p.pid, p.logFile) : null;
+      const gcMs = Date.now() - gcStart;
+      if (m) {
+        add(p.name, 'rss', x, m.rss / MiB);
+        add(p.name, 'heap', x, m.heapUsed / MiB);
+        add(p.name, 'external', x, m.external / MiB);
+        (memory[p.name] ??= []).push([Number(x.toFixed(3)), { ...m, gcMs }]);
+      } else {
+        add(
+          p.name,
+          'rss',
+          x,
+          rssMiB(p.pid, (f) => readFileSync(f, 'utf8')),
+        );
+      }
+    }
+    if (!warmSnapshots && x >= o.warmupMinutes) {
+      warmSnapshots = true;
+      await snapshots('warm');
     }
     const gw = [...series.values()].filter((s) => s.process.startsWith('gateway') && s.metric === 'rss');
     log(
@@ -156,15 +241,19 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     }
     await sleep(Math.min(o.sampleSeconds * 1000, Math.max(0, end - Date.now())));
   }
+  if (o.heapSnapshots.length) await snapshots('end');
   await publishers.stop(10_000);
   publishers.close();
   for (const s of sockets) s?.close();
+  inspectors.close();
 
   const out: SoakSeries[] = [];
   const warm = o.warmupMinutes;
   for (const s of series.values()) {
     const pts = s.samples.filter(([x]) => x >= warm).map(([x, y]) => ({ x, y }));
     const v = growthVerdict(pts);
+    // Taking a heap snapshot makes a process' resident memory jump by several times its heap.
+    const snapshotted = s.metric === 'rss' && heapSnapshots.some((f) => f.includes(`/${s.process}-`));
     out.push({
       ...s,
       slopeMiBPerMin: v.slope,
@@ -172,14 +261,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       allowanceMiB: v.allowance,
       meanMiB: v.mean,
       pass: v.pass,
+      ...(snapshotted ? { notJudged: 'heap snapshots taken' } : {}),
     });
   }
   const violations = out
-    .filter((s) => !s.pass)
+    .filter((s) => !s.pass && !s.notJudged)
     .map(
       (s) =>
         `${s.process} ${s.metric}: grew ${s.growthMiB.toFixed(1)} MiB after warm-up (${s.slopeMiBPerMin.toFixed(2)} MiB/min), beyond the noise allowance ${s.allowanceMiB.toFixed(1)} MiB`,
     );
+  for (const svc of rig.stack.services)
+    if (!out.some((s) => s.process === svc.id && s.metric === 'heap'))
+      violations.push(`${svc.id}: no heap sample (its inspector could not be reached)`);
   for (const c of rig.crashes) violations.push(`${c.service} exited by itself (${c.exit}) — ${c.error}`);
   if (connected < o.connections * 0.99)
     violations.push(`only ${connected} of ${o.connections} connections opened`);
@@ -193,6 +286,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     acked: publishers.acked.size,
     publishErrors: Object.fromEntries(publishers.errors),
     series: out,
+    heapSnapshots,
+    memory,
     violations,
   };
 }

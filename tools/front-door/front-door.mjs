@@ -139,22 +139,31 @@ export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, l
     }
     proxy.ws(req, socket, head, { target: target.url });
   });
-  const dropSessionsOf = (u) => {
-    for (const socket of upgraded.get(u.id)) socket.destroy();
+  const dropSessionsOf = (u, why) => {
+    const open = upgraded.get(u.id);
+    if (open.size) log(`${u.id} unreachable (${why}): closing its ${open.size} WebSocket sessions`);
+    for (const socket of open) socket.destroy();
   };
 
   const probe = async () => {
     await Promise.all(
       upstreams.map(async (u) => {
+        let live;
         try {
-          const res = await fetch(`${u.url}/health/live`, { signal: AbortSignal.timeout(1000) });
-          const ready =
-            res.ok && (await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
-          u.healthy = ready;
-        } catch {
+          live = (await fetch(`${u.url}/health/live`, { signal: AbortSignal.timeout(1000) })).ok;
+        } catch (e) {
           // Unreachable (not merely unready, as while draining): its sessions are gone.
           u.healthy = false;
-          dropSessionsOf(u);
+          dropSessionsOf(u, e?.cause?.code ?? e?.name ?? String(e));
+          return;
+        }
+        try {
+          u.healthy =
+            live && (await fetch(`${u.url}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok;
+        } catch {
+          // Alive but its readiness answer failed or was slow (a dependency down or slow): no new
+          // sessions go to it, and the open ones stay, as with any unready gateway.
+          u.healthy = false;
         }
       }),
     );
