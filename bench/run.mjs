@@ -5,7 +5,7 @@
 //   npm run bench -- <scenario> [...]   only those scenarios (see --list)
 //   npm run bench -- --full             the full version (longer windows, more runs, larger sets)
 //   options: --targets=a,b   restrict the systems under test (ws-raw, socketio-classic,
-//                            socketio-sharded, channels, channels-optimized)
+//                            socketio-sharded, channels, channels-optimized, channels-sse)
 //            --json=<file>   also write the results there (always written to tmp/bench/latest.json)
 //            --verbose       more logging
 //   env: BENCH_PIN=0 (no taskset), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists),

@@ -229,6 +229,7 @@ export async function startRig(target, { groups, publishers, prime }) {
     pubs = await startPublishers(
       {
         ...common,
+        protocol: target.publishProtocol ?? target.protocol,
         clientPrefix: 'p',
         publishers: publishers.map((p) => ({ url: target.urls[p.node], channels: p.channels })),
       },

@@ -1,8 +1,11 @@
 // Systems under test. Each target starts `nodes` server processes pinned to the server core(s),
 // with the measurement probe preloaded, and returns a handle:
 //
-//   { name, label, protocol, waitFor, urls[], serverPids[], auxPids[], probeDir, appID, jwtSecret,
-//     shardChannel(channelID), stop() }
+//   { name, label, protocol, publishProtocol, waitFor, urls[], serverPids[], auxPids[], probeDir, appID,
+//     jwtSecret, shardChannel(channelID), stop() }
+//
+// `protocol` is what subscribers speak, `publishProtocol` what publishers speak (the same, except for
+// a read-only transport such as SSE).
 //
 // `serverPids` are the processes whose CPU counts as "server CPU" (the socket.io/ws servers, the
 // Channels gateways); `auxPids` are other processes of the system (Channels' writer and presence),
@@ -66,6 +69,19 @@ export const TARGETS = {
     multiNode: true,
     short: 'ch-opt', // in the Redis prefix, which the services cap at 40 characters
   },
+  // The same gateway build, subscribers reading Server-Sent Events (`GET /sse`). SSE is read-only:
+  // publishers publish over socket.io as the `channels` target's do. Its channels are persistent,
+  // so that every event carries its `id:` (the stream's position, what a reconnect resumes from).
+  'channels-sse': {
+    label: 'Channels gateway, SSE',
+    kind: 'channels',
+    protocol: 'sse',
+    publishProtocol: 'sio',
+    waitFor: 'ready',
+    persistentChannels: true,
+    multiNode: true,
+    short: 'ch-sse',
+  },
 };
 
 export const GATEWAY_MAIN = join(REPO_ROOT, 'dist', 'apps', 'gateway', 'main.js');
@@ -111,6 +127,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
     name,
     label: def.label,
     protocol: def.protocol,
+    publishProtocol: def.publishProtocol ?? def.protocol,
     waitFor: def.waitFor,
     probeDir,
     appID: APP_ID,
@@ -118,7 +135,15 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
     redisPrefix,
   };
   if (def.kind === 'channels')
-    return startChannels({ ...base, ctx, nodes, channels, clientIDs, main: def.main ?? GATEWAY_MAIN });
+    return startChannels({
+      ...base,
+      ctx,
+      nodes,
+      channels,
+      clientIDs,
+      main: def.main ?? GATEWAY_MAIN,
+      persistent: def.persistentChannels === true,
+    });
 
   const children = [];
   const cleanup = async () => {
@@ -166,7 +191,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
 }
 
 async function startChannels(t) {
-  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir, main } = t;
+  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir, main, persistent } = t;
   if (!channelsAvailable()) {
     throw new NotAvailable(
       'gateway not built yet (dist/apps/gateway/main.js missing: `npx nx build gateway`)',
@@ -189,7 +214,7 @@ async function startChannels(t) {
   try {
     const { applyMigrations } = await import(join(REPO_ROOT, 'scripts', 'migrate.mjs'));
     await applyMigrations(databaseUrl, { log: () => undefined });
-    await seed(databaseUrl, channels, clientIDs);
+    await seed(databaseUrl, channels, clientIDs, persistent);
 
     const env = {
       NODE_ENV: 'production',
@@ -272,8 +297,11 @@ async function startChannels(t) {
   }
 }
 
-/** Inserts the app, its open non-persistent channels and the clients the load generator uses. */
-async function seed(databaseUrl, channels, clientIDs) {
+/**
+ * Inserts the app, its open channels (non-persistent unless `persistent`) and the clients the load
+ * generator uses.
+ */
+async function seed(databaseUrl, channels, clientIDs, persistent = false) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -281,8 +309,8 @@ async function seed(databaseUrl, channels, clientIDs) {
     if (channels.length) {
       await client.query(
         `INSERT INTO channels (app_id, id, name, persistent, private, presence)
-         SELECT $1, c, c, false, false, false FROM unnest($2::text[]) AS c`,
-        [APP_ID, channels],
+         SELECT $1, c, c, $3, false, false FROM unnest($2::text[]) AS c`,
+        [APP_ID, channels, persistent],
       );
     }
     if (clientIDs.length) {

@@ -2,9 +2,10 @@
 // Driven by the runner over the Node IPC channel:
 //
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
-//       spec: {protocol:'sio'|'raw'|'optimized'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
+//       spec: {protocol:'sio'|'raw'|'optimized'|'sse'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
 //              groups:[{url, channels:[...], count}], concurrency?}
 //       spec.subscribe === false: connect only; {cmd:'subscribe'} later → {type:'subscribed', ok, failed, firstError}
+//       (an SSE stream is subscribed to its channels once open; its subscribe answers from `ready`)
 //   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames, verified}
 //       `window`/`hist` cover the time since the previous mark; reset starts a new window.
 //   {cmd:'close'}          → closes every connection and exits.
@@ -15,8 +16,11 @@
 // PUBLISH; one in VERIFY_EVERY of them (and the first) is also decoded in full with protobufjs from
 // optimized.proto and must be a PUBLISH ChannelEvent of a subscribed channel carrying the
 // publisher's payload — otherwise it counts as a bad frame. `verified` counts the frames checked.
+// SSE (protocol 'sse'): the connection hands over whole `event: event` messages; the same sample
+// must have an `id:` line and a `data:` that parses as a stored channel event of a subscribed
+// channel carrying the publisher's payload.
 import { fileURLToPath } from 'node:url';
-import { clientToken as token, connect, pool, requestAsync, subscribeAckOk } from '../lib/wire.mjs';
+import { clientToken as token, connect, pool, requestAsync, sseData, subscribeAckOk } from '../lib/wire.mjs';
 import { Histogram, nowUs, readAsciiNumber } from '../lib/stats.mjs';
 
 const VERIFY_EVERY = 256;
@@ -85,6 +89,28 @@ async function optimizedVerifier(channels) {
   };
 }
 
+/** The check of a sampled SSE message: `id:`, `event: event`, and a channel event as `data:`. */
+function sseVerifier(channels) {
+  const known = new Set(channels);
+  const ID_LINE = /^id: [A-Za-z0-9_-]+\nevent: event\ndata: /;
+  return (buf) => {
+    try {
+      if (!ID_LINE.test(buf.toString('latin1', 0, 200))) return false;
+      const ev = sseData(buf);
+      return (
+        known.has(ev.channelID) &&
+        ev.eventType === 'bench' &&
+        typeof ev.id === 'string' &&
+        Number.isInteger(ev.offset) &&
+        typeof ev.epoch === 'string' &&
+        typeof ev.payload?.bt === 'number'
+      );
+    } catch {
+      return false;
+    }
+  };
+}
+
 async function openReal({ url, auth, channels }) {
   // Cross-check mode: the real socket.io-client, parsing everything the way an application does.
   const { io } = await import('socket.io-client');
@@ -121,6 +147,7 @@ async function openOne(spec, item) {
     url: item.url,
     auth,
     waitFor: spec.waitFor,
+    channels: item.channels,
     onEvent,
     onClose: () => disconnects++,
   });
@@ -144,6 +171,7 @@ async function connectAll(spec) {
   }
   if (spec.protocol === 'optimized')
     verifyFrame = await optimizedVerifier(spec.groups.flatMap((g) => g.channels));
+  if (spec.protocol === 'sse') verifyFrame = sseVerifier(spec.groups.flatMap((g) => g.channels));
   let ok = 0;
   let failed = 0;
   let firstError;
