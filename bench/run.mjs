@@ -10,7 +10,8 @@
 //            --verbose       more logging
 //   env: BENCH_PIN=0 (no taskset), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists),
 //        BENCH_REDIS_URL, BENCH_PG_URL, BENCH_LOG_LEVEL (Channels services, default warn),
-//        BENCH_CHANNELS_ENV='{"KEY":"value"}' (extra env for the Channels services)
+//        BENCH_CHANNELS_ENV='{"KEY":"value"}' (extra env for the Channels services),
+//        BENCH_STORED_CHANNELS=1 (the Channels targets' channels are persistent; default live-only)
 //        BENCH_GATEWAY_ALT=<path to another build's main.js>: target channels-alt, for a side-by-side
 //        comparison of two gateway builds (--targets=socketio-classic,channels,channels-alt)
 //

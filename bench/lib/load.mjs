@@ -215,6 +215,7 @@ export async function startRig(target, { groups, publishers, prime }) {
     waitFor: target.waitFor,
     appID: target.appID,
     jwtSecret: target.jwtSecret,
+    storedChannels: target.storedChannels === true,
   };
   const subs = await startSubscribers(
     {

@@ -2,7 +2,7 @@
 // with the measurement probe preloaded, and returns a handle:
 //
 //   { name, label, protocol, publishProtocol, waitFor, urls[], serverPids[], auxPids[], probeDir, appID,
-//     jwtSecret, shardChannel(channelID), stop() }
+//     jwtSecret, storedChannels?, shardChannel(channelID), stop() }
 //
 // `protocol` is what subscribers speak, `publishProtocol` what publishers speak (the same, except for
 // a read-only transport such as SSE).
@@ -70,15 +70,13 @@ export const TARGETS = {
     short: 'ch-opt', // in the Redis prefix, which the services cap at 40 characters
   },
   // The same gateway build, subscribers reading Server-Sent Events (`GET /sse`). SSE is read-only:
-  // publishers publish over socket.io as the `channels` target's do. Its channels are persistent,
-  // so that every event carries its `id:` (the stream's position, what a reconnect resumes from).
+  // publishers publish over socket.io as the `channels` target's do.
   'channels-sse': {
     label: 'Channels gateway, SSE',
     kind: 'channels',
     protocol: 'sse',
     publishProtocol: 'sio',
     waitFor: 'ready',
-    persistentChannels: true,
     multiNode: true,
     short: 'ch-sse',
   },
@@ -99,6 +97,13 @@ if (GATEWAY_ALT_MAIN) {
 }
 const WRITER_MAIN = join(REPO_ROOT, 'dist', 'apps', 'persistence-writer', 'main.js');
 const PRESENCE_MAIN = join(REPO_ROOT, 'dist', 'apps', 'presence', 'main.js');
+
+/**
+ * BENCH_STORED_CHANNELS=1: every Channels target's channels are persistent — its acked publishes
+ * are stored and its events carry offsets (over SSE, an `id:` line each). By default they are
+ * live-only, like the baselines' (which store nothing).
+ */
+export const STORED_CHANNELS = process.env.BENCH_STORED_CHANNELS === '1';
 
 export function channelsAvailable() {
   return existsSync(GATEWAY_MAIN);
@@ -135,15 +140,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
     redisPrefix,
   };
   if (def.kind === 'channels')
-    return startChannels({
-      ...base,
-      ctx,
-      nodes,
-      channels,
-      clientIDs,
-      main: def.main ?? GATEWAY_MAIN,
-      persistent: def.persistentChannels === true,
-    });
+    return startChannels({ ...base, ctx, nodes, channels, clientIDs, main: def.main ?? GATEWAY_MAIN });
 
   const children = [];
   const cleanup = async () => {
@@ -191,7 +188,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
 }
 
 async function startChannels(t) {
-  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir, main, persistent } = t;
+  const { ctx, nodes, channels, clientIDs, redisPrefix, probeDir, main } = t;
   if (!channelsAvailable()) {
     throw new NotAvailable(
       'gateway not built yet (dist/apps/gateway/main.js missing: `npx nx build gateway`)',
@@ -214,7 +211,7 @@ async function startChannels(t) {
   try {
     const { applyMigrations } = await import(join(REPO_ROOT, 'scripts', 'migrate.mjs'));
     await applyMigrations(databaseUrl, { log: () => undefined });
-    await seed(databaseUrl, channels, clientIDs, persistent);
+    await seed(databaseUrl, channels, clientIDs, STORED_CHANNELS);
 
     const env = {
       NODE_ENV: 'production',
@@ -288,6 +285,7 @@ async function startChannels(t) {
       auxStarted,
       children,
       databaseUrl,
+      storedChannels: STORED_CHANNELS,
       shardChannel: (channelID) => `${redisPrefix}sio#/#ch:{${encodeURIComponent(APP_ID)}|${channelID}}#`,
       stop: cleanup,
     };

@@ -3,7 +3,7 @@
 //
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
 //       spec: {protocol:'sio'|'raw'|'optimized'|'sse'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
-//              groups:[{url, channels:[...], count}], concurrency?}
+//              groups:[{url, channels:[...], count}], concurrency?, storedChannels?}
 //       spec.subscribe === false: connect only; {cmd:'subscribe'} later → {type:'subscribed', ok, failed, firstError}
 //       (an SSE stream is subscribed to its channels once open; its subscribe answers from `ready`)
 //   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames, verified}
@@ -17,10 +17,11 @@
 // optimized.proto and must be a PUBLISH ChannelEvent of a subscribed channel carrying the
 // publisher's payload — otherwise it counts as a bad frame. `verified` counts the frames checked.
 // SSE (protocol 'sse'): the connection hands over whole `event: event` messages; the same sample
-// must have an `id:` line and a `data:` that parses as a stored channel event of a subscribed
-// channel carrying the publisher's payload.
+// must have a `data:` that parses as a channel event of a subscribed channel carrying the
+// publisher's payload, and an `id:` line exactly when the event is stored (spec.storedChannels:
+// every event; otherwise none).
 import { fileURLToPath } from 'node:url';
-import { clientToken as token, connect, pool, requestAsync, sseData, subscribeAckOk } from '../lib/wire.mjs';
+import { clientToken as token, connect, pool, requestAsync, subscribeAckOk } from '../lib/wire.mjs';
 import { Histogram, nowUs, readAsciiNumber } from '../lib/stats.mjs';
 
 const VERIFY_EVERY = 256;
@@ -89,21 +90,31 @@ async function optimizedVerifier(channels) {
   };
 }
 
-/** The check of a sampled SSE message: `id:`, `event: event`, and a channel event as `data:`. */
-function sseVerifier(channels) {
+/**
+ * The check of a sampled SSE message: `event: event` and a channel event of a subscribed channel
+ * as `data:`, with an `id:` line exactly when the event is stored (has an offset and epoch) — which
+ * is every event when the channels are persistent (`stored`), none otherwise.
+ */
+function sseVerifier(channels, stored) {
   const known = new Set(channels);
-  const ID_LINE = /^id: [A-Za-z0-9_-]+\nevent: event\ndata: /;
   return (buf) => {
     try {
-      if (!ID_LINE.test(buf.toString('latin1', 0, 200))) return false;
-      const ev = sseData(buf);
+      const lines = buf.toString('utf8').split('\n');
+      const hasId = lines[0].startsWith('id: ');
+      if (hasId && !/^id: [A-Za-z0-9_-]+$/.test(lines[0])) return false;
+      const at = hasId ? 1 : 0;
+      if (lines.length !== at + 2 || lines[at] !== 'event: event' || !lines[at + 1].startsWith('data: '))
+        return false;
+      const ev = JSON.parse(lines[at + 1].slice(6));
+      const isStored = Number.isInteger(ev.offset) && typeof ev.epoch === 'string';
       return (
         known.has(ev.channelID) &&
         ev.eventType === 'bench' &&
         typeof ev.id === 'string' &&
-        Number.isInteger(ev.offset) &&
-        typeof ev.epoch === 'string' &&
-        typeof ev.payload?.bt === 'number'
+        typeof ev.senderID === 'string' &&
+        typeof ev.payload?.bt === 'number' &&
+        isStored === stored &&
+        hasId === isStored
       );
     } catch {
       return false;
@@ -171,7 +182,11 @@ async function connectAll(spec) {
   }
   if (spec.protocol === 'optimized')
     verifyFrame = await optimizedVerifier(spec.groups.flatMap((g) => g.channels));
-  if (spec.protocol === 'sse') verifyFrame = sseVerifier(spec.groups.flatMap((g) => g.channels));
+  if (spec.protocol === 'sse')
+    verifyFrame = sseVerifier(
+      spec.groups.flatMap((g) => g.channels),
+      spec.storedChannels === true,
+    );
   let ok = 0;
   let failed = 0;
   let firstError;
