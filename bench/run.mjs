@@ -5,12 +5,13 @@
 //   npm run bench -- <scenario> [...]   only those scenarios (see --list)
 //   npm run bench -- --full             the full version (longer windows, more runs, larger sets)
 //   options: --targets=a,b   restrict the systems under test (ws-raw, socketio-classic,
-//                            socketio-sharded, channels, channels-optimized)
+//                            socketio-sharded, channels, channels-optimized, channels-sse)
 //            --json=<file>   also write the results there (always written to tmp/bench/latest.json)
 //            --verbose       more logging
 //   env: BENCH_PIN=0 (no taskset), BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists),
 //        BENCH_REDIS_URL, BENCH_PG_URL, BENCH_LOG_LEVEL (Channels services, default warn),
-//        BENCH_CHANNELS_ENV='{"KEY":"value"}' (extra env for the Channels services)
+//        BENCH_CHANNELS_ENV='{"KEY":"value"}' (extra env for the Channels services),
+//        BENCH_STORED_CHANNELS=1 (the Channels targets' channels are persistent; default live-only)
 //        BENCH_GATEWAY_ALT=<path to another build's main.js>: target channels-alt, for a side-by-side
 //        comparison of two gateway builds (--targets=socketio-classic,channels,channels-alt)
 //

@@ -215,6 +215,7 @@ export async function startRig(target, { groups, publishers, prime }) {
     waitFor: target.waitFor,
     appID: target.appID,
     jwtSecret: target.jwtSecret,
+    storedChannels: target.storedChannels === true,
   };
   const subs = await startSubscribers(
     {
@@ -229,6 +230,7 @@ export async function startRig(target, { groups, publishers, prime }) {
     pubs = await startPublishers(
       {
         ...common,
+        protocol: target.publishProtocol ?? target.protocol,
         clientPrefix: 'p',
         publishers: publishers.map((p) => ({ url: target.urls[p.node], channels: p.channels })),
       },

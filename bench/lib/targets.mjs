@@ -1,8 +1,11 @@
 // Systems under test. Each target starts `nodes` server processes pinned to the server core(s),
 // with the measurement probe preloaded, and returns a handle:
 //
-//   { name, label, protocol, waitFor, urls[], serverPids[], auxPids[], probeDir, appID, jwtSecret,
-//     shardChannel(channelID), stop() }
+//   { name, label, protocol, publishProtocol, waitFor, urls[], serverPids[], auxPids[], probeDir, appID,
+//     jwtSecret, storedChannels?, shardChannel(channelID), stop() }
+//
+// `protocol` is what subscribers speak, `publishProtocol` what publishers speak (the same, except for
+// a read-only transport such as SSE).
 //
 // `serverPids` are the processes whose CPU counts as "server CPU" (the socket.io/ws servers, the
 // Channels gateways); `auxPids` are other processes of the system (Channels' writer and presence),
@@ -66,6 +69,17 @@ export const TARGETS = {
     multiNode: true,
     short: 'ch-opt', // in the Redis prefix, which the services cap at 40 characters
   },
+  // The same gateway build, subscribers reading Server-Sent Events (`GET /sse`). SSE is read-only:
+  // publishers publish over socket.io as the `channels` target's do.
+  'channels-sse': {
+    label: 'Channels gateway, SSE',
+    kind: 'channels',
+    protocol: 'sse',
+    publishProtocol: 'sio',
+    waitFor: 'ready',
+    multiNode: true,
+    short: 'ch-sse',
+  },
 };
 
 export const GATEWAY_MAIN = join(REPO_ROOT, 'dist', 'apps', 'gateway', 'main.js');
@@ -83,6 +97,13 @@ if (GATEWAY_ALT_MAIN) {
 }
 const WRITER_MAIN = join(REPO_ROOT, 'dist', 'apps', 'persistence-writer', 'main.js');
 const PRESENCE_MAIN = join(REPO_ROOT, 'dist', 'apps', 'presence', 'main.js');
+
+/**
+ * BENCH_STORED_CHANNELS=1: every Channels target's channels are persistent — its acked publishes
+ * are stored and its events carry offsets (over SSE, an `id:` line each). By default they are
+ * live-only, like the baselines' (which store nothing).
+ */
+export const STORED_CHANNELS = process.env.BENCH_STORED_CHANNELS === '1';
 
 export function channelsAvailable() {
   return existsSync(GATEWAY_MAIN);
@@ -111,6 +132,7 @@ export async function startTarget(name, { ctx, nodes = 1, channels = [], clientI
     name,
     label: def.label,
     protocol: def.protocol,
+    publishProtocol: def.publishProtocol ?? def.protocol,
     waitFor: def.waitFor,
     probeDir,
     appID: APP_ID,
@@ -189,7 +211,7 @@ async function startChannels(t) {
   try {
     const { applyMigrations } = await import(join(REPO_ROOT, 'scripts', 'migrate.mjs'));
     await applyMigrations(databaseUrl, { log: () => undefined });
-    await seed(databaseUrl, channels, clientIDs);
+    await seed(databaseUrl, channels, clientIDs, STORED_CHANNELS);
 
     const env = {
       NODE_ENV: 'production',
@@ -263,6 +285,7 @@ async function startChannels(t) {
       auxStarted,
       children,
       databaseUrl,
+      storedChannels: STORED_CHANNELS,
       shardChannel: (channelID) => `${redisPrefix}sio#/#ch:{${encodeURIComponent(APP_ID)}|${channelID}}#`,
       stop: cleanup,
     };
@@ -272,8 +295,11 @@ async function startChannels(t) {
   }
 }
 
-/** Inserts the app, its open non-persistent channels and the clients the load generator uses. */
-async function seed(databaseUrl, channels, clientIDs) {
+/**
+ * Inserts the app, its open channels (non-persistent unless `persistent`) and the clients the load
+ * generator uses.
+ */
+async function seed(databaseUrl, channels, clientIDs, persistent = false) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -281,8 +307,8 @@ async function seed(databaseUrl, channels, clientIDs) {
     if (channels.length) {
       await client.query(
         `INSERT INTO channels (app_id, id, name, persistent, private, presence)
-         SELECT $1, c, c, false, false, false FROM unnest($2::text[]) AS c`,
-        [APP_ID, channels],
+         SELECT $1, c, c, $3, false, false FROM unnest($2::text[]) AS c`,
+        [APP_ID, channels, persistent],
       );
     }
     if (clientIDs.length) {

@@ -16,7 +16,15 @@
 // to `onEvent(buffer)` undecoded; ACKs (`08 06`) are decoded by hand for their `replyTo`/`status`.
 // The subscriber worker checks a sample of the PUBLISH frames with a full protobuf decode built
 // from optimized.proto.
+//
+// SSE (`GET /sse?channel=…`, protocol §5): a plain HTTP/1.1 request over a `net` socket, credentials
+// in the `Authorization` and `AppID` headers. The reader undoes the chunked transfer coding and cuts
+// the body into SSE messages at blank lines (a message may straddle TCP reads and chunks); a message
+// whose `event:` line (after an optional `id:` line) is `event: event` goes to `onEvent(buffer)`
+// undecoded, whole (its `id:` line included). The connection resolves once `event: ready` arrived,
+// i.e. once the stream's channels are subscribed.
 import { createHmac } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
 import WebSocket from 'ws';
 
 const C_0 = 0x30;
@@ -48,13 +56,15 @@ export function sioUrl(base) {
  * Opens one connection. Resolves once the namespace is connected (and, with `waitFor`, once that
  * server event arrived); rejects with the server's refusal message otherwise.
  *
- * options: { protocol: 'sio' | 'raw', url, auth: {token, appID}, waitFor?: string,
- *            onEvent?: (frame: Buffer) => void, onClose?: () => void, timeoutMs? }
+ * options: { protocol: 'sio' | 'raw' | 'optimized' | 'sse', url, auth: {token, appID}, waitFor?: string,
+ *            channels?: string[] (SSE: the stream's channels), onEvent?: (frame: Buffer) => void,
+ *            onClose?: () => void, timeoutMs? }
  * The connection object: { request(event, data, cb(err, ack)), send(event, data), close(), ws }.
  */
 export function connect(options) {
   if (options.protocol === 'raw') return connectRaw(options);
   if (options.protocol === 'optimized') return connectOptimized(options);
+  if (options.protocol === 'sse') return connectSse(options);
   return connectSio(options);
 }
 
@@ -471,6 +481,251 @@ function connectOptimized({ url, auth, onEvent, onClose, timeoutMs = 15_000 }) {
         }
       }
       // INITIAL_ONLINE_STATUS, membership and presence frames: not used by the harness.
+    });
+  });
+}
+
+// ---- SSE -----------------------------------------------------------------------------------------
+
+/** `event: event\n` — the line of every SSE message carrying a channel event. */
+export const SSE_EVENT_LINE = Buffer.from('event: event\n');
+const SSE_READY_LINE = Buffer.from('event: ready\n');
+const SSE_REFUSED_LINE = Buffer.from('event: subscribe_error\n');
+const LF = 0x0a;
+const CR = 0x0d;
+const BLANK_LINE = Buffer.from('\n\n');
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+function startsWithAt(buf, at, prefix) {
+  if (buf.length - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Where a message's `event:` line starts: after its `id:` line, if it has one. */
+function eventLineAt(buf, start) {
+  if (buf[start] === 0x69 && buf[start + 1] === 0x64 && buf[start + 2] === 0x3a) {
+    const nl = buf.indexOf(LF, start);
+    return nl === -1 ? -1 : nl + 1;
+  }
+  return start;
+}
+
+/**
+ * The body of an SSE response as it comes off the socket: `feed(buf)` with every read; calls
+ * `onMessage(buf, start, end)` for each complete message (its lines, without the blank line that
+ * ends it) and `onEnd()` at the last chunk. `chunked`: the body has the chunked transfer coding.
+ * The gateway ends its lines with `\n` only; a message may straddle reads and chunks.
+ */
+export function sseBodyReader({ chunked, onMessage, onEnd = () => undefined }) {
+  let carry = null; // the start of an unfinished message
+  // Chunked transfer coding: SIZE (hex digits, maybe `;ext`, up to LF) → DATA (`left` bytes) →
+  // DATA_END (CRLF) → SIZE …; a size of 0 is the last chunk.
+  const SIZE = 0;
+  const EXT = 1;
+  const DATA = 2;
+  const DATA_END = 3;
+  const DONE = 4;
+  let state = SIZE;
+  let left = 0;
+  const segments = [];
+
+  function messages(data) {
+    let pos = 0;
+    for (;;) {
+      const end = data.indexOf(BLANK_LINE, pos);
+      if (end === -1) break;
+      if (end > pos) onMessage(data, pos, end);
+      pos = end + 2;
+    }
+    carry = pos < data.length ? data.subarray(pos) : null;
+  }
+
+  function unchunk(buf) {
+    let i = 0;
+    while (i < buf.length && state !== DONE) {
+      if (state === DATA) {
+        const n = Math.min(left, buf.length - i);
+        segments.push(buf.subarray(i, i + n));
+        i += n;
+        left -= n;
+        if (left === 0) state = DATA_END;
+        continue;
+      }
+      const c = buf[i++];
+      if (state === SIZE) {
+        if (c === LF) {
+          if (left === 0) {
+            state = DONE;
+            onEnd();
+          } else state = DATA;
+        } else if (c === 0x3b) state = EXT;
+        else if (c !== CR) {
+          const d = c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+          if (d < 0 || d > 15) throw new Error(`malformed chunk size byte 0x${c.toString(16)}`);
+          left = left * 16 + d;
+        }
+      } else if (state === EXT) {
+        if (c === LF) {
+          if (left === 0) {
+            state = DONE;
+            onEnd();
+          } else state = DATA;
+        }
+      } else if (c === LF) {
+        // DATA_END: the CRLF after a chunk's data
+        state = SIZE;
+        left = 0;
+      }
+    }
+  }
+
+  return function feed(buf) {
+    if (!chunked) {
+      messages(carry ? Buffer.concat([carry, buf]) : buf);
+      return;
+    }
+    unchunk(buf);
+    if (segments.length === 0) return;
+    if (carry) segments.unshift(carry);
+    const data = segments.length === 1 ? segments[0] : Buffer.concat(segments);
+    segments.length = 0;
+    messages(data);
+  };
+}
+
+/** The `data:` of an SSE message (one `data:` line, as the gateway writes them), parsed. */
+export function sseData(buf, start = 0, end = buf.length) {
+  const at = buf.indexOf('\ndata: ', start);
+  const from =
+    at !== -1 && at < end ? at + 7 : startsWithAt(buf, start, Buffer.from('data: ')) ? start + 6 : -1;
+  if (from === -1) return undefined;
+  const nl = buf.indexOf(LF, from);
+  return JSON.parse(buf.toString('utf8', from, nl === -1 || nl > end ? end : nl));
+}
+
+export function sseUrl(base, channels) {
+  const u = new URL(base);
+  u.pathname = '/sse';
+  u.search = '';
+  for (const c of channels) u.searchParams.append('channel', c);
+  return u;
+}
+
+/**
+ * An SSE stream of `channels`, with the same interface as the others: it resolves once `ready`
+ * arrived (every channel subscribed or refused); `request('subscribe', {channels})` answers from
+ * `ready` (a stream's channels are the ones it was opened with). Read-only: no publish.
+ */
+function connectSse({ url, auth, channels = [], onEvent, onClose, timeoutMs = 15_000 }) {
+  return new Promise((resolve, reject) => {
+    const u = sseUrl(url, channels);
+    const sock = netConnect({ host: u.hostname, port: Number(u.port || 80), noDelay: true });
+    let state = 'head'; // head → opening (until ready) → open → closed
+    let head = null;
+    let ready;
+    let feed;
+    const conn = {
+      socket: sock,
+      channels,
+      request(event, data, cb) {
+        if (event !== 'subscribe') return cb(new Error(`SSE has no ${event} request`));
+        const same = (data.channels ?? []).every((c) => channels.includes(c));
+        if (!same) return cb(new Error('an SSE stream subscribes only the channels it was opened with'));
+        const results = {};
+        for (const c of data.channels ?? [])
+          results[c] = { ok: !!ready?.channels?.[c] && !ready.channels[c].error };
+        cb(null, { ok: Object.values(results).every((r) => r.ok), results });
+      },
+      requestRaw() {
+        throw new Error('SSE streams do not publish');
+      },
+      send() {
+        throw new Error('SSE streams do not publish');
+      },
+      close() {
+        state = 'closed';
+        sock.destroy();
+      },
+      pendingCount: 0,
+    };
+    const timer = setTimeout(() => fail(new Error('connect timeout')), timeoutMs);
+    function fail(err) {
+      clearTimeout(timer);
+      if (state === 'head' || state === 'opening') {
+        state = 'closed';
+        sock.destroy();
+        reject(err);
+      }
+    }
+    const onMessage = (buf, start, end) => {
+      const e = eventLineAt(buf, start);
+      if (e === -1) return;
+      if (state === 'open') {
+        if (startsWithAt(buf, e, SSE_EVENT_LINE) && onEvent) onEvent(buf.subarray(start, end));
+        return;
+      }
+      if (startsWithAt(buf, e, SSE_READY_LINE)) {
+        try {
+          ready = sseData(buf, start, end);
+        } catch (err) {
+          fail(new Error(`unreadable ready: ${err.message}`));
+          return;
+        }
+        clearTimeout(timer);
+        state = 'open';
+        resolve(conn);
+      } else if (startsWithAt(buf, e, SSE_REFUSED_LINE)) {
+        // The other channels would stream; the harness wants all of them.
+        fail(new Error(`subscribe refused: ${buf.toString('utf8', start, end)}`));
+      }
+    };
+    sock.on('connect', () => {
+      const headers = [
+        `GET ${u.pathname}${u.search} HTTP/1.1`,
+        `Host: ${u.host}`,
+        `Authorization: ${auth.token}`,
+        `AppID: ${auth.appID}`,
+        'Accept: text/event-stream',
+      ];
+      sock.write(`${headers.join('\r\n')}\r\n\r\n`);
+    });
+    const onData = (buf) => {
+      if (feed) {
+        try {
+          feed(buf);
+        } catch (err) {
+          fail(err);
+          sock.destroy();
+        }
+        return;
+      }
+      head = head ? Buffer.concat([head, buf]) : buf;
+      const end = head.indexOf(HEAD_END);
+      if (end === -1) return;
+      const text = head.toString('latin1', 0, end);
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1]);
+      const rest = head.subarray(end + 4);
+      head = null;
+      if (status !== 200) {
+        fail(new Error(`refused: HTTP ${status} ${rest.toString('utf8', 0, 300)}`));
+        return;
+      }
+      state = 'opening';
+      feed = sseBodyReader({
+        chunked: /\r\ntransfer-encoding:[^\r]*chunked/i.test(text),
+        onMessage,
+        onEnd: () => sock.end(),
+      });
+      if (rest.length) onData(rest);
+    };
+    sock.on('data', onData);
+    sock.on('error', (err) => fail(err));
+    sock.on('close', () => {
+      const was = state === 'open';
+      fail(new Error('closed before ready'));
+      state = 'closed';
+      if (was && onClose) onClose();
     });
   });
 }

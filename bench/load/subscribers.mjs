@@ -2,9 +2,10 @@
 // Driven by the runner over the Node IPC channel:
 //
 //   {cmd:'connect', spec}  → {type:'connected', ok, failed, firstError, ms}
-//       spec: {protocol:'sio'|'raw'|'optimized'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
-//              groups:[{url, channels:[...], count}], concurrency?}
+//       spec: {protocol:'sio'|'raw'|'optimized'|'sse'|'sio-real', waitFor?, appID, jwtSecret, clientPrefix,
+//              groups:[{url, channels:[...], count}], concurrency?, storedChannels?}
 //       spec.subscribe === false: connect only; {cmd:'subscribe'} later → {type:'subscribed', ok, failed, firstError}
+//       (an SSE stream is subscribed to its channels once open; its subscribe answers from `ready`)
 //   {cmd:'mark', reset}    → {type:'mark', total, window, hist, t, disconnects, badFrames, verified}
 //       `window`/`hist` cover the time since the previous mark; reset starts a new window.
 //   {cmd:'close'}          → closes every connection and exits.
@@ -15,6 +16,10 @@
 // PUBLISH; one in VERIFY_EVERY of them (and the first) is also decoded in full with protobufjs from
 // optimized.proto and must be a PUBLISH ChannelEvent of a subscribed channel carrying the
 // publisher's payload — otherwise it counts as a bad frame. `verified` counts the frames checked.
+// SSE (protocol 'sse'): the connection hands over whole `event: event` messages; the same sample
+// must have a `data:` that parses as a channel event of a subscribed channel carrying the
+// publisher's payload, and an `id:` line exactly when the event is stored (spec.storedChannels:
+// every event; otherwise none).
 import { fileURLToPath } from 'node:url';
 import { clientToken as token, connect, pool, requestAsync, subscribeAckOk } from '../lib/wire.mjs';
 import { Histogram, nowUs, readAsciiNumber } from '../lib/stats.mjs';
@@ -85,6 +90,38 @@ async function optimizedVerifier(channels) {
   };
 }
 
+/**
+ * The check of a sampled SSE message: `event: event` and a channel event of a subscribed channel
+ * as `data:`, with an `id:` line exactly when the event is stored (has an offset and epoch) — which
+ * is every event when the channels are persistent (`stored`), none otherwise.
+ */
+function sseVerifier(channels, stored) {
+  const known = new Set(channels);
+  return (buf) => {
+    try {
+      const lines = buf.toString('utf8').split('\n');
+      const hasId = lines[0].startsWith('id: ');
+      if (hasId && !/^id: [A-Za-z0-9_-]+$/.test(lines[0])) return false;
+      const at = hasId ? 1 : 0;
+      if (lines.length !== at + 2 || lines[at] !== 'event: event' || !lines[at + 1].startsWith('data: '))
+        return false;
+      const ev = JSON.parse(lines[at + 1].slice(6));
+      const isStored = Number.isInteger(ev.offset) && typeof ev.epoch === 'string';
+      return (
+        known.has(ev.channelID) &&
+        ev.eventType === 'bench' &&
+        typeof ev.id === 'string' &&
+        typeof ev.senderID === 'string' &&
+        typeof ev.payload?.bt === 'number' &&
+        isStored === stored &&
+        hasId === isStored
+      );
+    } catch {
+      return false;
+    }
+  };
+}
+
 async function openReal({ url, auth, channels }) {
   // Cross-check mode: the real socket.io-client, parsing everything the way an application does.
   const { io } = await import('socket.io-client');
@@ -121,6 +158,7 @@ async function openOne(spec, item) {
     url: item.url,
     auth,
     waitFor: spec.waitFor,
+    channels: item.channels,
     onEvent,
     onClose: () => disconnects++,
   });
@@ -144,6 +182,11 @@ async function connectAll(spec) {
   }
   if (spec.protocol === 'optimized')
     verifyFrame = await optimizedVerifier(spec.groups.flatMap((g) => g.channels));
+  if (spec.protocol === 'sse')
+    verifyFrame = sseVerifier(
+      spec.groups.flatMap((g) => g.channels),
+      spec.storedChannels === true,
+    );
   let ok = 0;
   let failed = 0;
   let firstError;

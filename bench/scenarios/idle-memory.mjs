@@ -5,7 +5,10 @@
 // before the "before" sample so one-time costs (JIT, buffers, pools, rooms) are not charged to the
 // connections. Each run uses a fresh server process. Bars: ≤ 15 KB per idle connection (Channels
 // over socket.io); over `/optimized` (target channels-optimized: the original product's binary
-// protocol, one SUBSCRIBE per channel) ≤ raw `ws`'s figure of the same run + 2 KB.
+// protocol, one SUBSCRIBE per channel) ≤ raw `ws`'s figure of the same run + 2 KB. Over SSE (target
+// channels-sse) the memory per idle stream is reported, with no bar: a stream is subscribed to its
+// channel from the start (`GET /sse?channel=…`), so its figure includes one subscription, and there
+// is no separate subscribe step.
 //
 // No single process counter gives memory per connection exactly, so the figure is the larger of
 // two estimates: RSS growth, and JS heap growth (heapUsed after GC) + native growth (rss −
@@ -15,10 +18,17 @@ import { fmt, fmtSpread, over } from '../lib/context.mjs';
 import { startSubscribers } from '../lib/load.mjs';
 import { rssBytes, sleep, snapshotProbes } from '../lib/proc.mjs';
 
-const TARGETS = ['ws-raw', 'socketio-classic', 'socketio-sharded', 'channels', 'channels-optimized'];
+const TARGETS = [
+  'ws-raw',
+  'socketio-classic',
+  'socketio-sharded',
+  'channels',
+  'channels-optimized',
+  'channels-sse',
+];
 // Quick mode measures the bars only (opening 5,000 connections dominates its time); the plain
 // socket.io servers are compared in the full version.
-const QUICK_TARGETS = ['ws-raw', 'channels', 'channels-optimized'];
+const QUICK_TARGETS = ['ws-raw', 'channels', 'channels-optimized', 'channels-sse'];
 const OPTIMIZED_OVER_RAW_KB = 2;
 const CHANNELS = Array.from({ length: 100 }, (_v, i) => `idle-${i}`);
 
@@ -68,18 +78,24 @@ export default {
           try {
             await sleep(500);
             const before = await gcAndSample(t);
+            // An SSE stream is subscribed as it opens: no "connected only" state, no subscribe step.
+            const sse = t.protocol === 'sse';
             main = await startSubscribers(
-              { ...common, clientPrefix: 's', subscribe: false, groups: groups(t.urls[0], cfg.conns) },
+              { ...common, clientPrefix: 's', subscribe: sse, groups: groups(t.urls[0], cfg.conns) },
               'idle',
             );
             await sleep(cfg.settleMs);
             const after = await gcAndSample(t);
-            const sub = await main.call({ cmd: 'subscribe' }, 'subscribed', 120_000);
-            if (sub.failed) throw new Error(`${sub.failed} subscribes failed (first: ${sub.firstError})`);
-            await sleep(cfg.settleMs);
-            const subscribed = await gcAndSample(t);
+            let subscribed = after;
+            if (!sse) {
+              const sub = await main.call({ cmd: 'subscribe' }, 'subscribed', 120_000);
+              if (sub.failed) throw new Error(`${sub.failed} subscribes failed (first: ${sub.firstError})`);
+              await sleep(cfg.settleMs);
+              subscribed = await gcAndSample(t);
+            }
             const n = main.connected.ok;
             const kb = (a, b) => (b - a) / n / 1024;
+            const kbSub = (a, b) => (sse ? NaN : kb(a, b));
             const r = {
               connections: n,
               connectMs: main.connected.ms,
@@ -90,17 +106,19 @@ export default {
               ),
               nativePerConnKB: kb(before.native, after.native),
               perSubKB: Math.max(
-                kb(after.rss, subscribed.rss),
-                kb(after.heapUsed, subscribed.heapUsed) + Math.max(0, kb(after.native, subscribed.native)),
+                kbSub(after.rss, subscribed.rss),
+                kbSub(after.heapUsed, subscribed.heapUsed) +
+                  Math.max(0, kbSub(after.native, subscribed.native)),
               ),
               heapPerConnKB: kb(before.heapUsed, after.heapUsed),
-              rssPerSubKB: kb(after.rss, subscribed.rss),
-              heapPerSubKB: kb(after.heapUsed, subscribed.heapUsed),
+              rssPerSubKB: kbSub(after.rss, subscribed.rss),
+              heapPerSubKB: kbSub(after.heapUsed, subscribed.heapUsed),
               rssBeforeMB: before.rss / 2 ** 20,
               rssAfterMB: after.rss / 2 ** 20,
             };
             ctx.log(
-              `    ${name.padEnd(16)} run ${i + 1}: ${n} connections in ${r.connectMs} ms: ${fmt(r.perConnKB)} KB/conn (heap ${fmt(r.heapPerConnKB)} + native ${fmt(r.nativePerConnKB)}; RSS ${fmt(r.rssBeforeMB)} → ${fmt(r.rssAfterMB)} MB = ${fmt(r.rssPerConnKB)}); +1 subscription each: ${fmt(r.perSubKB)} KB`,
+              `    ${name.padEnd(16)} run ${i + 1}: ${n} connections in ${r.connectMs} ms: ${fmt(r.perConnKB)} KB/conn (heap ${fmt(r.heapPerConnKB)} + native ${fmt(r.nativePerConnKB)}; RSS ${fmt(r.rssBeforeMB)} → ${fmt(r.rssAfterMB)} MB = ${fmt(r.rssPerConnKB)})` +
+                (sse ? ' (one subscription each included)' : `; +1 subscription each: ${fmt(r.perSubKB)} KB`),
             );
             return r;
           } finally {
@@ -122,7 +140,10 @@ function report(results, cfg) {
   for (const [name, res] of Object.entries(results)) {
     if (!res.ok) {
       rows.push({
-        figure: `${name}: memory per idle connection`,
+        figure:
+          name === 'channels-sse'
+            ? 'channels-sse: memory per idle stream (reported, no bar)'
+            : `${name}: memory per idle connection`,
         value: res.unavailable ? 'not available yet' : 'failed',
         bar: name === 'channels' ? '≤ 15 KB' : undefined,
         pass: name === 'channels' && !res.unavailable ? false : undefined,
@@ -140,6 +161,17 @@ function report(results, cfg) {
     };
     summary[name] = s;
     const isChannels = name === 'channels';
+    if (name === 'channels-sse') {
+      rows.push({
+        figure: 'channels-sse: memory per idle stream (reported, no bar)',
+        value: fmtSpread(s.perConn, ' KB'),
+        note:
+          `each stream subscribed to one channel (an SSE stream always is); ` +
+          `RSS growth ${fmtSpread(s.rss, ' KB')}; JS heap ${fmtSpread(s.heap, ' KB')} + native ${fmtSpread(s.native, ' KB')}; ` +
+          `${cfg.conns} streams opened in ${fmt(s.connectMs.median)} ms`,
+      });
+      continue;
+    }
     rows.push({
       figure: `${name}: memory per idle connection`,
       value: fmtSpread(s.perConn, ' KB'),
@@ -156,6 +188,11 @@ function report(results, cfg) {
   const ch = rows.find((r) => r.figure.startsWith('channels:'));
   if (ch && summary.channels && summary['socketio-classic']) {
     ch.note += `; ${fmt(summary.channels.perConn.median / summary['socketio-classic'].perConn.median)}× plain socket.io's in this run`;
+  }
+  const sseRow = rows.find((r) => r.figure.startsWith('channels-sse:'));
+  if (sseRow && summary['channels-sse'] && summary.channels) {
+    const io = summary.channels;
+    sseRow.note += `; socket.io on the same gateway: ${fmt(io.perConn.median)} KB idle + ${fmt(io.sub.median)} KB for one subscription`;
   }
   const opt = summary['channels-optimized'];
   const raw = summary['ws-raw'];
