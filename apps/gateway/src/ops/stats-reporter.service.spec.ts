@@ -80,6 +80,7 @@ describe('StatsReporter', () => {
       connections: 3,
       updatedAt: expect.any(Number),
       intervalMs: 2_500,
+      startedAt: Math.round(performance.timeOrigin),
       apps: {
         a: { connections: 2, subscriptions: 3, channels: { news: 2, p1: 1 } },
         b: { connections: 1, subscriptions: 1, channels: { pchat: 1 } },
