@@ -88,11 +88,15 @@ const PHASES: PhaseDef[] = [
     name: 'redis-loss',
     title: 'kill -9 Redis, wipe its data directory, restart it 2 s later',
     dataLoss: true,
+    // The loss is the moment the Redis process is gone: an acknowledgment read before then (even a
+    // few milliseconds after the kill was ordered) came from the old data, which held the event.
     fault: async (rig) => {
       await rig.redis.kill9();
+      const lossAt = Date.now();
       rig.redis.wipe();
       await sleep(2_000);
       await rig.redis.start();
+      return lossAt;
     },
   },
   {
@@ -102,8 +106,8 @@ const PHASES: PhaseDef[] = [
     fault: async (rig) => {
       rig.proxy.cut();
       await sleep(3_000);
-      const lossAt = Date.now();
       await rig.redis.kill9();
+      const lossAt = Date.now();
       rig.redis.wipe();
       await sleep(2_000);
       await rig.redis.start();
