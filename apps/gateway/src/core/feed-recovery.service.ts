@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ChannelHub } from '@channels/messaging';
+import { ChannelHub, RealtimeCore } from '@channels/messaging';
 import { CHANNEL_FEED, type ChannelFeed } from '@channels/realtime';
 import { GatewayMetrics } from '../ops/gateway-metrics';
 
@@ -21,6 +21,7 @@ export class FeedRecovery implements OnApplicationBootstrap {
   constructor(
     @Inject(CHANNEL_FEED) private readonly feed: ChannelFeed,
     private readonly hub: ChannelHub,
+    private readonly core: RealtimeCore,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -32,6 +33,8 @@ export class FeedRecovery implements OnApplicationBootstrap {
     let closed = 0;
     for (const session of [...this.hub.all()]) {
       if (session.channels.size === 0) continue;
+      // Out of the core at once: nothing more is written to it while its transport closes.
+      void this.core.closed(session, true);
       session.transport.close('reconnect');
       closed++;
     }

@@ -14,6 +14,10 @@ export class RedisChannelFeed implements ChannelFeed {
   private lost = false;
   private readonly prefixLength: number;
   private readonly listener = (message: Buffer, channel: Buffer) => {
+    // Between a lost connection and its restoration (the client resubscribes before it says it is
+    // ready), what arrives follows a gap: the subscribers are about to be closed for recovery and
+    // must not see a later event before the missing ones.
+    if (this.lost) return;
     const name = channel.toString();
     this.handler(name.slice(this.prefixLength, -1), message);
   };
