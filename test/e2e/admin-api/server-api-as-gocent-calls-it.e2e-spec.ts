@@ -294,8 +294,8 @@ describe('the Centrifugo v1 server API, as gocent calls it', () => {
   });
 
   it('lists the channels with live subscribers and one node per live gateway', async () => {
-    const s = await connect(1, 'bob', 'st-1');
-    await subscribe(s.socket, 'plain');
+    // A subscriber on each gateway, so that every node has something of this app to report.
+    for (const gw of [0, 1]) await subscribe((await connect(gw, 'bob', `st-${gw}`)).socket, 'plain');
     await eventually(async () => {
       const r = await gocent.one('channels');
       return r.error === null && (r.body as { data: string[] }).data.includes('plain');
@@ -305,6 +305,13 @@ describe('the Centrifugo v1 server API, as gocent calls it', () => {
     expect(channels.data).not.toContain('ghost');
 
     const gatewayIDs = stack.all('gateway').map((g) => g.env['GATEWAY_ID']);
+    // Each gateway reports every STATS_INTERVAL_MS: wait for reports made after the subscriptions.
+    await eventually(async () => {
+      const r = await gocent.one('stats');
+      const nodes =
+        (r.body as { data?: { nodes?: { metrics: Record<string, number> }[] } }).data?.nodes ?? [];
+      return nodes.length === gatewayIDs.length && nodes.every((n) => n.metrics['node_num_channels'] > 0);
+    }, 'every gateway reports this app');
     const stats = await gocent.one('stats');
     expect(stats.error).toBeNull();
     const { data } = stats.body as {
