@@ -6,3 +6,4 @@ export * from './lib/tcp-proxy';
 export * from './lib/optimized-client';
 export * from './lib/sse-client';
 export * from './lib/browser';
+export * from './lib/front-door';

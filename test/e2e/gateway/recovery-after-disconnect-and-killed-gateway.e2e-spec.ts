@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import {
   call,
   collect,
   connectClient,
   eventually,
   Fixtures,
-  freePort,
-  REPO_ROOT,
   sleep,
   Stack,
+  startFrontDoor,
+  type FrontDoor,
 } from '@channels/testing';
 import { io, type Socket } from 'socket.io-client';
 
@@ -36,7 +34,7 @@ describe('recovery after a disconnect and after a killed gateway', () => {
     serviceEnv: { gateway: { HOT_WINDOW_SIZE: '50' } },
   });
   let fx: Fixtures;
-  let frontDoor: ChildProcess;
+  let frontDoor: FrontDoor | undefined;
   let frontDoorUrl = '';
   const sockets: Socket[] = [];
   const APP = 'recov';
@@ -47,28 +45,13 @@ describe('recovery after a disconnect and after a killed gateway', () => {
     await fx.app(APP);
     await fx.channel(APP, 'feed', { persistent: true });
     await fx.channel(APP, 'long', { persistent: true });
-    const port = await freePort();
-    frontDoorUrl = `http://127.0.0.1:${port}`;
-    frontDoor = spawn(process.execPath, [join(REPO_ROOT, 'tools/front-door/front-door.mjs')], {
-      env: {
-        ...process.env,
-        FRONT_DOOR_PORT: String(port),
-        FRONT_DOOR_UPSTREAMS: stack
-          .all('gateway')
-          .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
-          .join(','),
-      },
-      stdio: 'ignore',
-    });
-    await eventually(
-      async () => (await fetch(`${frontDoorUrl}/front-door/health`).catch(() => null))?.ok === true,
-      'front door up',
-    );
+    frontDoor = await startFrontDoor(stack);
+    frontDoorUrl = frontDoor.url;
   }, 120_000);
 
   afterAll(async () => {
     for (const s of sockets) s.close();
-    frontDoor?.kill('SIGTERM');
+    frontDoor?.stop();
     await fx?.close();
     await stack.stop();
   });

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import {
   call,
   collect,
   connectClient,
   eventually,
-  freePort,
   OptimizedClient,
-  REPO_ROOT,
   Stack,
+  startFrontDoor,
+  type FrontDoor,
 } from '@channels/testing';
 import type { Socket } from 'socket.io-client';
 import { Http } from '../admin-api/support/http';
@@ -26,7 +24,7 @@ type Ev = { channelID: string; offset: number; payload: unknown; senderID: strin
 describe('an original-SDK client and a socket.io client through the front door', () => {
   const stack = new Stack({ gateways: 2, writers: 1, presences: 1, env: PRESENCE_TEST_ENV });
   const app = 'moving';
-  let frontDoor: ChildProcess;
+  let frontDoor: FrontDoor | undefined;
   let base = '';
   let http: Http;
   let admin: string;
@@ -35,24 +33,8 @@ describe('an original-SDK client and a socket.io client through the front door',
 
   beforeAll(async () => {
     await stack.start();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    frontDoor = spawn(process.execPath, [join(REPO_ROOT, 'tools/front-door/front-door.mjs')], {
-      env: {
-        ...process.env,
-        FRONT_DOOR_PORT: String(port),
-        FRONT_DOOR_UPSTREAMS: stack
-          .all('gateway')
-          .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
-          .join(','),
-        FRONT_DOOR_ADMIN_API: stack.adminUrl,
-      },
-      stdio: 'ignore',
-    });
-    await eventually(
-      async () => (await fetch(`${base}/front-door/health`).catch(() => null))?.ok === true,
-      'front door up',
-    );
+    frontDoor = await startFrontDoor(stack, { adminApi: true });
+    base = frontDoor.url;
     // Everything below goes through the one address.
     http = new Http(base);
     admin = stack.adminToken(app);
@@ -79,7 +61,7 @@ describe('an original-SDK client and a socket.io client through the front door',
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     for (const s of sockets) s.close();
-    frontDoor?.kill('SIGTERM');
+    frontDoor?.stop();
     await stack.stop();
   });
 

@@ -1,7 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { eventually, freePort, launchChromium, REPO_ROOT, Stack } from '@channels/testing';
+import {
+  eventually,
+  freePort,
+  launchChromium,
+  Stack,
+  startFrontDoor,
+  type FrontDoor,
+} from '@channels/testing';
 import type { Browser, Page } from 'playwright-core';
 import { Http } from '../admin-api/support/http';
 
@@ -15,7 +20,7 @@ describe('a browser EventSource survives a killed gateway', () => {
   const app = 'browser';
   let http: Http;
   let admin: string;
-  let frontDoor: ChildProcess;
+  let frontDoor: FrontDoor | undefined;
   let frontDoorUrl = '';
   let pageServer: Server;
   let pageUrl = '';
@@ -49,23 +54,8 @@ describe('a browser EventSource survives a killed gateway', () => {
         })
       ).status,
     ).toBe(201);
-    const port = await freePort();
-    frontDoorUrl = `http://127.0.0.1:${port}`;
-    frontDoor = spawn(process.execPath, [join(REPO_ROOT, 'tools/front-door/front-door.mjs')], {
-      env: {
-        ...process.env,
-        FRONT_DOOR_PORT: String(port),
-        FRONT_DOOR_UPSTREAMS: stack
-          .all('gateway')
-          .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
-          .join(','),
-      },
-      stdio: 'ignore',
-    });
-    await eventually(
-      async () => (await fetch(`${frontDoorUrl}/front-door/health`).catch(() => null))?.ok === true,
-      'front door up',
-    );
+    frontDoor = await startFrontDoor(stack);
+    frontDoorUrl = frontDoor.url;
     // The page, served from another origin than the stream (as an app's own site would be).
     const stream = `${frontDoorUrl}/sse?channel=feed&appID=${app}&token=${stack.clientToken(app, 'reader')}`;
     const html = `<!doctype html><title>feed</title><script>
@@ -86,7 +76,7 @@ describe('a browser EventSource survives a killed gateway', () => {
   afterAll(async () => {
     await browser?.close();
     pageServer?.close();
-    frontDoor?.kill('SIGTERM');
+    frontDoor?.stop();
     await stack.stop();
   });
 
