@@ -7,36 +7,15 @@ import type { TokenRevocations } from '../token-revocations.service';
 import { ChannelHub } from './channel-hub';
 import type { KnownApps } from './known-apps.service';
 import type { RealtimeCore } from './realtime-core.service';
-import { Session, type SessionTransport } from './session';
+import { recordingSession } from './recording-session.testing';
+import type { Session } from './session';
 import { SessionControl } from './session-control.service';
 
 /** A session with a transport that records what it was sent and how it was closed. */
 const member = (appID: string, clientID: string, role: string, channels: string[]) => {
-  const sent: [string, unknown][] = [];
-  const transport = {
-    protocol: 'test',
-    open: true as boolean,
-    send: ({ name, payload }) => sent.push([name, payload]),
-    sendEvent: () => undefined,
-    write: () => undefined,
-    pendingBytes: () => 0,
-    close: jest.fn(() => {
-      transport.open = false;
-    }),
-  } satisfies SessionTransport & { close: jest.Mock };
-  const session = new Session(
-    {
-      appID,
-      clientID,
-      deviceID: 'd',
-      connectionID: `${clientID}-${Math.random()}`,
-      principal: { role, clientID, appID } as Session['principal'],
-      publishBucket: { take: () => true },
-    },
-    transport,
-  );
-  for (const ch of channels) session.channels.add(ch);
-  return { session, sent, close: transport.close };
+  const m = recordingSession({ appID, clientID, role });
+  for (const ch of channels) m.session.channels.add(ch);
+  return m;
 };
 
 /** The gateway's hub with these sessions registered and in the rooms of their channels. */

@@ -1,40 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { signToken, TokenVerifier } from '@channels/auth';
-import { Role } from '@channels/contracts';
 import type { TokenRevocations } from '../token-revocations.service';
 import type { RealtimeCoreOptions } from './core.options';
-import { Session, type SessionTransport } from './session';
+import { recordingSession } from './recording-session.testing';
 import { TokenExpiry } from './token-expiry.service';
 
 const SECRET = 'unit-secret';
 const T0 = 1_800_000_000_000;
 
 const connection = (expiresAt: number | undefined, clientID = 'alice') => {
-  const sent: [string, unknown][] = [];
-  const transport = {
-    protocol: 'test',
-    open: true as boolean,
-    send: ({ name, payload }) => sent.push([name, payload]),
-    sendEvent: () => undefined,
-    write: () => undefined,
-    pendingBytes: () => 0,
-    close: jest.fn(() => {
-      transport.open = false;
-    }),
-  } satisfies SessionTransport & { close: jest.Mock };
-  const session = new Session(
-    {
-      appID: 'app',
-      clientID,
-      deviceID: 'd',
-      connectionID: 'c',
-      principal: { role: Role.Client, clientID, appID: 'app' },
-      publishBucket: { take: () => true },
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-    },
-    transport,
-  );
-  return { socket: session, raw: { disconnect: transport.close }, sent };
+  const { session, sent, close } = recordingSession({
+    clientID,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+  });
+  return { socket: session, raw: { disconnect: close }, sent };
 };
 
 describe('TokenExpiry', () => {
