@@ -73,6 +73,7 @@ describe('migrations match the Prisma schema', () => {
       'dead_letters',
       'events',
       'memberships',
+      'namespaces',
       'token_revocations',
     ]);
   });

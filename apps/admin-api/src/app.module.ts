@@ -23,6 +23,7 @@ import { OriginalClientsController } from './original/original-clients.controlle
 import { OriginalHistoryController } from './original/original-history.controller';
 import { AppsService } from './resources/apps.service';
 import { ChannelsService } from './resources/channels.service';
+import { NamespacesService } from './resources/namespaces.service';
 import { ClientsService } from './resources/clients.service';
 import { DirectoryInvalidation } from './resources/directory-invalidation';
 import { EventsService } from './resources/events.service';
@@ -38,6 +39,7 @@ import { BatchController } from './v1/batch.controller';
 import { DocsController } from './v1/docs.controller';
 import { V1AppsController } from './v1/v1-apps.controller';
 import { V1ChannelsController } from './v1/v1-channels.controller';
+import { V1NamespacesController } from './v1/v1-namespaces.controller';
 import { V1ClientsController } from './v1/v1-clients.controller';
 import { V1ClusterController } from './v1/v1-cluster.controller';
 import { V1EventsController } from './v1/v1-events.controller';
@@ -82,6 +84,7 @@ export class AppModule {
         V1AppsController,
         V1ClientsController,
         V1ChannelsController,
+        V1NamespacesController,
         V1EventsController,
         V1ClusterController,
         BatchController,
@@ -112,6 +115,7 @@ export class AppModule {
         AppsService,
         ClientsService,
         ChannelsService,
+        NamespacesService,
         MembersService,
         EventsService,
         RealtimeAdminService,

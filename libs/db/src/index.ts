@@ -4,6 +4,7 @@ export * from './lib/pagination';
 export * from './lib/app.repository';
 export * from './lib/client.repository';
 export * from './lib/channel.repository';
+export * from './lib/namespace.repository';
 export * from './lib/membership.repository';
 export * from './lib/event.repository';
 export * from './lib/event-writer.repository';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import type { Principal } from '@channels/contracts';
+import type { Channel, Principal } from '@channels/contracts';
 import { ClientRepository, type Member, MembershipRepository, type Page } from '@channels/db';
 import { ChannelsService } from './channels.service';
 import { notFound } from './errors';
@@ -30,7 +30,7 @@ export class MembersService {
       await this.effects.apply([
         {
           kind: 'control',
-          message: { type: 'member_added', appID, channelID, clientID, presence: channel.presence },
+          message: { type: 'member_added', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
     }
@@ -46,7 +46,7 @@ export class MembersService {
       await this.effects.apply([
         {
           kind: 'control',
-          message: { type: 'member_removed', appID, channelID, clientID, presence: channel.presence },
+          message: { type: 'member_removed', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
     }
@@ -64,3 +64,6 @@ export class MembersService {
     return this.memberships.listMembers(appID, channelID, page);
   }
 }
+
+/** Whether subscribers are told of a member joining or leaving (`join_channel` / `leave_channel`). */
+const pushJoinLeave = (c: Channel): boolean => c.presence && c.joinLeave;

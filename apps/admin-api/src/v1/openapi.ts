@@ -25,6 +25,7 @@ const admin: Who = 'admin of the app (or super admin)';
 const superAdmin: Who = 'super admin';
 const app = '/v1/apps/{appID}';
 const channel = `${app}/channels/{channelID}`;
+const namespace = `${app}/namespaces/{name}`;
 
 /** Every `/v1` route. An e2e test checks that each one exists and that no other `/v1` route does. */
 export const V1_ROUTES: RouteDoc[] = [
@@ -281,6 +282,72 @@ export const V1_ROUTES: RouteDoc[] = [
   },
 
   {
+    method: 'get',
+    path: `${app}/namespaces`,
+    tag: 'Namespaces',
+    summary: 'List namespaces',
+    description: 'Every namespace of the app, by name.',
+    who: admin,
+    ok: { status: 200, description: 'The namespaces', schema: S.NamespaceList },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: `${app}/namespaces`,
+    tag: 'Namespaces',
+    summary: 'Create a namespace',
+    description:
+      'Channel defaults for the ids `<name>:…`. With `autoCreate`, such a channel comes into existence on first subscribe or publish, with these settings; channels created explicitly keep their own.',
+    who: admin,
+    body: S.NamespaceCreate,
+    ok: { status: 201, description: 'Created', schema: S.Namespace },
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Get a namespace',
+    who: admin,
+    ok: { status: 200, description: 'The namespace', schema: S.Namespace },
+    errors: [404],
+  },
+  {
+    method: 'patch',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Update a namespace',
+    description:
+      'Channels made from the namespace (`autoCreated`) take the new settings at once, live subscribers included (made private: non-members lose their subscription; presence on or off).',
+    who: admin,
+    body: S.NamespaceUpdate,
+    ok: { status: 200, description: 'The namespace', schema: S.Namespace },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Delete a namespace',
+    description: 'Its channels stay, with the settings they have; no new ones are made on first use.',
+    who: admin,
+    ok: { status: 204, description: 'Deleted' },
+    errors: [404],
+  },
+
+  {
+    method: 'post',
+    path: `${app}/clients/{clientID}/events`,
+    tag: 'Events',
+    summary: 'Send an event to a user',
+    description:
+      "Publishes on the client's personal channel `#<clientID>`: every connection of the client subscribed to it, on every gateway, receives it (stored when that channel is persistent).",
+    who: admin,
+    body: S.PublishBody,
+    ok: { status: 201, description: 'Published', schema: S.PublishResult },
+    errors: [413],
+  },
+  {
     method: 'post',
     path: `${channel}/events`,
     tag: 'Events',
@@ -378,7 +445,12 @@ const STATUS_TEXT: Record<number, string> = {
 };
 /** Statuses whose answers carry `Retry-After`. */
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
-const PATH_PARAMS: Record<string, string> = { appID: 'AppID', channelID: 'ChannelID', clientID: 'ClientID' };
+const PATH_PARAMS: Record<string, string> = {
+  appID: 'AppID',
+  channelID: 'ChannelID',
+  clientID: 'ClientID',
+  name: 'NamespaceName',
+};
 
 type JsonSchema = Record<string, unknown>;
 
@@ -475,7 +547,9 @@ export function buildOpenApi(): JsonSchema {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Apps', 'Clients', 'Channels', 'Members', 'Events', 'Live', 'Batch'].map((name) => ({ name })),
+    tags: ['Apps', 'Clients', 'Channels', 'Namespaces', 'Members', 'Events', 'Live', 'Batch'].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

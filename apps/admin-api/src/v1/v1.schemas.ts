@@ -4,6 +4,7 @@ import {
   clientIdSchema,
   eventIdSchema,
   eventTypeSchema,
+  NAMESPACE_NAME_PATTERN,
   typeError,
 } from '@channels/contracts';
 import { z } from 'zod';
@@ -29,11 +30,33 @@ export const ClientID = named(
 );
 export const ChannelID = named(
   'ChannelID',
-  channelIdSchema.describe('Channel id, 1-100 characters of [A-Za-z0-9_-:.@], unique per app.'),
+  channelIdSchema.describe(
+    'Channel id, 1-100 characters of [A-Za-z0-9_-:.@$#,] with at most one #, unique per app; percent-encoded in paths. ' +
+      'The part before the first ":" names its namespace; "prefix#a,b" is limited to clients a and b, "#a" is the personal channel of a.',
+  ),
 );
 const name = z.string({ error: 'must be a string' }).max(200, 'must be at most 200 characters');
 const extra = z.string({ error: 'must be a string' }).max(65_536, 'must be at most 65536 characters');
 const flag = z.boolean({ error: 'must be true or false' });
+const historySize = () =>
+  z
+    .number({ error: 'must be an integer or null' })
+    .int('must be an integer or null')
+    .min(0, 'must be at least 0')
+    .max(10_000_000, 'must be at most 10000000')
+    .nullable()
+    .describe('At most this many newest events are kept (0: all); null: the deployment default.');
+const historyTTLSeconds = () =>
+  z
+    .number({ error: 'must be an integer or null' })
+    .int('must be an integer or null')
+    .min(0, 'must be at least 0')
+    .max(315_360_000, 'must be at most 315360000')
+    .nullable()
+    .describe('Events older than this many seconds are deleted (0: never); null: the deployment default.');
+const clientPublish = () => flag.describe('Clients may publish (admins always may).');
+const joinLeave = () =>
+  flag.describe('Members added / removed are pushed to subscribers of a presence channel.');
 export const AckMode = named(
   'AckMode',
   z
@@ -155,6 +178,15 @@ export const Channel = named(
     extra: z.string(),
     ackMode: AckMode.nullable().describe("The channel's own ack mode; null: the app's."),
     effectiveAckMode: AckMode.describe('The ack mode its stored publishes get.'),
+    clientPublish: clientPublish(),
+    joinLeave: joinLeave(),
+    historySize: historySize(),
+    historyTTLSeconds: historyTTLSeconds(),
+    autoCreated: z
+      .boolean()
+      .describe(
+        'Made on first use (autoCreate namespace, user-limited id): follows its namespace when that changes, until changed itself.',
+      ),
     createdAt: z.number().int(),
   }),
 );
@@ -168,6 +200,10 @@ export const ChannelCreate = named(
     presence: flag.default(false),
     extra: extra.default(''),
     ackMode: AckMode.nullable().default(null).describe("Null or absent: the app's ack mode."),
+    clientPublish: clientPublish().default(true),
+    joinLeave: joinLeave().default(true),
+    historySize: historySize().default(null),
+    historyTTLSeconds: historyTTLSeconds().default(null),
   }),
 );
 export const ChannelUpdate = named(
@@ -180,6 +216,10 @@ export const ChannelUpdate = named(
     presence: flag.optional(),
     isClosed: flag.optional(),
     ackMode: AckMode.nullable().optional().describe("null: back to the app's ack mode."),
+    clientPublish: clientPublish().optional(),
+    joinLeave: joinLeave().optional(),
+    historySize: historySize().optional(),
+    historyTTLSeconds: historyTTLSeconds().optional(),
   }),
 );
 export const ChannelPage = named('ChannelPage', z.object({ channels: z.array(Channel), nextCursor }));
@@ -190,6 +230,60 @@ export const ChannelQuery = PageQuery.extend({
   closed: queryFlag.optional(),
   search: z.string().max(100).optional().describe('Substring of the channel id or name.'),
 });
+
+// ---- namespaces -----------------------------------------------------------------------------------
+
+export const NamespaceName = named(
+  'NamespaceName',
+  z
+    .string({ error: 'must be a string' })
+    .regex(NAMESPACE_NAME_PATTERN, 'must be 1-50 characters of [A-Za-z0-9_-.@$]')
+    .describe('Namespace name: the part before the first ":" of its channel ids (`room` for `room:lobby`).'),
+);
+const namespaceSettings = () => ({
+  persistent: flag.describe('Events are stored and can be fetched later.'),
+  private: flag.describe('Only members may subscribe and publish.'),
+  presence: flag.describe("Members' online status is pushed."),
+  historySize: historySize(),
+  historyTTLSeconds: historyTTLSeconds(),
+  clientPublish: clientPublish(),
+  joinLeave: joinLeave(),
+  autoCreate: flag.describe(
+    'A channel of the namespace comes into existence on first subscribe or publish, with these settings.',
+  ),
+});
+export const Namespace = named(
+  'Namespace',
+  z.object({ appID: AppID, name: NamespaceName, ...namespaceSettings(), createdAt: z.number().int() }),
+);
+export const NamespaceCreate = named(
+  'NamespaceCreate',
+  object({
+    name: NamespaceName,
+    persistent: namespaceSettings().persistent.default(false),
+    private: namespaceSettings().private.default(false),
+    presence: namespaceSettings().presence.default(false),
+    historySize: historySize().default(null),
+    historyTTLSeconds: historyTTLSeconds().default(null),
+    clientPublish: clientPublish().default(true),
+    joinLeave: joinLeave().default(true),
+    autoCreate: namespaceSettings().autoCreate.default(false),
+  }),
+);
+export const NamespaceUpdate = named(
+  'NamespaceUpdate',
+  object({
+    persistent: namespaceSettings().persistent.optional(),
+    private: namespaceSettings().private.optional(),
+    presence: namespaceSettings().presence.optional(),
+    historySize: historySize().optional(),
+    historyTTLSeconds: historyTTLSeconds().optional(),
+    clientPublish: clientPublish().optional(),
+    joinLeave: joinLeave().optional(),
+    autoCreate: namespaceSettings().autoCreate.optional(),
+  }),
+);
+export const NamespaceList = named('NamespaceList', z.object({ namespaces: z.array(Namespace) }));
 
 // ---- members --------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ export const CHANNEL_DELETED_MEMBERS_CHUNK = 1_000;
  * re-read what they need.
  */
 export type ControlMessage =
+  /** `presence`: subscribers are told (`join_channel` / `leave_channel`): a presence channel with `joinLeave`. */
   | { type: 'member_added'; appID: string; channelID: string; clientID: string; presence: boolean }
   | { type: 'member_removed'; appID: string; channelID: string; clientID: string; presence: boolean }
   | { type: 'channel_closed'; appID: string; channelID: string }

@@ -47,6 +47,38 @@ export interface Channel {
   ackMode?: AckMode | null;
   /** The ack mode its stored publishes get (its own, else the app's). */
   effectiveAckMode?: AckMode;
+  /** Clients may publish (admins always may). */
+  clientPublish: boolean;
+  /** Members added / removed are pushed to subscribers (`join_channel` / `leave_channel`) of a presence channel. */
+  joinLeave: boolean;
+  /** At most this many newest events are kept; null: the deployment's default. */
+  historySize: number | null;
+  /** Events older than this many seconds are deleted; null: the deployment's default (0 keeps forever). */
+  historyTTLSeconds: number | null;
+  /**
+   * Made implicitly — on first use, from its namespace (`autoCreate`) or as a user-limited id — and
+   * so it follows its namespace's settings when they change. An explicit change makes it false.
+   */
+  autoCreated: boolean;
+  createdAt: number;
+}
+
+/** The settings a namespace gives the channels `<name>:…` of its app (protocol §5.1). */
+export interface NamespaceSettings {
+  persistent: boolean;
+  private: boolean;
+  presence: boolean;
+  historySize: number | null;
+  historyTTLSeconds: number | null;
+  clientPublish: boolean;
+  joinLeave: boolean;
+  /** A channel of the namespace comes into existence on first subscribe or publish. */
+  autoCreate: boolean;
+}
+
+export interface Namespace extends NamespaceSettings {
+  appID: string;
+  name: string;
   createdAt: number;
 }
 

@@ -5,6 +5,7 @@ import { ClientRepository } from './client.repository';
 import { EventRepository } from './event.repository';
 import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
+import { NamespaceRepository } from './namespace.repository';
 import { TokenRevocationRepository } from './token-revocation.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
@@ -13,6 +14,7 @@ const repositories = [
   ClientRepository,
   ChannelRepository,
   MembershipRepository,
+  NamespaceRepository,
   EventRepository,
   EventWriterRepository,
   TokenRevocationRepository,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Channel } from '@channels/contracts';
-import { ChannelRepository, MembershipRepository } from '@channels/db';
+import type { Channel, Namespace } from '@channels/contracts';
+import { ChannelRepository, MembershipRepository, NamespaceRepository } from '@channels/db';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 /** How long a channel that does not exist is trusted to still not exist. */
@@ -26,6 +26,7 @@ interface Cached<T> {
 export class ChannelDirectory {
   private readonly channels = new Map<string, Cached<Channel | null>>();
   private readonly members = new Map<string, Cached<boolean>>();
+  private readonly namespaces = new Map<string, Cached<Namespace | null>>();
   private readonly loading = new Map<string, Promise<unknown>>();
   /** Bumped by every invalidation: a load that overlapped one does not cache its (maybe stale) result. */
   private generation = 0;
@@ -34,6 +35,7 @@ export class ChannelDirectory {
   constructor(
     private readonly channelRepo: ChannelRepository,
     private readonly membershipRepo: MembershipRepository,
+    private readonly namespaceRepo: NamespaceRepository,
     @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
   ) {
     this.ttl = options.directoryCacheMs;
@@ -48,6 +50,13 @@ export class ChannelDirectory {
   isMember(appID: string, channelID: string, clientID: string): Promise<boolean> {
     return this.read(this.members, `m\u0000${appID}\u0000${channelID}\u0000${clientID}`, () =>
       this.membershipRepo.isMember(appID, channelID, clientID),
+    );
+  }
+
+  /** Namespace `name` of the app (changes to namespaces are announced as `app_updated`). */
+  namespace(appID: string, name: string): Promise<Namespace | null> {
+    return this.read(this.namespaces, `n\u0000${appID}\u0000${name}`, () =>
+      this.namespaceRepo.find(appID, name),
     );
   }
 
@@ -66,6 +75,7 @@ export class ChannelDirectory {
     this.generation++;
     this.dropPrefix(this.channels, `c\u0000${appID}\u0000`);
     this.dropPrefix(this.members, `m\u0000${appID}\u0000`);
+    this.dropPrefix(this.namespaces, `n\u0000${appID}\u0000`);
   }
 
   /** Everything is re-read on next use (the control messages that would have said what changed may be lost). */
@@ -73,6 +83,7 @@ export class ChannelDirectory {
     this.generation++;
     this.channels.clear();
     this.members.clear();
+    this.namespaces.clear();
   }
 
   invalidateClient(appID: string, clientID: string): void {

@@ -59,7 +59,7 @@ export class PublishService {
         `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
       );
     }
-    const channel = await this.access.require(principal, appID, req.channelID);
+    const channel = await this.access.requirePublish(principal, appID, req.channelID);
     const store = channel.persistent && opts.acked;
     const outcome = await this.broker.publish({
       appID,
