@@ -59,6 +59,7 @@ export class AppModule {
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
           commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
+          hookMaxInFlightPerApp: config.HOOK_MAX_IN_FLIGHT_PER_APP,
           directoryCacheMs: config.DIRECTORY_CACHE_MS,
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,

@@ -65,6 +65,7 @@ export class AppModule implements OnApplicationBootstrap {
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
           commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
+          hookMaxInFlightPerApp: config.HOOK_MAX_IN_FLIGHT_PER_APP,
           // Each refresh is a Postgres query per cached channel (≈ 1 ms of the gateway's CPU,
           // more while its code is cold); control messages make long trust safe.
           directoryCacheMs: config.DIRECTORY_REFRESH_MS,

@@ -3,6 +3,7 @@ export * from './lib/identity';
 export * from './lib/model';
 export * from './lib/validation';
 export * from './lib/channel-names';
+export * from './lib/hooks';
 export * from './lib/socket-payloads';
 export * from './lib/socket-events';
 export * from './lib/keys';

@@ -71,6 +71,7 @@ describe('namespaces, user-limited and personal channels', () => {
       clientPublish: true,
       joinLeave: true,
       autoCreate: true,
+      hooks: null,
       createdAt: expect.any(Number),
     });
     expect((await http.post(v1('/namespaces'), { token: admin, body: { name: 'room' } })).status).toBe(409);

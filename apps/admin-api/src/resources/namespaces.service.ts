@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import type { Namespace, NamespaceSettings, Principal } from '@channels/contracts';
-import { AppRepository, ChannelRepository, NamespaceRepository } from '@channels/db';
+import type { Namespace, Principal } from '@channels/contracts';
+import { AppRepository, ChannelRepository, NamespaceRepository, type NamespaceWrite } from '@channels/db';
 import { settingsEffects } from './channels.service';
 import { notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
@@ -32,12 +32,7 @@ export class NamespacesService {
     return this.require(appID, name);
   }
 
-  async create(
-    p: Principal,
-    appID: string,
-    name: string,
-    settings: Partial<NamespaceSettings>,
-  ): Promise<Namespace> {
+  async create(p: Principal, appID: string, name: string, settings: NamespaceWrite): Promise<Namespace> {
     assertAdminOf(p, appID);
     if (!(await this.apps.exists(appID))) throw notFound(`app ${appID}`);
     const created = await this.namespaces.create(appID, name, settings);
@@ -45,12 +40,7 @@ export class NamespacesService {
     return created;
   }
 
-  async update(
-    p: Principal,
-    appID: string,
-    name: string,
-    settings: Partial<NamespaceSettings>,
-  ): Promise<Namespace> {
+  async update(p: Principal, appID: string, name: string, settings: NamespaceWrite): Promise<Namespace> {
     assertAdminOf(p, appID);
     const before = await this.require(appID, name);
     const after = await this.namespaces.update(appID, name, settings);

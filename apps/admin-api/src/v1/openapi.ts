@@ -283,6 +283,36 @@ export const V1_ROUTES: RouteDoc[] = [
 
   {
     method: 'get',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Get the app's hooks",
+    who: admin,
+    ok: { status: 200, description: 'The hooks (null: none)', schema: S.HooksAnswer },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Set the app's hooks",
+    description:
+      'Replaces the hooks: before a client connects, subscribes or publishes, Channels POSTs a signed JSON request to the URL and follows the answer (`{allow: true}`, `{allow: false, reason}`, for publish `{allow: true, payload}`, for connect `{allow: true, channels}`). Every gateway uses them from the answer on.',
+    who: admin,
+    body: S.Hooks,
+    ok: { status: 200, description: 'The hooks', schema: S.HooksAnswer },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Remove the app's hooks",
+    who: admin,
+    ok: { status: 204, description: 'Removed' },
+    errors: [404],
+  },
+  {
+    method: 'get',
     path: `${app}/namespaces`,
     tag: 'Namespaces',
     summary: 'List namespaces',
@@ -547,9 +577,11 @@ export function buildOpenApi(): JsonSchema {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Apps', 'Clients', 'Channels', 'Namespaces', 'Members', 'Events', 'Live', 'Batch'].map((name) => ({
-      name,
-    })),
+    tags: ['Apps', 'Clients', 'Channels', 'Namespaces', 'Hooks', 'Members', 'Events', 'Live', 'Batch'].map(
+      (name) => ({
+        name,
+      }),
+    ),
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

@@ -4,6 +4,8 @@ import {
   clientIdSchema,
   eventIdSchema,
   eventTypeSchema,
+  HOOK_TIMEOUT_DEFAULT_MS,
+  HOOK_TIMEOUT_MAX_MS,
   NAMESPACE_NAME_PATTERN,
   typeError,
 } from '@channels/contracts';
@@ -99,6 +101,7 @@ export const ErrorResponse = named(
         'channel_closed',
         'unavailable',
         'internal',
+        'denied',
       ]),
       message: z.string(),
     }),
@@ -231,6 +234,42 @@ export const ChannelQuery = PageQuery.extend({
   search: z.string().max(100).optional().describe('Substring of the channel id or name.'),
 });
 
+// ---- hooks ----------------------------------------------------------------------------------------
+
+const hookUrl = () =>
+  object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .describe('Where Channels POSTs the signed JSON request.'),
+  });
+export const Hooks = named(
+  'Hooks',
+  object({
+    connect: hookUrl().optional().describe('Asked before a client connection is admitted (any transport).'),
+    subscribe: hookUrl().optional().describe('Asked before a client subscribes to a channel.'),
+    publish: hookUrl()
+      .optional()
+      .describe('Asked before a client publish (socket, /optimized, HTTP); may replace the payload.'),
+    timeoutMs: z
+      .number({ error: 'must be an integer' })
+      .int('must be an integer')
+      .min(50, 'must be at least 50')
+      .max(HOOK_TIMEOUT_MAX_MS, `must be at most ${HOOK_TIMEOUT_MAX_MS}`)
+      .optional()
+      .describe(`How long a call may take before it counts as failed (default ${HOOK_TIMEOUT_DEFAULT_MS}).`),
+    onFailure: z
+      .enum(['deny', 'allow'], { error: 'must be "deny" or "allow"' })
+      .optional()
+      .describe('What a failed call (timeout, unreachable, non-200, not {allow}) answers (default "deny").'),
+  }),
+  'Backend hooks (protocol §5.4). Requests carry `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the body with the API secret>`.',
+);
+export const HooksAnswer = named(
+  'HooksAnswer',
+  z.object({ appID: AppID, hooks: Hooks.nullable().describe('null: no hooks') }),
+);
+
 // ---- namespaces -----------------------------------------------------------------------------------
 
 export const NamespaceName = named(
@@ -252,9 +291,19 @@ const namespaceSettings = () => ({
     'A channel of the namespace comes into existence on first subscribe or publish, with these settings.',
   ),
 });
+const namespaceHooks = () =>
+  Hooks.nullable().describe(
+    "Hooks for the namespace's channels (subscribe, publish), replacing the app's; null: the app's.",
+  );
 export const Namespace = named(
   'Namespace',
-  z.object({ appID: AppID, name: NamespaceName, ...namespaceSettings(), createdAt: z.number().int() }),
+  z.object({
+    appID: AppID,
+    name: NamespaceName,
+    ...namespaceSettings(),
+    hooks: namespaceHooks(),
+    createdAt: z.number().int(),
+  }),
 );
 export const NamespaceCreate = named(
   'NamespaceCreate',
@@ -268,6 +317,7 @@ export const NamespaceCreate = named(
     clientPublish: clientPublish().default(true),
     joinLeave: joinLeave().default(true),
     autoCreate: namespaceSettings().autoCreate.default(false),
+    hooks: namespaceHooks().default(null),
   }),
 );
 export const NamespaceUpdate = named(
@@ -281,6 +331,7 @@ export const NamespaceUpdate = named(
     clientPublish: clientPublish().optional(),
     joinLeave: joinLeave().optional(),
     autoCreate: namespaceSettings().autoCreate.optional(),
+    hooks: namespaceHooks().optional(),
   }),
 );
 export const NamespaceList = named('NamespaceList', z.object({ namespaces: z.array(Namespace) }));

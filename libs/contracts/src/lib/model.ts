@@ -1,3 +1,5 @@
+import type { HooksConfig } from './hooks';
+
 /**
  * Resources of the contract (protocol §2), as they travel on the wire (socket.io and /v1).
  * Timestamps are unix milliseconds here; the original routes convert them to seconds.
@@ -79,6 +81,8 @@ export interface NamespaceSettings {
 export interface Namespace extends NamespaceSettings {
   appID: string;
   name: string;
+  /** Hooks for the namespace's channels, replacing the app's (protocol §5.4); null: the app's. */
+  hooks: HooksConfig | null;
   createdAt: number;
 }
 

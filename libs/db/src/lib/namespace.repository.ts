@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Namespace, NamespaceSettings } from '@channels/contracts';
+import type { HooksConfig, Namespace, NamespaceSettings } from '@channels/contracts';
+import { Prisma } from '../generated/prisma/client';
 import { mapPrismaError } from './errors';
 import { PrismaService } from './prisma.service';
 
@@ -14,6 +15,7 @@ type Row = {
   clientPublish: boolean;
   joinLeave: boolean;
   autoCreate: boolean;
+  hooks: unknown;
   createdAt: Date;
 };
 const toNamespace = (r: Row): Namespace => ({
@@ -27,10 +29,16 @@ const toNamespace = (r: Row): Namespace => ({
   clientPublish: r.clientPublish,
   joinLeave: r.joinLeave,
   autoCreate: r.autoCreate,
+  hooks: (r.hooks as HooksConfig | null) ?? null,
   createdAt: r.createdAt.getTime(),
 });
 
-const toColumns = (s: Partial<NamespaceSettings>) => ({
+export type NamespaceWrite = Partial<NamespaceSettings> & { hooks?: HooksConfig | null };
+
+const toColumns = (s: NamespaceWrite) => ({
+  ...(s.hooks !== undefined
+    ? { hooks: s.hooks === null ? Prisma.DbNull : (s.hooks as Prisma.InputJsonValue) }
+    : {}),
   ...(s.persistent !== undefined ? { persistent: s.persistent } : {}),
   ...(s.private !== undefined ? { private: s.private } : {}),
   ...(s.presence !== undefined ? { presence: s.presence } : {}),
@@ -46,7 +54,7 @@ const toColumns = (s: Partial<NamespaceSettings>) => ({
 export class NamespaceRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(appID: string, name: string, settings: Partial<NamespaceSettings>): Promise<Namespace> {
+  async create(appID: string, name: string, settings: NamespaceWrite): Promise<Namespace> {
     try {
       return toNamespace(
         await this.prisma.namespace.create({ data: { appId: appID, name, ...toColumns(settings) } }),
@@ -67,7 +75,7 @@ export class NamespaceRepository {
     return rows.map(toNamespace);
   }
 
-  async update(appID: string, name: string, settings: Partial<NamespaceSettings>): Promise<Namespace> {
+  async update(appID: string, name: string, settings: NamespaceWrite): Promise<Namespace> {
     try {
       return toNamespace(
         await this.prisma.namespace.update({

@@ -17,7 +17,9 @@ import {
   EVENT_QUEUE,
   type EventQueue,
 } from '@channels/realtime';
+import { isAdmin } from '@channels/auth';
 import { ChannelAccess } from './channel-access.service';
+import { HookCaller } from './hooks/hook-caller.service';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 /**
@@ -39,27 +41,39 @@ export class PublishService {
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Optional() @Inject(DURABLE_WAITER) private readonly durable?: DurableWaiter,
+    @Optional() private readonly hooks?: HookCaller,
   ) {}
 
   /**
    * @param acked whether the publisher asked for an acknowledgement; only acked publishes on
    *   persistent channels are stored (the original product's rule).
+   * @param origin the publishing connection, told to the app's publish hook.
    */
   async publish(
     principal: Principal,
     appID: string,
     input: unknown,
-    opts: { acked: boolean },
+    opts: { acked: boolean; origin?: PublishOrigin },
   ): Promise<PublishAck> {
     const req: PublishRequest = wellFormedPublish(input) ?? parseOrThrow(publishSchema, input);
-    const size = Buffer.byteLength(JSON.stringify(req.payload ?? null), 'utf8');
-    if (size > this.options.maxPayloadBytes) {
-      throw new ChannelsError(
-        ErrorCode.PayloadTooLarge,
-        `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
-      );
-    }
+    this.checkSize(req.payload);
     const channel = await this.access.requirePublish(principal, appID, req.channelID);
+    if (this.hooks && !isAdmin(principal)) {
+      const answer = await this.hooks.check(appID, {
+        hook: 'publish',
+        appID,
+        clientID: principal.clientID,
+        ...opts.origin,
+        channelID: req.channelID,
+        eventType: req.eventType,
+        payload: req.payload,
+        ...(req.id !== undefined ? { id: req.id } : {}),
+      });
+      if (answer?.payload !== undefined) {
+        this.checkSize(answer.payload);
+        req.payload = answer.payload;
+      }
+    }
     const store = channel.persistent && opts.acked;
     const outcome = await this.broker.publish({
       appID,
@@ -108,6 +122,16 @@ export class PublishService {
     };
   }
 
+  private checkSize(payload: unknown): void {
+    const size = Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8');
+    if (size > this.options.maxPayloadBytes) {
+      throw new ChannelsError(
+        ErrorCode.PayloadTooLarge,
+        `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
+      );
+    }
+  }
+
   /** "committed" ack mode: returns once the writer committed the event, else fails with `unavailable`. */
   private async committed(appID: string, channelID: string, offset: number, epoch: string, id: string) {
     const timeoutMs = this.options.commitAckTimeoutMs ?? 5_000;
@@ -122,6 +146,13 @@ export class PublishService {
       );
     }
   }
+}
+
+/** The connection a publish came from (absent for HTTP publishes). */
+export interface PublishOrigin {
+  deviceID?: string;
+  connectionID?: string;
+  transport?: string;
 }
 
 /**
