@@ -6,6 +6,7 @@ import { EventRepository } from './event.repository';
 import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
 import { TokenRevocationRepository } from './token-revocation.repository';
+import { WebhookRepository } from './webhook.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
 const repositories = [
@@ -16,6 +17,7 @@ const repositories = [
   EventRepository,
   EventWriterRepository,
   TokenRevocationRepository,
+  WebhookRepository,
 ];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */
