@@ -11,6 +11,7 @@ import {
   type RedisKeys,
   RedisModule,
   RedisPresenceTracker,
+  WebhookProducerModule,
 } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { AuthGuard } from './auth/auth.guard';
@@ -29,6 +30,8 @@ import { EventsService } from './resources/events.service';
 import { LiveEffects } from './resources/live-effects.service';
 import { MembersService } from './resources/members.service';
 import { RealtimeAdminService } from './resources/realtime-admin.service';
+import { WebhookEvents } from './resources/webhook-events';
+import { WebhooksService } from './resources/webhooks.service';
 import { ServerApiCommands } from './server-api/server-api.commands';
 import { ServerApiController } from './server-api/server-api.controller';
 import { ServerApiService } from './server-api/server-api.service';
@@ -41,6 +44,7 @@ import { V1ChannelsController } from './v1/v1-channels.controller';
 import { V1ClientsController } from './v1/v1-clients.controller';
 import { V1ClusterController } from './v1/v1-cluster.controller';
 import { V1EventsController } from './v1/v1-events.controller';
+import { V1WebhooksController } from './v1/v1-webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -61,6 +65,7 @@ export class AppModule {
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,
         }),
+        WebhookProducerModule.forRoot(),
         ServiceKitModule.forRoot({
           service: 'admin-api',
           logLevel: config.LOG_LEVEL,
@@ -84,6 +89,7 @@ export class AppModule {
         V1ChannelsController,
         V1EventsController,
         V1ClusterController,
+        V1WebhooksController,
         BatchController,
         ServerApiController,
         DocsController,
@@ -115,6 +121,8 @@ export class AppModule {
         MembersService,
         EventsService,
         RealtimeAdminService,
+        WebhooksService,
+        WebhookEvents,
         BatchCommands,
         ServerApiCommands,
         ServerApiService,

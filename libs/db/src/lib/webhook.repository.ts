@@ -129,18 +129,30 @@ export class WebhookRepository {
   }
 
   /**
-   * Puts a failed delivery back to `pending` for a retry; null when there is no such delivery.
-   * A delivery that is not `failed` is answered as it is (the caller refuses the retry).
+   * Puts a failed delivery back to `pending` for a retry (`marked`), or answers it as it is when it
+   * is not `failed` (the caller refuses the retry); null when there is no such delivery.
    */
-  async markForRetry(appID: string, id: string): Promise<WebhookDelivery | null> {
+  async markForRetry(
+    appID: string,
+    id: string,
+  ): Promise<{ delivery: WebhookDelivery; marked: boolean } | null> {
     if (!isUuid(id)) return null;
     const rows = await this.prisma.$queryRaw<DeliveryRow[]>`
       UPDATE webhook_deliveries SET status = 'pending', updated_at = now()
       WHERE app_id = ${appID} AND id = ${id}::uuid AND status = 'failed'
       RETURNING id::text AS "id", app_id AS "appId", type, channel_id AS "channelId", client_id AS "clientId",
                 sequence, body, status, attempts, created_at AS "createdAt", updated_at AS "updatedAt"`;
-    if (rows[0]) return toDelivery(rows[0]);
-    return this.find(appID, id);
+    if (rows[0]) return { delivery: toDelivery(rows[0]), marked: true };
+    const d = await this.find(appID, id);
+    return d ? { delivery: d, marked: false } : null;
+  }
+
+  /** Undoes `markForRetry` when the retry could not be queued: the delivery is `failed` again. */
+  async unmarkRetry(appID: string, id: string): Promise<void> {
+    await this.prisma.webhookDelivery.updateMany({
+      where: { appId: appID, id, status: 'pending' },
+      data: { status: 'failed', updatedAt: new Date() },
+    });
   }
 
   /** A page of the app's deliveries, newest first, optionally of one status. */
