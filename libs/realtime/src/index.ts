@@ -37,3 +37,5 @@ export * from './lib/webhooks/app-delivery-limiter';
 export * from './lib/webhooks/webhook-producer.module';
 export * from './lib/webhooks/in-memory-webhook-settings';
 export * from './lib/webhooks/in-memory-webhook-dispatch';
+export * from './lib/webhooks/occupancy-tracker.port';
+export * from './lib/webhooks/redis-channel-occupancy';

@@ -62,3 +62,61 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
+
+/** Appends the webhook in ARGV[3] (id) / ARGV[4] (body) to the chain in KEYS[2..4]; returns {seq, head}. */
+const PUSH_FN = `
+local function push()
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('ZADD', KEYS[3], seq, ARGV[3])
+  redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
+  local head = 0
+  if redis.call('ZCARD', KEYS[3]) == 1 then head = 1 end
+  return {seq, head}
+end
+`;
+
+/**
+ * A gateway got its first local subscriber of a channel. When the channel had no occupant before
+ * (the first subscriber on any gateway), the `channel_occupied` webhook is appended to the channel's
+ * chain in the same step (when ARGV[2] is 1: the app wants it), so the occupancy transitions of a
+ * channel take their sequence numbers in the order they happened.
+ * KEYS: occupancy set, webhook sequence, chain, bodies (one hash tag: the channel's).
+ * ARGV: occupant, emit (1/0), delivery id, JSON body without sequence.
+ * Returns {1 when the channel became occupied else 0, sequence or 0, 1 when the webhook heads its chain}.
+ */
+export const OCCUPY_LUA = `${PUSH_FN}
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 or redis.call('SCARD', KEYS[1]) ~= 1 then return {0, 0, 0} end
+if ARGV[2] ~= '1' then return {1, 0, 0} end
+local r = push()
+return {1, r[1], r[2]}
+`;
+
+/** Same as `OCCUPY_LUA` for an occupant losing its last subscriber: the last one anywhere vacates. */
+export const VACATE_LUA = `${PUSH_FN}
+if redis.call('SREM', KEYS[1], ARGV[1]) == 0 or redis.call('SCARD', KEYS[1]) ~= 0 then return {0, 0, 0} end
+if ARGV[2] ~= '1' then return {1, 0, 0} end
+local r = push()
+return {1, r[1], r[2]}
+`;
+
+/**
+ * Renews an occupant's lease to Redis time + ARGV[2] ms. KEYS: occupants. ARGV: occupant, lease ms.
+ * Returns 1 when the occupant had no lease (first heartbeat, or it was reaped meanwhile).
+ */
+export const OCCUPANT_HEARTBEAT_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+`;
+
+/**
+ * Claims up to ARGV[1] occupants whose lease expired (their gateway died), each for ARGV[2] ms (a
+ * claimer that dies hands them on when the claim expires). KEYS: occupants. Returns their ids.
+ */
+export const CLAIM_OCCUPANTS_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), id) end
+return ids
+`;
