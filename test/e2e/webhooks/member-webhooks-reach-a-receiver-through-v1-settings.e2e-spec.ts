@@ -37,6 +37,9 @@ describe('member webhooks reach a receiver set through /v1', () => {
     expect(await bad({ url: receiver.url, types: ['channel_opened'] })).toMatch(
       /^types\.0: must be one of "channel_occupied"/,
     );
+    expect(await bad({ url: receiver.url, types: ['event_published'] })).toBe(
+      'types: event_published is not sent by this version of Channels',
+    );
     const body = { url: receiver.url, types: ['member_added'] };
     expect((await http.put(`${app}/webhooks`, { token: stack.adminToken('other'), body })).status).toBe(403);
     expect((await http.put(`${app}/webhooks`, { token: stack.clientToken('whm', 'c'), body })).status).toBe(
