@@ -3,7 +3,7 @@
 CREATE TABLE "webhook_settings" (
     "app_id" VARCHAR(150) NOT NULL,
     "url" VARCHAR(2048) NOT NULL,
-    "types" VARCHAR(32)[],
+    "types" VARCHAR(32)[] NOT NULL DEFAULT ARRAY[]::VARCHAR(32)[],
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "webhook_settings_pkey" PRIMARY KEY ("app_id"),

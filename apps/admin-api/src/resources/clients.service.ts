@@ -74,7 +74,8 @@ export class ClientsService {
       }));
     effects.push({ kind: 'control', message: { type: 'client_deleted', appID, clientID } });
     await this.effects.apply(effects);
-    for (const channelID of channelIDs) await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
+    for (const channelID of channelIDs)
+      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
     return true;
   }
 

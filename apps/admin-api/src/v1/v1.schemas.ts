@@ -373,8 +373,13 @@ export const WebhookSettingsBody = named(
       .min(1, 'must not be empty')
       .max(WEBHOOK_TYPES.length, `must have at most ${WEBHOOK_TYPES.length} items`)
       .refine((t) => new Set(t).size === t.length, 'must not repeat a type')
-      .refine((t) => !t.includes('event_published'), 'event_published is not sent by this version of Channels')
-      .describe('The webhook types to send (`event_published`, optional in the contract, is not sent by this version).'),
+      .refine(
+        (t) => !t.includes('event_published'),
+        'event_published is not sent by this version of Channels',
+      )
+      .describe(
+        'The webhook types to send (`event_published`, optional in the contract, is not sent by this version).',
+      ),
   }),
   "The app's webhook setting. Each webhook is signed like every request Channels sends to the app's backend: `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the raw body with the app's API secret>`.",
 );
