@@ -50,8 +50,8 @@ export function loadDotEnv() {
   }
 }
 
-/** Every built Nx app: the four services and the operators' CLI (`npx channels`). */
-export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'cli'];
+/** Every built Nx app: the five services and the operators' CLI (`npx channels`). */
+export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'webhooks', 'cli'];
 
 export function buildApps() {
   step('Building the services and the CLI');

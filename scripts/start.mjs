@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: installs, generates, migrates, builds and runs the whole system locally —
 // admin-api and N gateways behind one front door (one address for socket.io, /optimized, the
-// original REST routes and /v1), persistence-writer and presence — then prints the
+// original REST routes and /v1), persistence-writer, presence and webhooks — then prints the
 // URLs and a ready-made demo app with tokens. A service that dies is restarted with backoff; Ctrl-C
 // stops everything cleanly (exit 0); exit 1 only when a service keeps dying or the start failed.
 import { spawn } from 'node:child_process';
@@ -21,6 +21,7 @@ const firstGatewayPort = Number(env.GATEWAY_PORT ?? 3001);
 const gatewayCount = Number(env.GATEWAY_COUNT ?? 2);
 const writerPort = Number(env.WRITER_PORT ?? 3100);
 const presencePort = Number(env.PRESENCE_PORT ?? 3200);
+const webhooksPort = Number(env.WEBHOOKS_PORT ?? 3300);
 
 const children = [];
 let stopping = false;
@@ -171,6 +172,7 @@ async function main() {
     PRESENCE_PORT: String(presencePort),
     PRESENCE_ID: 'presence-1',
   });
+  startProcess('webhooks', dist('webhooks'), { WEBHOOKS_PORT: String(webhooksPort) });
   const gateways = [];
   for (let i = 0; i < gatewayCount; i++) {
     const port = firstGatewayPort + i;
@@ -187,6 +189,7 @@ async function main() {
     waitReady('admin-api', `http://127.0.0.1:${adminPort}/health/ready`),
     waitReady('persistence-writer', `http://127.0.0.1:${writerPort}/health/ready`),
     waitReady('presence', `http://127.0.0.1:${presencePort}/health/ready`),
+    waitReady('webhooks', `http://127.0.0.1:${webhooksPort}/health/ready`),
     ...gateways.map((g) => waitReady(g.id, `${g.url}/health/ready`)),
     waitReady('front-door', `http://127.0.0.1:${frontDoorPort}/front-door/health`),
   ]);
@@ -200,7 +203,7 @@ async function main() {
    original SDKs:        ws://localhost:${frontDoorPort}/optimized and http://localhost:${frontDoorPort}/channel/…
  Gateways directly:     ${gateways.map((g) => g.url.replace('127.0.0.1', 'localhost')).join(', ')}
  Admin API directly:    http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
- Writer / presence:     http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready
+ Writer / presence / webhooks: http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready, http://localhost:${webhooksPort}/health/ready
  Metrics:               /metrics on every service port
 
  Demo app "demo": channels "general" (open, persistent, presence) and "secret" (private; alice is a member)

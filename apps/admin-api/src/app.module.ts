@@ -11,6 +11,7 @@ import {
   type RedisKeys,
   RedisModule,
   RedisPresenceTracker,
+  WebhookProducerModule,
 } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { AuthGuard } from './auth/auth.guard';
@@ -30,6 +31,8 @@ import { EventsService } from './resources/events.service';
 import { LiveEffects } from './resources/live-effects.service';
 import { MembersService } from './resources/members.service';
 import { RealtimeAdminService } from './resources/realtime-admin.service';
+import { WebhookEvents } from './resources/webhook-events';
+import { WebhooksService } from './resources/webhooks.service';
 import { ServerApiCommands } from './server-api/server-api.commands';
 import { ServerApiController } from './server-api/server-api.controller';
 import { ServerApiService } from './server-api/server-api.service';
@@ -43,6 +46,7 @@ import { V1NamespacesController } from './v1/v1-namespaces.controller';
 import { V1ClientsController } from './v1/v1-clients.controller';
 import { V1ClusterController } from './v1/v1-cluster.controller';
 import { V1EventsController } from './v1/v1-events.controller';
+import { V1WebhooksController } from './v1/v1-webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -64,6 +68,7 @@ export class AppModule {
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,
         }),
+        WebhookProducerModule.forRoot(),
         ServiceKitModule.forRoot({
           service: 'admin-api',
           logLevel: config.LOG_LEVEL,
@@ -88,6 +93,7 @@ export class AppModule {
         V1NamespacesController,
         V1EventsController,
         V1ClusterController,
+        V1WebhooksController,
         BatchController,
         ServerApiController,
         DocsController,
@@ -120,6 +126,8 @@ export class AppModule {
         MembersService,
         EventsService,
         RealtimeAdminService,
+        WebhooksService,
+        WebhookEvents,
         BatchCommands,
         ServerApiCommands,
         ServerApiService,

@@ -11,4 +11,5 @@ export * from './lib/queue';
 export * from './lib/control';
 export * from './lib/event-text';
 export * from './lib/gateway-stats';
+export * from './lib/webhooks';
 export * as OptimizedWire from './lib/optimized/wire';

@@ -9,3 +9,4 @@ export * from './lib/membership.repository';
 export * from './lib/event.repository';
 export * from './lib/event-writer.repository';
 export * from './lib/token-revocation.repository';
+export * from './lib/webhook.repository';

@@ -53,8 +53,8 @@ describe('npm start supervises the services', () => {
   }, 60_000);
 
   it('serves one address, prints readable logs, restarts a killed gateway, and exits 0 on Ctrl-C', async () => {
-    const [front, admin, gateway, writer, presence] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    const [front, admin, gateway, writer, presence, webhooks] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
     );
     proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts/start.mjs')], {
       cwd: REPO_ROOT,
@@ -70,6 +70,7 @@ describe('npm start supervises the services', () => {
         GATEWAY_COUNT: '1',
         WRITER_PORT: String(writer),
         PRESENCE_PORT: String(presence),
+        WEBHOOKS_PORT: String(webhooks),
         LOG_LEVEL: 'info',
         LOG_FORMAT: '',
       },

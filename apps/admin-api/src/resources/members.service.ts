@@ -5,11 +5,13 @@ import { ClientRepository, type Member, MembershipRepository, type Page } from '
 import { ChannelsService } from './channels.service';
 import { notFound } from './errors';
 import { LiveEffects } from './live-effects.service';
+import { WebhookEvents } from './webhook-events';
 
 /**
  * Channel memberships (what the original product calls join/leave). The client's devices on every
  * gateway learn at once (`new_channel` / `remove_channel`, server-side unsubscribe on removal), and
- * subscribers of a presence channel see `join_channel` / `leave_channel`.
+ * subscribers of a presence channel see `join_channel` / `leave_channel`; the app's backend gets
+ * the `member_added` / `member_removed` webhook.
  */
 @Injectable()
 export class MembersService {
@@ -18,6 +20,7 @@ export class MembersService {
     private readonly clients: ClientRepository,
     private readonly memberships: MembershipRepository,
     private readonly effects: LiveEffects,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** Adds the member; false when it already was one. Unknown channel or client → not_found. */
@@ -33,6 +36,7 @@ export class MembersService {
           message: { type: 'member_added', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
+      await this.webhooks.emit(appID, 'member_added', { channelID, clientID });
     }
     return added;
   }
@@ -49,6 +53,7 @@ export class MembersService {
           message: { type: 'member_removed', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
+      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
     }
     return removed;
   }

@@ -452,6 +452,62 @@ export const V1_ROUTES: RouteDoc[] = [
   },
 
   {
+    method: 'get',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Get the app's webhook setting",
+    who: admin,
+    ok: { status: 200, description: 'The setting', schema: S.WebhookSettingsBody },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Set the app's webhook setting",
+    description:
+      "Channels POSTs each webhook of the chosen types to `url` as JSON `{id, appID, type, channelID?, clientID?, sequence, timestamp, data?}`, with `X-Channels-Webhook-Id` (the id, the same on every retry) and `X-Channels-Signature`. A 2xx answer delivers it; anything else is retried with exponential backoff until the last attempt, after which it is `failed` (listed, retryable). A channel's webhooks are sent one at a time in `sequence` order. Every producer uses the new setting at once.",
+    who: admin,
+    body: S.WebhookSettingsBody,
+    ok: { status: 200, description: 'The setting', schema: S.WebhookSettingsBody },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Turn the app's webhooks off",
+    description:
+      'Nothing new is queued; webhooks already queued are recorded as `failed` (retryable once turned on again).',
+    who: admin,
+    ok: { status: 204, description: 'Turned off' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: `${app}/webhooks/deliveries`,
+    tag: 'Webhooks',
+    summary: 'List webhook deliveries',
+    description:
+      'Newest first, each with its attempts; `status=failed` lists the dead letters. A webhook is listed once its first attempt started.',
+    who: admin,
+    query: S.WebhookDeliveryQuery,
+    ok: { status: 200, description: 'A page of deliveries', schema: S.WebhookDeliveryPage },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: `${app}/webhooks/deliveries/{deliveryID}/retry`,
+    tag: 'Webhooks',
+    summary: 'Retry a failed delivery',
+    description:
+      "Sends it again — same id, same body — with a fresh set of attempts, outside its channel's order (its `sequence` tells the receiver where it belongs). Only `failed` deliveries can be retried (409 otherwise).",
+    who: admin,
+    ok: { status: 202, description: 'Queued; the delivery, now pending', schema: S.WebhookDelivery },
+    errors: [404, 409],
+  },
+
+  {
     method: 'post',
     path: '/v1/batch',
     tag: 'Batch',
@@ -480,6 +536,7 @@ const PATH_PARAMS: Record<string, string> = {
   channelID: 'ChannelID',
   clientID: 'ClientID',
   name: 'NamespaceName',
+  deliveryID: 'WebhookDeliveryID',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -571,17 +628,24 @@ export function buildOpenApi(): JsonSchema {
       title: 'Channels admin API',
       version: '1',
       description:
-        'Apps, clients, channels, members, publishing, history, presence and live statistics. ' +
+        'Apps, clients, channels, members, publishing, history, presence, live statistics and webhooks. ' +
         'Send `Authorization: Bearer <JWT>` (or the bare token). Errors are `{"error": {"code", "message"}}`. ' +
         'Lists are paginated: pass `nextCursor` back as `cursor`.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Apps', 'Clients', 'Channels', 'Namespaces', 'Hooks', 'Members', 'Events', 'Live', 'Batch'].map(
-      (name) => ({
-        name,
-      }),
-    ),
+    tags: [
+      'Apps',
+      'Clients',
+      'Channels',
+      'Namespaces',
+      'Hooks',
+      'Members',
+      'Events',
+      'Live',
+      'Webhooks',
+      'Batch',
+    ].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

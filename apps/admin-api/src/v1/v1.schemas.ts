@@ -8,6 +8,9 @@ import {
   HOOK_TIMEOUT_MAX_MS,
   NAMESPACE_NAME_PATTERN,
   typeError,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_TYPES,
+  webhookTypeSchema,
 } from '@channels/contracts';
 import { z } from 'zod';
 
@@ -485,3 +488,88 @@ export const ClusterStats = named(
   }),
 );
 export const UnsubscribeBody = named('Unsubscribe', object({ channelID: ChannelID }));
+
+// ---- webhooks ---------------------------------------------------------------------------------------
+
+export const WebhookType = named(
+  'WebhookType',
+  webhookTypeSchema.describe(
+    'channel_occupied / channel_vacated: first subscriber on any gateway / last one gone (a dead gateway included); member_added / member_removed; client_online / client_offline: per presence channel, after the grace period (what subscribers see as online_status); event_published (optional in the contract) is not sent by this version.',
+  ),
+);
+const webhookUrl = z
+  .string({ error: 'must be a string' })
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http or https URL')
+  .describe('Where Channels POSTs each webhook (http or https).');
+export const WebhookSettingsBody = named(
+  'WebhookSettings',
+  object({
+    url: webhookUrl,
+    types: z
+      .array(WebhookType, { error: 'must be an array of webhook types' })
+      .min(1, 'must not be empty')
+      .max(WEBHOOK_TYPES.length, `must have at most ${WEBHOOK_TYPES.length} items`)
+      .refine((t) => new Set(t).size === t.length, 'must not repeat a type')
+      .refine(
+        (t) => !t.includes('event_published'),
+        'event_published is not sent by this version of Channels',
+      )
+      .describe(
+        'The webhook types to send (`event_published`, optional in the contract, is not sent by this version).',
+      ),
+  }),
+  "The app's webhook setting. Each webhook is signed like every request Channels sends to the app's backend: `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the raw body with the app's API secret>`.",
+);
+export const WebhookDeliveryID = named(
+  'WebhookDeliveryID',
+  z.uuid({ error: 'must be a delivery id (a uuid)' }).describe("A webhook's id (its body's `id`)."),
+);
+export const WebhookDeliveryStatus = named(
+  'WebhookDeliveryStatus',
+  z
+    .enum(WEBHOOK_DELIVERY_STATUSES, { error: 'must be "pending", "delivered" or "failed"' })
+    .describe(
+      'pending: being sent or waiting for its next attempt; delivered: answered 2xx; failed: every attempt failed (a dead letter, which can be retried).',
+    ),
+);
+export const WebhookDelivery = named(
+  'WebhookDelivery',
+  z.object({
+    id: WebhookDeliveryID,
+    appID: AppID,
+    type: WebhookType,
+    channelID: ChannelID.nullable(),
+    clientID: ClientID.nullable(),
+    sequence: z.number().int().describe('Per channel (per app without a channel), increasing.'),
+    body: z.string().describe('The exact JSON text sent and signed.'),
+    status: WebhookDeliveryStatus,
+    attempts: z.array(
+      z.object({
+        at: z.number().int().describe('Unix ms the request started.'),
+        statusCode: z.number().int().optional().describe("The receiver's HTTP status, when it answered."),
+        error: z.string().optional().describe('Why the attempt failed; absent on a 2xx.'),
+        durationMs: z.number().int(),
+      }),
+    ),
+    createdAt: z.number().int().describe('Unix ms of its first attempt.'),
+    updatedAt: z.number().int(),
+  }),
+  'A webhook that was sent (or is being sent), with every attempt, oldest first. Listed once its first attempt started.',
+);
+export const WebhookDeliveryPage = named(
+  'WebhookDeliveryPage',
+  z.object({ deliveries: z.array(WebhookDelivery), nextCursor }),
+);
+export const WebhookDeliveryQuery = PageQuery.extend({
+  status: WebhookDeliveryStatus.optional().describe(
+    'Only deliveries in this state (failed: the dead letters).',
+  ),
+});

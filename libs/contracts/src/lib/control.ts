@@ -38,4 +38,6 @@ export type ControlMessage =
   | { type: 'disconnect_client'; appID: string; clientID: string }
   | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string }
   /** Server-side subscription: every connection of the client subscribes to the channel. */
-  | { type: 'subscribe_client'; appID: string; channelID: string; clientID: string };
+  | { type: 'subscribe_client'; appID: string; channelID: string; clientID: string }
+  /** The app's webhook setting changed: webhook producers drop their cached copy. */
+  | { type: 'webhooks_updated'; appID: string };

@@ -7,6 +7,7 @@ import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
 import { NamespaceRepository } from './namespace.repository';
 import { TokenRevocationRepository } from './token-revocation.repository';
+import { WebhookRepository } from './webhook.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
 const repositories = [
@@ -18,6 +19,7 @@ const repositories = [
   EventRepository,
   EventWriterRepository,
   TokenRevocationRepository,
+  WebhookRepository,
 ];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */
