@@ -37,9 +37,6 @@ describe('member webhooks reach a receiver set through /v1', () => {
     expect(await bad({ url: receiver.url, types: ['channel_opened'] })).toMatch(
       /^types\.0: must be one of "channel_occupied"/,
     );
-    expect(await bad({ url: receiver.url, types: ['event_published'] })).toBe(
-      'types: event_published is not sent by this version of Channels',
-    );
     const body = { url: receiver.url, types: ['member_added'] };
     expect((await http.put(`${app}/webhooks`, { token: stack.adminToken('other'), body })).status).toBe(403);
     expect((await http.put(`${app}/webhooks`, { token: stack.clientToken('whm', 'c'), body })).status).toBe(
@@ -110,6 +107,30 @@ describe('member webhooks reach a receiver set through /v1', () => {
       (await http.get<{ deliveries: Delivery[] }>(`${app}/webhooks/deliveries?status=failed`, { token })).body
         .deliveries,
     ).toEqual([]);
+  });
+
+  it('sends event_published for each event published, once per event id, with the event', async () => {
+    const { http, token, receiver, fx } = ctx;
+    await ctx.subscribe(['event_published']);
+    await fx.channel('whm', 'feed', { persistent: true });
+    const before = receiver.delivered.length;
+    const publish = (id: string, payload: unknown) =>
+      http.post<{ offset: number }>(`${app}/channels/feed/events`, {
+        token,
+        body: { eventType: 'news', payload, id },
+      });
+    const first = await publish('e-1', { n: 1 });
+    expect(first.status).toBe(201);
+    expect((await publish('e-1', { n: 1 })).status).toBe(201); // the same event again: no second webhook
+    expect((await publish('e-2', { n: 2 })).status).toBe(201);
+    await eventually(() => receiver.delivered.length === before + 2, 'two event_published webhooks');
+    const got = receiver.delivered.slice(before);
+    expect(got.map((b) => [b.type, b.channelID, (b.data as { id: string }).id])).toEqual([
+      ['event_published', 'feed', 'e-1'],
+      ['event_published', 'feed', 'e-2'],
+    ]);
+    expect(got[0]?.data).toMatchObject({ eventType: 'news', payload: { n: 1 }, offset: first.body.offset });
+    expect(got[1]!.sequence).toBeGreaterThan(got[0]!.sequence);
   });
 
   it('sends nothing once turned off', async () => {

@@ -494,7 +494,7 @@ export const UnsubscribeBody = named('Unsubscribe', object({ channelID: ChannelI
 export const WebhookType = named(
   'WebhookType',
   webhookTypeSchema.describe(
-    'channel_occupied / channel_vacated: first subscriber on any gateway / last one gone (a dead gateway included); member_added / member_removed; client_online / client_offline: per presence channel, after the grace period (what subscribers see as online_status); event_published (optional in the contract) is not sent by this version.',
+    'channel_occupied / channel_vacated: first subscriber on any gateway / last one gone (a dead gateway included); member_added / member_removed; client_online / client_offline: per presence channel, after the grace period (what subscribers see as online_status); event_published: every event published on a channel of the app (data: the event), queued before its publish is acknowledged.',
   ),
 );
 const webhookUrl = z
@@ -518,13 +518,7 @@ export const WebhookSettingsBody = named(
       .min(1, 'must not be empty')
       .max(WEBHOOK_TYPES.length, `must have at most ${WEBHOOK_TYPES.length} items`)
       .refine((t) => new Set(t).size === t.length, 'must not repeat a type')
-      .refine(
-        (t) => !t.includes('event_published'),
-        'event_published is not sent by this version of Channels',
-      )
-      .describe(
-        'The webhook types to send (`event_published`, optional in the contract, is not sent by this version).',
-      ),
+      .describe('The webhook types to send.'),
   }),
   "The app's webhook setting. Each webhook is signed like every request Channels sends to the app's backend: `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the raw body with the app's API secret>`.",
 );

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   CHANNEL_ID_PATTERN,
+  type ChannelEvent,
   ChannelsError,
   ErrorCode,
   parseOrThrow,
@@ -16,6 +17,8 @@ import {
   type DurableWaiter,
   EVENT_QUEUE,
   type EventQueue,
+  WEBHOOK_EMITTER,
+  type WebhookEmitter,
 } from '@channels/realtime';
 import { isAdmin } from '@channels/auth';
 import { ChannelAccess } from './channel-access.service';
@@ -35,6 +38,8 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
  */
 @Injectable()
 export class PublishService {
+  private readonly logger = new Logger(PublishService.name);
+
   constructor(
     private readonly access: ChannelAccess,
     @Inject(BROKER) private readonly broker: Broker,
@@ -42,6 +47,7 @@ export class PublishService {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Optional() @Inject(DURABLE_WAITER) private readonly durable?: DurableWaiter,
     @Optional() private readonly hooks?: HookCaller,
+    @Optional() @Inject(WEBHOOK_EMITTER) private readonly webhooks?: WebhookEmitter,
   ) {}
 
   /**
@@ -115,11 +121,35 @@ export class PublishService {
       if (channel.effectiveAckMode === 'committed')
         await this.committed(appID, ev.channelID, ev.offset, ev.epoch, ev.id);
     }
+    if (this.webhooks && !outcome.duplicate) await this.published(appID, ev);
     return {
       id: ev.id,
       ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
       timestamp: ev.timestamp,
     };
+  }
+
+  /**
+   * `event_published` for apps that want it, queued before the publish is acknowledged (once per
+   * event: a re-publish of the same id is not announced again). Should Redis refuse it, the
+   * publish still stands and the loss is logged.
+   */
+  private async published(appID: string, ev: ChannelEvent): Promise<void> {
+    try {
+      await this.webhooks?.emit(appID, 'event_published', {
+        channelID: ev.channelID,
+        clientID: ev.senderID,
+        data: {
+          id: ev.id,
+          eventType: ev.eventType,
+          payload: ev.payload,
+          ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
+          timestamp: ev.timestamp,
+        },
+      });
+    } catch (e) {
+      this.logger.error(`event_published webhook for ${ev.channelID}/${ev.id} not queued: ${String(e)}`);
+    }
   }
 
   private checkSize(payload: unknown): void {
