@@ -13,6 +13,7 @@ export type {
   RequestName,
   ServerEventName,
   Transport,
+  TransportAuth,
   TransportFactory,
   TransportHandlers,
   TransportOptions,

@@ -18,6 +18,7 @@ export type ChannelsErrorCode = ErrorCode | ClientErrorCode | 'denied' | (string
 
 /** A refused or failed operation: what the server answered (`ok: false`), or why the SDK gave up. */
 export class ChannelsError extends Error {
+  /** Always `ChannelsError`. */
   override readonly name = 'ChannelsError';
 
   constructor(

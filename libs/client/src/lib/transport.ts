@@ -43,8 +43,19 @@ export interface Transport {
   close(): void;
 }
 
+/** The credentials of a connection attempt. */
+export interface TransportAuth {
+  /** The JWT. */
+  token: string;
+  /** The app connected to. */
+  appID: string;
+  /** The device's id, when known (else the server assigns one). */
+  deviceID?: string;
+}
+
 /** Where and how to connect, as given to {@link TransportFactory}. */
 export interface TransportOptions {
+  /** The gateway pool's address. */
   url: string;
   /** socket.io path (default `/socket.io`). */
   path?: string;
@@ -52,7 +63,8 @@ export interface TransportOptions {
   transports?: ('websocket' | 'polling')[];
   /** How long one connection attempt may take, in ms. */
   connectTimeoutMs: number;
-  auth: { token: string; appID: string; deviceID?: string };
+  /** The handshake's credentials (socket.io `auth`, protocol §3). */
+  auth: TransportAuth;
 }
 
 /**

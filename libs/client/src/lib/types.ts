@@ -34,10 +34,13 @@ export type SubscriptionState = 'unsubscribed' | 'subscribing' | 'subscribed';
 
 /** A position in a channel's stream: the last offset seen and the epoch it belongs to. */
 export interface StreamPosition {
+  /** The offset of the last event (per channel, strictly increasing, never reused). */
   offset: number;
+  /** The offset sequence it belongs to (changes only if the server lost its hot stream). */
   epoch: string;
 }
 
+/** Options of {@link ChannelsClient}: where to connect, as whom, and how to behave on failures. */
 export interface ChannelsClientOptions {
   /** The gateway pool's address (e.g. the front door, `http://localhost:8080`). */
   url: string;
@@ -114,6 +117,7 @@ export interface ClientEvents {
 
 /** A hole in a channel's stream that recovery could not fill by itself. */
 export interface GapInfo {
+  /** The channel with the gap. */
   channelID: string;
   /** `epoch_changed`: the server lost its hot stream; `not_recoverable`: too many missed or beyond retention. */
   reason: 'epoch_changed' | 'not_recoverable';
@@ -156,8 +160,9 @@ export interface ChannelEvents {
 
 /** What `subscribe()` resolves with. */
 export interface SubscribeResult {
-  /** Position the subscription continues from (persistent channels). */
+  /** Offset the subscription continues from (persistent channels). */
   offset?: number;
+  /** Epoch of `offset`. */
   epoch?: string;
   /** Set when the subscription resumed from an earlier position: whether nothing was missed. */
   recovered?: boolean;
@@ -176,9 +181,11 @@ export interface PublishOptions {
 
 /** The acknowledgement of a stored publish. */
 export interface PublishResult {
+  /** The event's id: the idempotency key it was published with. */
   id: string;
-  /** Absent on non-persistent channels (nothing is stored). */
+  /** The stored event's offset. Absent on non-persistent channels (nothing is stored). */
   offset?: number;
+  /** Epoch of `offset`. */
   epoch?: string;
   /** Server time, unix ms. */
   timestamp: number;
@@ -200,19 +207,27 @@ export interface HistoryOptions {
   timeoutMs?: number;
 }
 
+/** What `history` returns. */
 export interface HistoryResult {
+  /** Stored events, in the order asked for. */
   events: ChannelEvent[];
+  /** The channel's current epoch. */
   epoch: string;
 }
 
 /** `channels` query: a page of the channels this client may use. */
 export interface ChannelsQuery {
+  /** Open channels of the app, or the private ones this client is a member of. */
   kind: 'open' | 'private';
+  /** `nextCursor` of the previous page (omit for the first page). */
   cursor?: string;
+  /** Page size, 1–1000 (default 1000). */
   limit?: number;
 }
 
+/** One page of {@link ChannelsClient.listChannels}. */
 export interface ChannelsPage {
+  /** The channels of this page, in channel id order. */
   channels: ChannelInfo[];
   /** Pass back as `cursor` for the next page; null on the last one. */
   nextCursor: string | null;
