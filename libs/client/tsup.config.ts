@@ -22,7 +22,6 @@ export default defineConfig([
     target: 'es2022',
     dts: true,
     sourcemap: true,
-    clean: true,
     external: ['socket.io-client'],
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
     onSuccess: async () => {

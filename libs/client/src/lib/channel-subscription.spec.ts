@@ -84,6 +84,25 @@ describe('ChannelSubscription', () => {
     expect(client.channel('secret').state).toBe('unsubscribed');
   });
 
+  it('retries a subscribe refused as unavailable, keeping its position, and resolves once it goes through', async () => {
+    const conn = await connected();
+    const room = client.channel('room');
+    const errors: string[] = [];
+    room.on('error', (e) => errors.push(e.code));
+    const subscribed = room.subscribe();
+    conn.sent('subscribe')[0].answer({
+      ok: true,
+      results: { room: { ok: false, error: { code: 'unavailable', message: 'Postgres is down' } } },
+    });
+    expect(room.state).toBe('subscribing');
+    jest.advanceTimersByTime(10);
+    const retry = conn.sent('subscribe')[1];
+    expect(retry.payload).toEqual({ channels: ['room'] });
+    retry.answer({ ok: true, results: { room: { ok: true, offset: 2, epoch: 'e1' } } });
+    await expect(subscribed).resolves.toEqual({ offset: 2, epoch: 'e1' });
+    expect(errors).toEqual(['unavailable']);
+  });
+
   it('subscribes a channel asked for before connecting, once connected', async () => {
     const subscribed = client.channel('room').subscribe();
     const conn = await connected();

@@ -31,10 +31,15 @@ import type {
 /** Most events one history page returns (the server's `limit` maximum). */
 const HISTORY_PAGE = 1000;
 
+/** Refusals of a subscribe that a later attempt may not get (a dependency down): retried. */
+const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'internal']);
+
 /** What a subscription needs from its client. */
 export interface ChannelHost {
   readonly connected: boolean;
   readonly onListenerError: ListenerErrorHandler;
+  /** The delay before retry number `n` of a refused subscribe (the client's backoff). */
+  retryDelay(n: number): number;
   /** Sends `subscribe` for these channels on the current connection (each gets its result). */
   subscribe(channels: ChannelSubscription[]): void;
   /** A call through the client's queue; `resend`: sent again after a reconnection if unanswered. */
@@ -70,6 +75,9 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
   private held: ChannelEvent[] = [];
   private readonly statuses = new Map<string, PresenceStatus>();
   private waiters: Waiter[] = [];
+  /** Transient refusals in a row (the retry backoff exponent) and the pending retry. */
+  private refusals = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal Created by {@link ChannelsClient.channel}. */
   constructor(
@@ -192,6 +200,7 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
   /** @internal A `subscribe` is being sent: returns its attempt number and the position to recover from. */
   beginSubscribe(): { attempt: number; recover: StreamPosition | undefined } {
     this.attempt++;
+    clearTimeout(this.retryTimer);
     this.held = [];
     this.setState('subscribing');
     return { attempt: this.attempt, recover: this.position };
@@ -202,6 +211,16 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
     if (attempt !== this.attempt || !this.wanted) return;
     if (!result.ok) {
       const error = errorFromBody(result.error);
+      if (TRANSIENT.has(error.code)) {
+        // Keep the subscription (and its position) and try again on this connection.
+        this.emit('error', error);
+        const delay = this.host.retryDelay(this.refusals++);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          if (attempt === this.attempt && this.wanted && this.host.connected) this.host.subscribe([this]);
+        }, delay);
+        return;
+      }
       const waited = this.waiters.length > 0;
       this.reset('unsubscribed', error);
       if (!waited) this.emit('error', error);
@@ -232,6 +251,7 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
   /** @internal The connection was lost: events and presence stop until the resubscription. */
   connectionLost(): void {
     this.attempt++;
+    clearTimeout(this.retryTimer);
     this.held = [];
     this.clearPresence();
     if (this.wanted) this.setState('subscribing');
@@ -349,6 +369,7 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
 
   private complete(recovered: boolean | undefined): void {
     const attempt = this.attempt;
+    this.refusals = 0;
     this.setState('subscribed');
     // Events that arrived during the subscription, in arrival order (already deduplicated above).
     while (this.held.length > 0 && attempt === this.attempt) this.deliver(this.held.shift() as ChannelEvent);
@@ -368,6 +389,8 @@ export class ChannelSubscription extends Emitter<ChannelEvents> {
   private reset(state: 'unsubscribed', error: ChannelsError): void {
     this.wanted = false;
     this.attempt++;
+    this.refusals = 0;
+    clearTimeout(this.retryTimer);
     this.held = [];
     this._position = undefined;
     this.clearPresence();

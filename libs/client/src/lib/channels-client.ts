@@ -98,6 +98,7 @@ export class ChannelsClient extends Emitter<ClientEvents> {
         return isConnected();
       },
       onListenerError,
+      retryDelay: (n) => backoffDelay(n, this.options.reconnect),
       subscribe: (channels) => this.subscribeOnWire(channels),
       request: (name, payload, o) => this.request(name, payload, o),
     };

@@ -154,7 +154,11 @@ export interface ChannelEvents {
   gap: (e: GapInfo) => void;
   /** The subscription state changed. */
   state: (state: SubscriptionState) => void;
-  /** A resubscription after a reconnection was refused; the channel is unsubscribed. */
+  /**
+   * A subscription was refused: for good after a reconnection (the channel is unsubscribed; a
+   * pending `subscribe()` rejects instead), or for now (`unavailable`, `internal`: retried with
+   * backoff, the subscription stays `subscribing`).
+   */
   error: (error: ChannelsError) => void;
 }
 
