@@ -34,7 +34,9 @@ export default [
             // Layers (type axis): apps → feature → data-access → util → contracts.
             {
               sourceTag: 'type:app',
+              // type:sdk: a web app's live views use the client SDK (its scope rule must allow scope:client).
               onlyDependOnLibsWithTags: [
+                'type:sdk',
                 'type:feature',
                 'type:data-access',
                 'type:db',
