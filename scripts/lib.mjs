@@ -50,11 +50,14 @@ export function loadDotEnv() {
   }
 }
 
-/** Every built Nx app: the five services and the operators' CLI (`npx channels`). */
-export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'webhooks', 'cli'];
+/**
+ * Every built Nx project: the five services, the operators' CLI (`npx channels`) and the client
+ * SDK (`@channels/client` in dist/libs/client; the demo page loads its browser bundle).
+ */
+export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'webhooks', 'cli', 'client'];
 
 export function buildApps() {
-  step('Building the services and the CLI');
+  step('Building the services, the CLI and the client SDK');
   run(
     join(ROOT, 'node_modules/.bin/nx'),
     [
