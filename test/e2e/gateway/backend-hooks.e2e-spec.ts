@@ -151,6 +151,21 @@ describe('backend hooks', () => {
       expect((refused as RefusedConnect).detail).toContain('no answer in time');
     });
 
+    it('subscribes the channels the connect hook names', async () => {
+      const vip = await connect('vip', 1);
+      // The subscription is made as the connection opens (socket.io: right after `ready`): publish
+      // until the first event arrives.
+      await eventually(async () => {
+        const sent = await http.post(`/v1/apps/${app}/channels/lounge/events`, {
+          token: admin,
+          body: { eventType: 'm', payload: `welcome over ${transport}` },
+        });
+        expect(sent.status).toBe(201);
+        await new Promise((r) => setTimeout(r, 100));
+        return vip.events.some((e) => e.channelID === 'lounge');
+      }, 'a lounge event');
+    });
+
     it('allows, denies and fails subscriptions as the backend says', async () => {
       const c = await connect(`sub-${transport}`);
       expect(await c.subscribe('room')).toBe(true);
@@ -258,6 +273,13 @@ describe('backend hooks', () => {
       });
     });
 
+    it('refuses a stream whose connect hook does not answer in time', async () => {
+      const refused = await sse('slowpoke', 'room').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SseRefused);
+      expect((refused as SseRefused).status).toBe(403);
+      expect((refused as SseRefused).body).toContain('no answer in time');
+    });
+
     it('reports a denied channel as subscribe_error and streams the others', async () => {
       const stream = await sse('sse-reader', 'room', 'secret');
       open.push(stream);
@@ -271,6 +293,13 @@ describe('backend hooks', () => {
       const denied = await publish('spam');
       expect(denied.status).toBe(403);
       expect(denied.body).toEqual({ error: { code: 'denied', message: 'no spam here' } });
+      const unanswered = await publish('hang on');
+      expect(unanswered.status).toBe(403);
+      expect(unanswered.text).toContain('no answer in time');
+      const slowStream = await sse('sse-reader-2', 'room', 'slow');
+      open.push(slowStream);
+      const slowRefused = await slowStream.next('subscribe_error');
+      expect(JSON.parse(slowRefused.data)).toMatchObject({ channelID: 'slow', error: { code: 'denied' } });
       expect((await publish('darn http')).status).toBe(201);
       const got = await stream.next('event', (d) => (d as { payload: unknown }).payload === '**** http');
       expect(JSON.parse(got.data)).toMatchObject({ channelID: 'room', senderID: 'sse-writer' });
