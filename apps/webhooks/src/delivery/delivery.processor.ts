@@ -100,7 +100,7 @@ export class DeliveryProcessor implements OnModuleInit, OnApplicationBootstrap, 
       const c = await queue.getJobCounts('wait', 'active', 'delayed');
       return { waiting: c['wait'] ?? 0, active: c['active'] ?? 0, delayed: c['delayed'] ?? 0 };
     };
-    const bus = new RedisControlBus(this.redis, this.keys.controlChannel());
+    const bus = new RedisControlBus(this.redis, this.keys.controlChannel(), 'webhooks-delivery');
     this.unsubscribe = await bus
       .subscribe(
         (m) => {

@@ -54,7 +54,10 @@ const dying: EventQueue = {
   },
   close: async () => undefined,
 };
-const access = { require: async () => channel } as unknown as ChannelAccess;
+const access = {
+  require: async () => channel,
+  requirePublish: async () => channel,
+} as unknown as ChannelAccess;
 const publisher = new PublishService(access, broker, dying, {
   maxPayloadBytes: 65_536,
   hotWindowSize: 1_000,

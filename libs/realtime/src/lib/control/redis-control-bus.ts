@@ -9,9 +9,14 @@ import type { ControlBus } from './control-bus.port';
 export class RedisControlBus implements ControlBus {
   private subscriber?: Redis;
 
+  /**
+   * @param purpose names a second subscriber of the same process apart from the first (its
+   *   connection is `control-<purpose>:<channel>`), so each can be found in CLIENT LIST.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly channel: string,
+    private readonly purpose?: string,
   ) {}
 
   async publish(message: ControlMessage): Promise<void> {
@@ -23,7 +28,7 @@ export class RedisControlBus implements ControlBus {
     onResync?: () => void,
   ): Promise<() => Promise<void>> {
     // Named after its channel, so an operator (or a test) can find it in CLIENT LIST.
-    const sub = this.redis.duplicate({ connectionName: controlConnectionName(this.channel) });
+    const sub = this.redis.duplicate({ connectionName: controlConnectionName(this.channel, this.purpose) });
     this.subscriber = sub;
     let connectedBefore = false;
     sub.on('ready', () => {
@@ -58,5 +63,5 @@ export class RedisControlBus implements ControlBus {
 }
 
 /** The name of the control subscription's Redis connection (CLIENT SETNAME takes no spaces). */
-export const controlConnectionName = (channel: string): string =>
-  `control:${channel}`.replace(/[^\x21-\x7e]/g, '_');
+export const controlConnectionName = (channel: string, purpose?: string): string =>
+  `control${purpose ? `-${purpose}` : ''}:${channel}`.replace(/[^\x21-\x7e]/g, '_');

@@ -34,7 +34,7 @@ class WebhookSettingsListener implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const bus = new RedisControlBus(this.redis, this.keys.controlChannel());
+    const bus = new RedisControlBus(this.redis, this.keys.controlChannel(), 'webhooks');
     try {
       this.unsubscribe = await bus.subscribe(
         (m) => {
