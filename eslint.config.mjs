@@ -22,7 +22,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/generated/**', '.nx', 'tmp', 'coverage', 'bench/**/*.mjs'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -75,6 +75,22 @@ export default [
             { sourceTag: 'scope:admin-api', onlyDependOnLibsWithTags: ['scope:admin-api', 'scope:shared'] },
             { sourceTag: 'scope:writer', onlyDependOnLibsWithTags: ['scope:writer', 'scope:shared'] },
             { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:presence', 'scope:shared'] },
+            // The dashboard runs in the browser: wire types only, and admin-api / the gateways over
+            // HTTP and socket.io (never server frameworks or storage clients).
+            {
+              sourceTag: 'scope:dashboard',
+              onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:shared'],
+              bannedExternalImports: [
+                '@nestjs/*',
+                '@prisma/*',
+                'ioredis',
+                'redis',
+                'bullmq',
+                'pg',
+                'express',
+                'socket.io',
+              ],
+            },
             // The CLI starts in a blink and talks to the system only over HTTP and socket.io.
             {
               sourceTag: 'scope:cli',
@@ -99,6 +115,7 @@ export default [
   {
     files: [
       '**/*.spec.ts',
+      '**/*.spec.tsx',
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',
       'test/**/*.ts',
