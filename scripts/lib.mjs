@@ -50,11 +50,14 @@ export function loadDotEnv() {
   }
 }
 
-/** Every built Nx app: the four services and the operators' CLI (`npx channels`). */
-export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'cli'];
+/**
+ * Every built Nx app: the four services, the operators' CLI (`npx channels`) and the dashboard
+ * (served by admin-api at /dashboard/).
+ */
+export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'cli', 'dashboard'];
 
 export function buildApps() {
-  step('Building the services and the CLI');
+  step('Building the services, the CLI and the dashboard');
   run(
     join(ROOT, 'node_modules/.bin/nx'),
     [

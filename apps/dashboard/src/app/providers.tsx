@@ -24,9 +24,18 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-export function Providers({ children, queryClient }: { children: ReactNode; queryClient: QueryClient }) {
+export function Providers({
+  children,
+  queryClient,
+  env,
+}: {
+  children: ReactNode;
+  queryClient: QueryClient;
+  /** `test`: no transitions and no portals (component tests). */
+  env?: 'test';
+}) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" env={env}>
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
           <ModalsProvider>
