@@ -43,7 +43,8 @@ export class FakeApi {
         authorization: headers['Authorization'] ?? null,
       };
       this.calls.push(call);
-      for (const r of this.routes.filter((x) => x.method === method)) {
+      // The latest matching route wins (a test overrides a default answer by adding one).
+      for (const r of this.routes.filter((x) => x.method === method).reverse()) {
         const m = r.pattern.exec(url.pathname);
         if (m) return respond(await r.handler(call, m.slice(1).map(decodeURIComponent)));
       }

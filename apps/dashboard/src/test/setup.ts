@@ -16,12 +16,12 @@ Object.defineProperty(window, 'matchMedia', {
 });
 
 class ResizeObserverStub {
-  observe(): void {}
-  unobserve(): void {}
-  disconnect(): void {}
+  observe = () => undefined;
+  unobserve = () => undefined;
+  disconnect = () => undefined;
 }
 (globalThis as { ResizeObserver?: unknown }).ResizeObserver = ResizeObserverStub;
-window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
+window.HTMLElement.prototype.scrollIntoView = () => undefined;
 
 afterEach(() => {
   cleanup();

@@ -5,6 +5,8 @@ import { ApiErrorAlert, fieldError } from '../ui/api-error-alert';
 import { formatTime } from '../ui/format';
 import { usePublish } from './channel.queries';
 
+const NOT_JSON = 'The payload must be JSON (a string needs quotes: "hello").';
+
 /** Publishes a test event over HTTP: the same path as a client's publish (offset, storage, fan-out). */
 export function PublishPanel({ channel }: { channel: Channel }) {
   const publish = usePublish(channel.appID, channel.channelID);
@@ -19,7 +21,7 @@ export function PublishPanel({ channel }: { channel: Channel }) {
     try {
       value = JSON.parse(payload) as unknown;
     } catch {
-      setPayloadError('The payload must be JSON (a string needs quotes: "hello").');
+      setPayloadError(NOT_JSON);
       return;
     }
     setPayloadError(null);
@@ -47,7 +49,7 @@ export function PublishPanel({ channel }: { channel: Channel }) {
           minRows={4}
           maxRows={16}
           formatOnBlur
-          validationError="Not valid JSON"
+          validationError={NOT_JSON}
           value={payload}
           onChange={setPayload}
           error={payloadError ?? fieldError(publish.error, 'payload')}

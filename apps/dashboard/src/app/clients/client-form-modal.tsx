@@ -84,7 +84,6 @@ function ClientForm({
           maxRows={12}
           value={extra}
           onChange={setExtra}
-          formatOnBlur={looksLikeJson(extra)}
           validationError={looksLikeJson(extra) ? 'This looks like JSON but does not parse' : undefined}
           deserialize={(text) => (looksLikeJson(text) ? (JSON.parse(text) as unknown) : text)}
           error={fieldError(mutation.error, 'extra')}

@@ -1,5 +1,6 @@
 import { LineChart } from '@mantine/charts';
 import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useId } from 'react';
 import { Link } from 'react-router';
 import { useCurrentApp } from '../apps/current-app';
 import { channelLink } from '../channels/channels-page';
@@ -11,12 +12,13 @@ import { gatewaySeries, type Sample, useStatsHistory } from './stats-history';
 const COLORS = ['indigo.6', 'teal.6', 'orange.6', 'grape.6', 'cyan.6', 'red.6', 'lime.7', 'pink.6'];
 
 function StatCard({ label, value }: { label: string; value: number | undefined }) {
+  const id = useId();
   return (
     <Card withBorder padding="md">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700} id={`stat-${label}`}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700} id={id}>
         {label}
       </Text>
-      <Text fz={32} fw={700} aria-labelledby={`stat-${label}`} role="status">
+      <Text fz={32} fw={700} aria-labelledby={id} role="status">
         {value ?? '—'}
       </Text>
     </Card>
