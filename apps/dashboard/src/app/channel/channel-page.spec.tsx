@@ -58,16 +58,22 @@ describe('channel page', () => {
     expect(within(tail).queryByText('{"n":4}')).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Resume' }));
     expect(within(tail).getByText('{"n":4}')).toBeTruthy();
+    // The tail keeps its subscription while another tab is open.
+    await userEvent.click(screen.getByRole('tab', { name: 'History' }));
+    act(() => s.push('event', event(5)));
+    await userEvent.click(screen.getByRole('tab', { name: 'Live' }));
     const rows = within(tail).getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('cell')[0].textContent)).toEqual(['4', '3']);
+    expect(rows.map((r) => within(r).getAllByRole('cell')[0].textContent)).toEqual(['5', '4', '3']);
+    expect(io).toHaveBeenCalledTimes(1);
   });
 
-  it('shows live presence, marking the dashboard’s own identity', async () => {
+  it('shows live presence as members come online and go', async () => {
     const { socket } = setup();
     const s = await socket();
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Live connection' }).textContent).toBe('Live'),
     );
+    expect(screen.getByText(/Nobody is online/)).toBeTruthy();
     act(() =>
       s.push('initial_online_status', {
         channelID: 'room',
@@ -75,7 +81,10 @@ describe('channel page', () => {
       }),
     );
     const presence = await screen.findByRole('list', { name: 'Presence' });
-    expect(within(presence).getByText('(this dashboard)')).toBeTruthy();
+    expect(within(presence).getAllByText('online')).toHaveLength(2);
+    // The dashboard's own connection (the token's ClientID) is a subscriber too.
+    const ops = within(presence).getByText('ops').closest('li') as HTMLElement;
+    expect(within(ops).getByText('(this dashboard)')).toBeTruthy();
     act(() => s.push('online_status', { channelID: 'room', clientID: 'alice', status: false, timestamp: 3 }));
     const alice = within(presence).getByText('alice').closest('li') as HTMLElement;
     expect(within(alice).getByText('offline')).toBeTruthy();

@@ -75,7 +75,9 @@ export function ChannelPage() {
           </>
         }
       />
-      <Tabs defaultValue="live">
+      {/* Panels stay mounted with their effects running (hidden with display: none, not React's
+          Activity), so that the live tail keeps its subscription while another tab is open. */}
+      <Tabs defaultValue="live" keepMounted keepMountedMode="display-none">
         <Tabs.List mb="md">
           <Tabs.Tab value="live">Live</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>

@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Card, Code, Grid, Group, List, Stack, Text, Title } from '@mantine/core';
+import { useId } from 'react';
 import type { Channel } from '../../api/schema.gen';
 import { useLiveChannel } from '../../live/use-live-channel';
 import { useDashboardConfig } from '../config';
@@ -19,7 +20,9 @@ export function LivePanel({ channel }: { channel: Channel }) {
     token: session.token,
   });
   const online = [...live.presence.entries()].sort(([a], [b]) => a.localeCompare(b));
+  /** The identity of this dashboard's own connection: a subscriber too, so it is online here. */
   const me = session.identity.clientID;
+  const presenceTitle = useId();
 
   return (
     <Stack>
@@ -71,8 +74,8 @@ export function LivePanel({ channel }: { channel: Channel }) {
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Card withBorder>
-            <Title order={2} size="h4" mb="sm">
+          <Card withBorder component="section" aria-labelledby={presenceTitle}>
+            <Title order={2} size="h4" mb="sm" id={presenceTitle}>
               Presence
             </Title>
             {!channel.presence ? (
@@ -81,7 +84,7 @@ export function LivePanel({ channel }: { channel: Channel }) {
               </Alert>
             ) : online.length === 0 ? (
               <Text size="sm" c="dimmed">
-                Nobody is subscribed right now. Clients appear here when they subscribe.
+                Nobody is online. Clients appear here when they subscribe.
               </Text>
             ) : (
               <List listStyleType="none" spacing={6} aria-label="Presence">

@@ -1,5 +1,5 @@
 import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useMatch } from 'react-router';
 import { APP_SECTIONS } from '../app-sections';
 import { useSession, useSessionState } from '../session/session';
@@ -9,6 +9,9 @@ export function Shell() {
   const session = useSession();
   const { signOut } = useSessionState();
   const [opened, { toggle, close }] = useDisclosure();
+  // Below the `sm` breakpoint the navigation slides in from the side: while closed it is off screen,
+  // and out of the tab order too.
+  const narrow = useMediaQuery('(max-width: 47.99em)');
   const appMatch = useMatch('/apps/:appID/*');
   const appID = appMatch?.params.appID;
   const { identity } = session;
@@ -30,7 +33,11 @@ export function Shell() {
               aria-label={opened ? 'Close navigation' : 'Open navigation'}
             />
             <Title order={2} size="h4">
-              <Link to="/" style={{ color: 'inherit', textDecoration: 'none' }}>
+              <Link
+                to="/"
+                style={{ color: 'inherit', textDecoration: 'none' }}
+                aria-label="Channels dashboard: start page"
+              >
                 Channels
               </Link>
             </Title>
@@ -46,7 +53,7 @@ export function Shell() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main">
+      <AppShell.Navbar p="xs" aria-label="Main" inert={narrow && !opened}>
         <ScrollArea>
           {session.isSuperAdmin ? (
             <NavLink component={RouterNavLink} to="/apps" end label="All apps" onClick={close} />
