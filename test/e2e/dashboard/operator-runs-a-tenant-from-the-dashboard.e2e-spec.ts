@@ -38,9 +38,13 @@ describe('an operator runs a tenant from the dashboard', () => {
     await locator.first().waitFor({ state: 'visible', timeout });
     return locator.first();
   };
+  /** A screenshot of the page as it is, without the passing notifications. */
   const shot = async (name: string) => {
     await page.waitForLoadState('networkidle').catch(() => undefined);
-    await page.screenshot({ path: join(shotDir, `dashboard-${name}.png`) });
+    await page.screenshot({
+      path: join(shotDir, `dashboard-${name}.png`),
+      style: '.mantine-Notifications-root { display: none !important; }',
+    });
   };
   const dialog = (name: string) => page.getByRole('dialog', { name });
   /** A link of the navigation (the header's "Channels" start-page link aside). */
