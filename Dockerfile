@@ -6,9 +6,10 @@
 #   docker build --target admin-api          -t channels/admin-api .
 #   docker build --target persistence-writer -t channels/persistence-writer .
 #   docker build --target presence           -t channels/presence .
+#   docker build --target webhooks           -t channels/webhooks .
 #   docker build --target migrate            -t channels/migrate .
 #
-# The targets share the `build` and `prod-deps` stages, so building all five compiles the
+# The targets share the `build` and `prod-deps` stages, so building all six compiles the
 # workspace once. Every image runs as uid/gid 1000 (non-root), owns none of its files, and works
 # with a read-only root filesystem (only /tmp needs to be writable).
 
@@ -31,6 +32,7 @@ RUN node scripts/prisma-generate.mjs \
  && test -f dist/apps/admin-api/main.js \
  && test -f dist/apps/persistence-writer/main.js \
  && test -f dist/apps/presence/main.js \
+ && test -f dist/apps/webhooks/main.js \
  && test -f dist/apps/dashboard/index.html
 
 # ---------------------------------------------------------------------------------------------
@@ -81,6 +83,14 @@ EXPOSE 3200
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs", "PRESENCE_PORT", "3200"]
 CMD ["node", "dist/apps/presence/main.js"]
+
+# ---------------------------------------------------------------------------------------------
+FROM runtime AS webhooks
+COPY --from=build /src/dist/apps/webhooks ./dist/apps/webhooks
+EXPOSE 3300
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "deploy/docker/healthcheck.mjs", "WEBHOOKS_PORT", "3300"]
+CMD ["node", "dist/apps/webhooks/main.js"]
 
 # ---------------------------------------------------------------------------------------------
 FROM runtime AS admin-api

@@ -34,7 +34,9 @@ export default [
             // Layers (type axis): apps → feature → data-access → util → contracts.
             {
               sourceTag: 'type:app',
+              // type:sdk: a web app's live views use the client SDK (its scope rule must allow scope:client).
               onlyDependOnLibsWithTags: [
+                'type:sdk',
                 'type:feature',
                 'type:data-access',
                 'type:db',
@@ -64,6 +66,17 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts'],
               bannedExternalImports: noFrameworks,
             },
+            // The client SDK runs in users' apps and browsers: wire types from contracts only (type
+            // imports, inlined into its .d.ts), socket.io-client, and nothing server-side.
+            {
+              sourceTag: 'type:sdk',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: [
+                ...noFrameworks.filter((p) => p !== 'socket.io-client'),
+                'zod',
+                'jsonwebtoken',
+              ],
+            },
             {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
@@ -91,6 +104,8 @@ export default [
                 'socket.io',
               ],
             },
+            { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
             // The CLI starts in a blink and talks to the system only over HTTP and socket.io.
             {
               sourceTag: 'scope:cli',
@@ -110,6 +125,27 @@ export default [
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // The SDK takes only types from contracts (a value import would bundle zod into users' apps)
+    // and no Node built-ins (it runs in browsers).
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.testing.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@channels/contracts',
+              allowTypeImports: true,
+              message: 'the client SDK may import only types from @channels/contracts (use `import type`)',
+            },
+          ],
+          patterns: [{ group: ['node:*'], message: 'the client SDK runs in browsers: no Node built-ins' }],
+        },
+      ],
     },
   },
   {

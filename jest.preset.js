@@ -30,4 +30,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Built packages (dist/libs/client/package.json) would collide with their sources in the module map.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: installs, generates, migrates, builds and runs the whole system locally —
 // admin-api and N gateways behind one front door (one address for socket.io, /optimized, the
-// original REST routes and /v1), persistence-writer and presence — then prints the
-// URLs and a ready-made demo app with tokens. A service that dies is restarted with backoff; Ctrl-C
+// original REST routes and /v1), persistence-writer, presence and webhooks — then prints the
+// URLs, a ready-made demo app with tokens and the demo chat page (/demo/ on the front door). A
+// service that dies is restarted with backoff; Ctrl-C
 // stops everything cleanly (exit 0); exit 1 only when a service keeps dying or the start failed.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { writeDemoSite } from '../tools/demo-chat/site.mjs';
 import { buildApps, ensureGenerated, ensureInstalled, loadDotEnv, ROOT, step } from './lib.mjs';
 
 loadDotEnv();
@@ -21,6 +23,7 @@ const firstGatewayPort = Number(env.GATEWAY_PORT ?? 3001);
 const gatewayCount = Number(env.GATEWAY_COUNT ?? 2);
 const writerPort = Number(env.WRITER_PORT ?? 3100);
 const presencePort = Number(env.PRESENCE_PORT ?? 3200);
+const webhooksPort = Number(env.WEBHOOKS_PORT ?? 3300);
 
 const children = [];
 let stopping = false;
@@ -130,7 +133,7 @@ async function seedDemo() {
   try {
     await client.query(`INSERT INTO apps (id, name) VALUES ('demo', 'Demo app') ON CONFLICT DO NOTHING`);
     await client.query(
-      `INSERT INTO clients (app_id, id, username, extra) VALUES ('demo','alice','Alice',''),('demo','bob','Bob','') ON CONFLICT DO NOTHING`,
+      `INSERT INTO clients (app_id, id, username, extra) VALUES ('demo','alice','Alice',''),('demo','bob','Bob',''),('demo','carol','Carol','') ON CONFLICT DO NOTHING`,
     );
     await client.query(
       `INSERT INTO channels (app_id, id, name, persistent, private, presence) VALUES
@@ -150,7 +153,22 @@ async function seedDemo() {
     admin: sign({ Role: 'Admin', ClientID: 'demo-admin', AppID: 'demo' }),
     alice: sign({ Role: 'Client', ClientID: 'alice', AppID: 'demo' }),
     bob: sign({ Role: 'Client', ClientID: 'bob', AppID: 'demo' }),
+    carol: sign({ Role: 'Client', ClientID: 'carol', AppID: 'demo' }),
   };
+}
+
+/** The demo chat (tools/demo-chat) with the demo users' tokens, served by the front door at /demo/. */
+const demoDir = join(ROOT, 'dist/demo');
+function writeDemo(tokens) {
+  writeDemoSite(demoDir, {
+    appID: 'demo',
+    channelID: 'general',
+    users: [
+      { clientID: 'alice', name: 'Alice', token: tokens.alice },
+      { clientID: 'bob', name: 'Bob', token: tokens.bob },
+      { clientID: 'carol', name: 'Carol', token: tokens.carol },
+    ],
+  });
 }
 
 async function main() {
@@ -171,6 +189,7 @@ async function main() {
     PRESENCE_PORT: String(presencePort),
     PRESENCE_ID: 'presence-1',
   });
+  startProcess('webhooks', dist('webhooks'), { WEBHOOKS_PORT: String(webhooksPort) });
   const gateways = [];
   for (let i = 0; i < gatewayCount; i++) {
     const port = firstGatewayPort + i;
@@ -182,15 +201,18 @@ async function main() {
     FRONT_DOOR_PORT: String(frontDoorPort),
     FRONT_DOOR_UPSTREAMS: gateways.map((g) => `${g.id}=${g.url}`).join(','),
     FRONT_DOOR_ADMIN_API: `http://127.0.0.1:${adminPort}`,
+    FRONT_DOOR_DEMO_DIR: demoDir,
   });
   await Promise.all([
     waitReady('admin-api', `http://127.0.0.1:${adminPort}/health/ready`),
     waitReady('persistence-writer', `http://127.0.0.1:${writerPort}/health/ready`),
     waitReady('presence', `http://127.0.0.1:${presencePort}/health/ready`),
+    waitReady('webhooks', `http://127.0.0.1:${webhooksPort}/health/ready`),
     ...gateways.map((g) => waitReady(g.id, `${g.url}/health/ready`)),
     waitReady('front-door', `http://127.0.0.1:${frontDoorPort}/front-door/health`),
   ]);
   const tokens = await seedDemo();
+  writeDemo(tokens);
   console.log(`
 ========================================================================
  Channels is up.
@@ -201,18 +223,21 @@ async function main() {
  Gateways directly:     ${gateways.map((g) => g.url.replace('127.0.0.1', 'localhost')).join(', ')}
  Dashboard:             http://localhost:${frontDoorPort}/dashboard/   (sign in with the super admin or admin token below)
  Admin API directly:    http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
- Writer / presence:     http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready
+ Writer / presence / webhooks: http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready, http://localhost:${webhooksPort}/health/ready
  Metrics:               /metrics on every service port
+
+ Demo chat:             http://localhost:${frontDoorPort}/demo/   (open it twice as different users, kill -9 a gateway, chat on)
 
  Demo app "demo": channels "general" (open, persistent, presence) and "secret" (private; alice is a member)
    super admin token:  ${tokens.superAdmin}
    admin token:        ${tokens.admin}
    client alice:       ${tokens.alice}
    client bob:         ${tokens.bob}
+   client carol:       ${tokens.carol}
 
- Try it:
+ Try it (the client SDK, @channels/client, is built in dist/libs/client):
    curl -H "Authorization: ${tokens.admin}" -H "AppID: demo" http://localhost:${frontDoorPort}/channel/open
-   node -e "const s=require('socket.io-client').io('http://localhost:${frontDoorPort}',{auth:{token:'${tokens.alice}',appID:'demo'}});s.on('ready',r=>{console.log('ready',r);s.emit('subscribe',{channels:['general']},a=>{console.log(JSON.stringify(a));s.emit('publish',{channelID:'general',eventType:'hello',payload:{text:'hi'}},p=>{console.log(p);})})});s.on('event',e=>{console.log('event',e);process.exit(0)})"
+   node -e "const {ChannelsClient}=require('./dist/libs/client');const c=new ChannelsClient({url:'http://localhost:${frontDoorPort}',appID:'demo',token:'${tokens.alice}'});const g=c.channel('general');const got=new Promise(r=>g.once('event',r));c.connect().then(()=>g.subscribe()).then(()=>g.publish('hello',{text:'hi'})).then(a=>{console.log('stored at offset',a.offset);return got}).then(e=>{console.log('received',e.offset,e.payload);return c.disconnect()})"
 
  A service that dies is restarted with backoff. Ctrl-C stops everything.
 ========================================================================

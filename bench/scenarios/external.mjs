@@ -19,6 +19,8 @@ const AREAS = [
   { name: 'history', title: 'history latency on a 2,000,000-event channel (bench/history)' },
   { name: 'presence', title: 'presence: kill -9 of a gateway → offline announcement (bench/presence)' },
   { name: 'durability', title: 'publish ack latency: queued vs committed ack mode (bench/durability)' },
+  { name: 'hooks', title: "publish hook: added latency over the backend's own time (bench/hooks)" },
+  { name: 'webhooks', title: 'webhooks delivered per second to a loopback receiver (bench/webhooks)' },
 ];
 
 /** `{entry, nodeArgs}` for an area's benchmark, or null when there is none yet. */

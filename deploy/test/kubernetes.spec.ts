@@ -282,7 +282,7 @@ describe('Kubernetes manifests', () => {
         }
       });
 
-      it('is isolated by network policies: default deny, egress only to DNS, Redis and (if used) Postgres', () => {
+      it('is isolated by network policies: default deny, egress only to DNS, Redis, (if used) Postgres and (webhooks) HTTP(S)', () => {
         const objects = render(overlay);
         const labels = deployment().spec?.template.metadata?.labels;
         const policies = ofKind<INetworkPolicy>(objects, 'NetworkPolicy').filter((p) =>
@@ -301,7 +301,10 @@ describe('Kubernetes manifests', () => {
           (p.spec?.egress ?? []).flatMap((r) => (r.ports ?? []).map((x) => x.port)),
         );
         const usesDb = appEnv(app).names.has('DATABASE_URL');
-        expect(new Set(egressPorts)).toEqual(new Set(usesDb ? [53, 5432, 6379] : [53, 6379]));
+        const expected = usesDb ? [53, 5432, 6379] : [53, 6379];
+        // The webhooks service POSTs to the apps' receivers.
+        if (app === 'webhooks') expected.push(80, 443);
+        expect(new Set(egressPorts)).toEqual(new Set(expected));
         for (const p of policies)
           for (const r of p.spec?.egress ?? []) expect(r.ports?.length).toBeGreaterThan(0);
         // Inbound only to the service port, never "from anywhere".

@@ -29,11 +29,11 @@ function parseSchema(text: string): ModelSpec[] {
       }
       const fm = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!fm) continue;
-      const [, field, type, list, optional, attrs] = fm;
-      if (modelNames.has(type) || list) continue; // relation fields have no column
+      const [, field, type, , optional, attrs] = fm;
+      if (modelNames.has(type)) continue; // relation fields have no column
       const column = /@map\("([^"]+)"\)/.exec(attrs)?.[1] ?? field;
       fieldToColumn.set(field, column);
-      spec.columns.set(column, optional === '?');
+      spec.columns.set(column, optional === '?'); // a scalar list (String[]) is never null
       if (/@id\b/.test(attrs)) spec.pk = [column];
       if (/@unique\b/.test(attrs)) spec.uniques.push([column]);
     }
@@ -73,7 +73,10 @@ describe('migrations match the Prisma schema', () => {
       'dead_letters',
       'events',
       'memberships',
+      'namespaces',
       'token_revocations',
+      'webhook_deliveries',
+      'webhook_settings',
     ]);
   });
 

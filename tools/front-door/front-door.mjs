@@ -7,8 +7,10 @@
 // requests go to the next healthy gateway.
 //
 // Env: FRONT_DOOR_PORT (8080), FRONT_DOOR_UPSTREAMS="gw1=http://127.0.0.1:3001,gw2=http://127.0.0.1:3002",
-// FRONT_DOOR_ADMIN_API="http://127.0.0.1:3000" (without it, every request goes to the gateways).
+// FRONT_DOOR_ADMIN_API="http://127.0.0.1:3000" (without it, every request goes to the gateways),
+// FRONT_DOOR_DEMO_DIR=<directory> (optional: static files served at /demo/, the demo chat of `npm start`).
 import http from 'node:http';
+import express from 'express';
 import httpProxy from 'http-proxy';
 
 export function parseUpstreams(spec) {
@@ -58,7 +60,30 @@ export function gatewayOfSid(sid) {
 const TARGET = Symbol('front-door.target');
 const RETRIED = Symbol('front-door.retried');
 
-export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, log = () => {} }) {
+/**
+ * Serves the files of `dir` at `/demo/` (a development convenience, not part of the product's
+ * routing): returns a handler that answers `/demo…` requests and returns true, else false.
+ */
+export function demoSite(dir) {
+  const serve = express.static(dir, { index: 'index.html', fallthrough: false, redirect: false });
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/demo' && !path.startsWith('/demo/')) return false;
+    if (path === '/demo') {
+      res.writeHead(302, { location: `/demo/${req.url.slice('/demo'.length)}` }).end();
+      return true;
+    }
+    req.url = req.url.slice('/demo'.length);
+    serve(req, res, (err) => {
+      res.writeHead(err?.status ?? err?.statusCode ?? 404, { 'content-type': 'text/plain' });
+      res.end(err?.status === 404 || !err ? 'not found' : 'error');
+    });
+    return true;
+  };
+}
+
+export function createFrontDoor({ upstreams, adminApi, demoDir, healthIntervalMs = 500, log = () => {} }) {
+  const demo = demoDir ? demoSite(demoDir) : () => false;
   const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
   let next = 0;
   const byId = new Map(upstreams.map((u) => [u.id, u]));
@@ -128,6 +153,7 @@ export function createFrontDoor({ upstreams, adminApi, healthIntervalMs = 500, l
       );
       return;
     }
+    if (demo(req, res)) return;
     const target = pick(req);
     if (!target) {
       res.writeHead(400, { 'content-type': 'application/json' });
@@ -202,6 +228,7 @@ if (isMain) {
   const door = createFrontDoor({
     upstreams,
     adminApi: process.env.FRONT_DOOR_ADMIN_API || undefined,
+    demoDir: process.env.FRONT_DOOR_DEMO_DIR || undefined,
     log: (m) => console.error(JSON.stringify({ level: 'warn', service: 'front-door', msg: m })),
   });
   door.server.listen(port, () =>

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { encodeOptimizedFrame, OptimizedClient, OptimizedConnectError } from '@channels/testing';
 import { WebSocketServer } from 'ws';
@@ -11,7 +14,12 @@ interface Upstream {
 interface FrontDoorModule {
   parseUpstreams(spec: string): Upstream[];
   gatewayOfSid(sid: unknown): string | undefined;
-  createFrontDoor(o: { upstreams: Upstream[]; adminApi?: string; healthIntervalMs?: number }): {
+  createFrontDoor(o: {
+    upstreams: Upstream[];
+    adminApi?: string;
+    demoDir?: string;
+    healthIntervalMs?: number;
+  }): {
     server: http.Server;
     close(): Promise<void>;
   };
@@ -63,7 +71,7 @@ function backend(name: string): Promise<{ url: string; close: () => void }> {
 }
 
 /** A front door over stand-in gateways (and admin-api, when named), listening on a free port. */
-async function openDoor(gateways: string[], adminApi?: string) {
+async function openDoor(gateways: string[], adminApi?: string, demoDir?: string) {
   const fd = await load();
   const backends = Object.fromEntries(
     await Promise.all(
@@ -73,6 +81,7 @@ async function openDoor(gateways: string[], adminApi?: string) {
   const door = fd.createFrontDoor({
     upstreams: fd.parseUpstreams(gateways.map((g) => `${g}=${backends[g].url}`).join(',')),
     ...(adminApi ? { adminApi: backends[adminApi].url } : {}),
+    ...(demoDir ? { demoDir } : {}),
   });
   await new Promise<void>((r) => door.server.listen(0, '127.0.0.1', () => r()));
   return {
@@ -86,6 +95,30 @@ async function openDoor(gateways: string[], adminApi?: string) {
 }
 
 describe('front door', () => {
+  it('serves the demo directory at /demo/ and nothing outside it; other paths still reach the gateways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'front-door-demo-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>demo</title>');
+    writeFileSync(join(dir, 'config.json'), '{"appID":"demo"}');
+    const { base, close } = await openDoor(['gw1'], undefined, dir);
+    try {
+      const redirect = await fetch(`${base}/demo?as=bob`, { redirect: 'manual' });
+      expect([redirect.status, redirect.headers.get('location')]).toEqual([302, '/demo/?as=bob']);
+      const index = await fetch(`${base}/demo/?as=bob`);
+      expect([index.status, index.headers.get('content-type'), await index.text()]).toEqual([
+        200,
+        'text/html; charset=utf-8',
+        '<!doctype html><title>demo</title>',
+      ]);
+      expect(await (await fetch(`${base}/demo/config.json`)).json()).toEqual({ appID: 'demo' });
+      expect((await fetch(`${base}/demo/missing.js`)).status).toBe(404);
+      expect((await fetch(`${base}/demo/..%2f..%2fetc%2fpasswd`)).status).not.toBe(200);
+      expect(((await (await fetch(`${base}/demonstration`)).json()) as { name: string }).name).toBe('gw1');
+    } finally {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('parses upstreams and reads the owning gateway from a session id', async () => {
     const fd = await load();
     expect(fd.parseUpstreams('gw1=http://a:1, gw2=http://b:2')).toEqual([

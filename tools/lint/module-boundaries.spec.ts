@@ -18,7 +18,11 @@ describe('module boundaries are enforced by lint', () => {
   });
 
   /** Lints `code` as if it were `file` (eslint's own CLI, so the real config and project graph apply). */
-  const lint = async (file: string, code: string): Promise<string[]> => {
+  const lint = async (
+    file: string,
+    code: string,
+    rule = '@nx/enforce-module-boundaries',
+  ): Promise<string[]> => {
     const r = spawnSync(
       process.execPath,
       [
@@ -39,7 +43,7 @@ describe('module boundaries are enforced by lint', () => {
     const [result] = JSON.parse(r.stdout.slice(r.stdout.indexOf('[{'))) as {
       messages: { ruleId: string; message: string }[];
     }[];
-    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+    return result.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
   };
 
   it('forbids framework imports in libs/contracts', async () => {
@@ -80,6 +84,29 @@ describe('module boundaries are enforced by lint', () => {
       await lint(
         'apps/gateway/src/probe.ts',
         "import { PublishService } from '@channels/messaging';\nexport const x = PublishService;\n",
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps server code out of the client SDK, which takes only types from contracts', async () => {
+    const server = await lint(
+      'libs/client/src/lib/probe.ts',
+      "import { PublishService } from '@channels/messaging';\nimport Redis from 'ioredis';\nimport { z } from 'zod';\nexport const x = [PublishService, Redis, z];\n",
+    );
+    expect(server.join('\n')).toMatch(/type:sdk" can only depend on libs tagged with "type:contracts"/);
+    expect(server.join('\n')).toMatch(/ioredis/);
+    expect(server.join('\n')).toMatch(/zod/);
+    const restricted = (code: string) =>
+      lint('libs/client/src/lib/probe.ts', code, '@typescript-eslint/no-restricted-imports');
+    expect(
+      await restricted("import { ErrorCode } from '@channels/contracts';\nexport const x = ErrorCode;\n"),
+    ).toHaveLength(1);
+    expect(
+      await restricted("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"),
+    ).toHaveLength(1);
+    expect(
+      await restricted(
+        "import type { ChannelEvent } from '@channels/contracts';\nexport type X = ChannelEvent;\n",
       ),
     ).toEqual([]);
   });

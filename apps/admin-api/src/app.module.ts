@@ -11,6 +11,7 @@ import {
   type RedisKeys,
   RedisModule,
   RedisPresenceTracker,
+  WebhookProducerModule,
 } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { AuthGuard } from './auth/auth.guard';
@@ -24,12 +25,15 @@ import { OriginalClientsController } from './original/original-clients.controlle
 import { OriginalHistoryController } from './original/original-history.controller';
 import { AppsService } from './resources/apps.service';
 import { ChannelsService } from './resources/channels.service';
+import { NamespacesService } from './resources/namespaces.service';
 import { ClientsService } from './resources/clients.service';
 import { DirectoryInvalidation } from './resources/directory-invalidation';
 import { EventsService } from './resources/events.service';
 import { LiveEffects } from './resources/live-effects.service';
 import { MembersService } from './resources/members.service';
 import { RealtimeAdminService } from './resources/realtime-admin.service';
+import { WebhookEvents } from './resources/webhook-events';
+import { WebhooksService } from './resources/webhooks.service';
 import { ServerApiCommands } from './server-api/server-api.commands';
 import { ServerApiController } from './server-api/server-api.controller';
 import { ServerApiService } from './server-api/server-api.service';
@@ -39,9 +43,11 @@ import { BatchController } from './v1/batch.controller';
 import { DocsController } from './v1/docs.controller';
 import { V1AppsController } from './v1/v1-apps.controller';
 import { V1ChannelsController } from './v1/v1-channels.controller';
+import { V1NamespacesController } from './v1/v1-namespaces.controller';
 import { V1ClientsController } from './v1/v1-clients.controller';
 import { V1ClusterController } from './v1/v1-cluster.controller';
 import { V1EventsController } from './v1/v1-events.controller';
+import { V1WebhooksController } from './v1/v1-webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -58,10 +64,12 @@ export class AppModule {
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
           commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
+          hookMaxInFlightPerApp: config.HOOK_MAX_IN_FLIGHT_PER_APP,
           directoryCacheMs: config.DIRECTORY_CACHE_MS,
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,
         }),
+        WebhookProducerModule.forRoot(),
         ServiceKitModule.forRoot({
           service: 'admin-api',
           logLevel: config.LOG_LEVEL,
@@ -83,8 +91,10 @@ export class AppModule {
         V1AppsController,
         V1ClientsController,
         V1ChannelsController,
+        V1NamespacesController,
         V1EventsController,
         V1ClusterController,
+        V1WebhooksController,
         BatchController,
         ServerApiController,
         DocsController,
@@ -114,9 +124,12 @@ export class AppModule {
         AppsService,
         ClientsService,
         ChannelsService,
+        NamespacesService,
         MembersService,
         EventsService,
         RealtimeAdminService,
+        WebhooksService,
+        WebhookEvents,
         BatchCommands,
         ServerApiCommands,
         ServerApiService,

@@ -25,6 +25,8 @@ export const adminApiEnvSchema = baseEnvSchema
     MAX_UNCOMMITTED_EVENTS: envInt(10_000, 100, 10_000_000),
     /** In "committed" ack mode, how long a publish waits for the writer's commit before `unavailable`. */
     COMMIT_ACK_TIMEOUT_MS: envInt(5_000, 100, 120_000),
+    /** Backend hook calls to one app in flight at once from this process; beyond, they fail at once. */
+    HOOK_MAX_IN_FLIGHT_PER_APP: envInt(64, 1, 10_000),
     /** How long channel settings are cached in-process on the publish path (control messages invalidate). */
     DIRECTORY_CACHE_MS: envInt(5_000, 0, 600_000),
     /** Most events one original-product history route answers (`/c/{id}/sync/{ts}` is otherwise unbounded). */

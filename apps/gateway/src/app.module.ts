@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type DynamicModule, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { TokenVerifier } from '@channels/auth';
 import { ServiceKitModule } from '@channels/bootstrap';
 import { DbModule, postgresReadiness, PrismaService } from '@channels/db';
@@ -12,6 +12,7 @@ import {
 import {
   CHANNEL_FEED,
   CONNECTION_COUNTER,
+  OCCUPANCY_TRACKER,
   PRESENCE_TRACKER,
   REDIS,
   redisReadiness,
@@ -19,8 +20,14 @@ import {
   RedisConnectionCounter,
   RedisModule,
   RedisChannelFeed,
+  RedisChannelOccupancy,
   RedisPresenceTracker,
   type RedisKeys,
+  WEBHOOK_DISPATCH,
+  WEBHOOK_SETTINGS,
+  type WebhookDispatch,
+  WebhookProducerModule,
+  type WebhookSettingsCache,
 } from '@channels/realtime';
 import type Redis from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
@@ -33,6 +40,7 @@ import { ConnectionLimits } from './ops/connection-limits.service';
 import { DrainService } from './ops/drain.service';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { OutboundGuard } from './ops/outbound-guard.service';
+import { OccupancyHeartbeat } from './ops/occupancy-heartbeat.service';
 import { PresenceHeartbeat } from './ops/presence-heartbeat.service';
 import { StatsReporter } from './ops/stats-reporter.service';
 import { ClientCallsHandler } from './socket/client-calls.handler';
@@ -65,12 +73,14 @@ export class AppModule implements OnApplicationBootstrap {
           idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
           maxUncommittedEvents: config.MAX_UNCOMMITTED_EVENTS,
           commitAckTimeoutMs: config.COMMIT_ACK_TIMEOUT_MS,
+          hookMaxInFlightPerApp: config.HOOK_MAX_IN_FLIGHT_PER_APP,
           // Each refresh is a Postgres query per cached channel (≈ 1 ms of the gateway's CPU,
           // more while its code is cold); control messages make long trust safe.
           directoryCacheMs: config.DIRECTORY_REFRESH_MS,
           queueBatchMaxEvents: 500,
           queueBatchMaxDelayMs: 2,
         }),
+        WebhookProducerModule.forRoot(),
         ServiceKitModule.forRoot({
           service: 'gateway',
           logLevel: config.LOG_LEVEL,
@@ -124,6 +134,26 @@ export class AppModule implements OnApplicationBootstrap {
             return new RedisChannelFeed(client, config.REDIS_KEY_PREFIX);
           },
         },
+        {
+          // Exact channel occupancy across gateways (channel_occupied / channel_vacated webhooks).
+          provide: OCCUPANCY_TRACKER,
+          inject: [REDIS, REDIS_KEYS, WEBHOOK_SETTINGS, WEBHOOK_DISPATCH],
+          useFactory: (
+            redis: Redis,
+            keys: RedisKeys,
+            settings: WebhookSettingsCache,
+            dispatch: WebhookDispatch,
+          ) => {
+            const logger = new Logger('ChannelOccupancy');
+            return new RedisChannelOccupancy(redis, keys, settings, dispatch, {
+              // A restarted gateway is a new occupant: the previous run's channels are vacated
+              // once its lease expires.
+              occupant: `${config.GATEWAY_ID}.${randomBytes(6).toString('base64url')}`,
+              leaseMs: config.PRESENCE_LEASE_MS,
+              onError: (e, what) => logger.warn(`${what}: ${String(e)}; retried with the next heartbeat`),
+            });
+          },
+        },
         ...realtimeCoreProviders,
         Admission,
         FeedRecovery,
@@ -146,6 +176,7 @@ export class AppModule implements OnApplicationBootstrap {
         StatsReporter,
         OutboundGuard,
         PresenceHeartbeat,
+        OccupancyHeartbeat,
         DrainService,
       ],
     };

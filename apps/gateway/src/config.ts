@@ -62,6 +62,8 @@ export const gatewayEnvSchema = baseEnvSchema
     MAX_UNCOMMITTED_EVENTS: envInt(10_000, 100, 10_000_000),
     /** In "committed" ack mode, how long a publish waits for the writer's commit before `unavailable`. */
     COMMIT_ACK_TIMEOUT_MS: envInt(5_000, 100, 120_000),
+    /** Backend hook calls to one app in flight at once from this process; beyond, they fail at once. */
+    HOOK_MAX_IN_FLIGHT_PER_APP: envInt(64, 1, 10_000),
     /** How many events a recovering subscribe returns at most. */
     RECOVERY_MAX_EVENTS: envInt(10_000, 1, 1_000_000),
     /** How often presence leases and stats are refreshed. */

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@channels/bootstrap';
-import { REDIS, redisReadiness, RedisModule } from '@channels/realtime';
+import { REDIS, redisReadiness, RedisModule, WebhookProducerModule } from '@channels/realtime';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config';
 import { PresenceModule } from './presence/presence.module';
@@ -12,6 +12,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+        // client_online / client_offline and the channel_vacated of dead gateways.
+        WebhookProducerModule.forRoot(),
         ServiceKitModule.forRoot({
           service: 'presence',
           logLevel: config.LOG_LEVEL,

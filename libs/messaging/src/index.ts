@@ -4,6 +4,8 @@ export * from './lib/channel-directory.service';
 export * from './lib/channel-access.service';
 export * from './lib/channel-gate.service';
 export * from './lib/publish.service';
+export * from './lib/hooks/hook-caller.service';
+export * from './lib/hooks/hook-metrics';
 export * from './lib/history.service';
 export * from './lib/window-mirror';
 export * from './lib/token-revocations.service';

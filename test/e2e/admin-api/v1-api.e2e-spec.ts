@@ -150,6 +150,11 @@ describe('/v1 API', () => {
       extra: '',
       ackMode: null,
       effectiveAckMode: 'queued',
+      clientPublish: true,
+      joinLeave: true,
+      historySize: null,
+      historyTTLSeconds: null,
+      autoCreated: false,
       createdAt: expect.any(Number),
     });
     const priv = await http.get<{ channels: { channelID: string }[] }>(

@@ -53,8 +53,8 @@ describe('npm start supervises the services', () => {
   }, 60_000);
 
   it('serves one address, prints readable logs, restarts a killed gateway, and exits 0 on Ctrl-C', async () => {
-    const [front, admin, gateway, writer, presence] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    const [front, admin, gateway, writer, presence, webhooks] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
     );
     proc = spawn(process.execPath, [join(REPO_ROOT, 'scripts/start.mjs')], {
       cwd: REPO_ROOT,
@@ -70,6 +70,7 @@ describe('npm start supervises the services', () => {
         GATEWAY_COUNT: '1',
         WRITER_PORT: String(writer),
         PRESENCE_PORT: String(presence),
+        WEBHOOKS_PORT: String(webhooks),
         LOG_LEVEL: 'info',
         LOG_FORMAT: '',
       },
@@ -97,6 +98,24 @@ describe('npm start supervises the services', () => {
     const handshake = await fetch(`http://127.0.0.1:${front}/socket.io/?EIO=4&transport=polling`);
     expect(handshake.status).toBe(200);
     expect(await handshake.text()).toMatch(/^0\{"sid":"gw1\./);
+
+    // The demo chat is served and linked from the banner, with a token per demo user.
+    expect(output).toContain(`Demo chat:             http://localhost:${front}/demo/`);
+    const demo = await fetch(`http://127.0.0.1:${front}/demo/`);
+    expect([demo.status, await demo.text()]).toEqual([200, expect.stringContaining('Channels demo chat')]);
+    const demoConfig = (await (await fetch(`http://127.0.0.1:${front}/demo/config.json`)).json()) as {
+      users: { clientID: string }[];
+    };
+    expect(demoConfig.users.map((u) => u.clientID)).toEqual(['alice', 'bob', 'carol']);
+    // The banner's "Try it" line runs as printed: the client SDK publishes and receives.
+    const tryIt = /^\s+(node -e ".*ChannelsClient.*")$/m.exec(output)?.[1];
+    expect(tryIt).toBeDefined();
+    const tried = execFileSync('sh', ['-c', tryIt as string], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(tried).toMatch(/stored at offset \d+\nreceived \d+ \{ text: 'hi' \}/);
 
     // Each service line is one readable line: `[service] [HH:MM:SS.mmm] LEVEL: message`, not JSON.
     const serviceLines = output.split('\n').filter((l) => /^\[(admin-api|gateway-1|presence)\]/.test(l));

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf, assertSuperAdmin } from '@channels/auth';
-import { type AckMode, type App, type AppWithApiSecret, type Principal, Role } from '@channels/contracts';
+import {
+  type AckMode,
+  type App,
+  type AppWithApiSecret,
+  type HooksConfig,
+  type Principal,
+  Role,
+} from '@channels/contracts';
 import { AppRepository, ChannelRepository, type Page } from '@channels/db';
 import { forbidden, notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
@@ -55,7 +62,25 @@ export class AppsService {
     assertAdminOf(p, appID);
     const apiSecret = await this.apps.rotateApiSecret(appID);
     if (apiSecret === null) throw notFound(`app ${appID}`);
+    // Hooks are signed with it: every process re-reads it.
+    await this.effects.apply([{ kind: 'control', message: { type: 'app_updated', appID } }]);
     return { apiSecret };
+  }
+
+  /** The app's backend hooks (protocol §5.4); null: none. */
+  async hooks(p: Principal, appID: string): Promise<HooksConfig | null> {
+    assertAdminOf(p, appID);
+    const app = await this.apps.hooks(appID);
+    if (!app) throw notFound(`app ${appID}`);
+    return app.hooks;
+  }
+
+  /** Sets (null: removes) the app's hooks; every gateway and replica uses them from the answer on. */
+  async setHooks(p: Principal, appID: string, hooks: HooksConfig | null): Promise<HooksConfig | null> {
+    assertAdminOf(p, appID);
+    if (!(await this.apps.setHooks(appID, hooks))) throw notFound(`app ${appID}`);
+    await this.effects.apply([{ kind: 'control', message: { type: 'app_updated', appID } }]);
+    return hooks;
   }
 
   async rename(p: Principal, appID: string, name: string): Promise<App> {

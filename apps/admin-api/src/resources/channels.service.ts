@@ -8,6 +8,7 @@ import {
 } from '@channels/contracts';
 import {
   AppRepository,
+  type ChannelChange,
   type ChannelFilter,
   ChannelRepository,
   type NewChannel,
@@ -17,9 +18,7 @@ import { notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
 
 export type ChannelSettings = Omit<NewChannel, 'appID'>;
-export type ChannelChanges = Partial<
-  Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed' | 'ackMode'>
->;
+export type ChannelChanges = ChannelChange;
 export type ChannelListFilter = Omit<ChannelFilter, 'appID'>;
 
 /**
@@ -59,15 +58,7 @@ export class ChannelsService {
     const before = await this.require(appID, channelID);
     if (Object.keys(changes).length === 0) return before;
     const after = await this.channels.update(appID, channelID, changes);
-    const changed: ChannelSettingsChange = {};
-    for (const k of ['private', 'presence', 'persistent'] as const)
-      if (before[k] !== after[k]) changed[k] = after[k];
-    const effects: LiveEffect[] = [
-      { kind: 'gate', appID, channelID },
-      { kind: 'control', message: { type: 'channel_updated', appID, channelID, changed } },
-    ];
-    // After gateways were told to stop reporting it: nobody is announced offline.
-    if (changed.presence === false) effects.push({ kind: 'forget_presence', appID, channelID });
+    const effects: LiveEffect[] = [{ kind: 'gate', appID, channelID }, ...settingsEffects(before, after)];
     if (before.isClosed !== after.isClosed) {
       effects.push({
         kind: 'control',
@@ -83,9 +74,7 @@ export class ChannelsService {
     assertAdminOf(p, appID);
     const before = await this.require(appID, channelID);
     const after =
-      before.isClosed === closed
-        ? before
-        : await this.channels.update(appID, channelID, { isClosed: closed });
+      before.isClosed === closed ? before : await this.channels.setClosed(appID, channelID, closed);
     const effects: LiveEffect[] = [{ kind: 'gate', appID, channelID }];
     if (before.isClosed !== closed) {
       effects.push({
@@ -179,4 +168,25 @@ export class ChannelsService {
     if (!c) throw notFound(`channel ${channelID}`);
     return c;
   }
+}
+
+/**
+ * What gateways must do when a channel's settings changed from `before` to `after` (`channel_updated`
+ * carries what changed): made private, non-members lose their subscriptions; presence on,
+ * subscribers are registered; presence off, its presence is dropped without announcing anyone offline.
+ */
+export function settingsEffects(
+  before: Pick<Channel, 'appID' | 'channelID' | 'private' | 'presence' | 'persistent'>,
+  after: Pick<Channel, 'private' | 'presence' | 'persistent'>,
+): LiveEffect[] {
+  const { appID, channelID } = before;
+  const changed: ChannelSettingsChange = {};
+  for (const k of ['private', 'presence', 'persistent'] as const)
+    if (before[k] !== after[k]) changed[k] = after[k];
+  const effects: LiveEffect[] = [
+    { kind: 'control', message: { type: 'channel_updated', appID, channelID, changed } },
+  ];
+  // After gateways were told to stop reporting it: nobody is announced offline.
+  if (changed.presence === false) effects.push({ kind: 'forget_presence', appID, channelID });
+  return effects;
 }

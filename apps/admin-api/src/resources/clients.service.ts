@@ -10,6 +10,7 @@ import {
 } from '@channels/db';
 import { notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
+import { WebhookEvents } from './webhook-events';
 
 export interface NewClient {
   clientID: string;
@@ -26,6 +27,7 @@ export class ClientsService {
     private readonly channels: ChannelRepository,
     private readonly memberships: MembershipRepository,
     private readonly effects: LiveEffects,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async create(p: Principal, appID: string, c: NewClient): Promise<Client> {
@@ -54,7 +56,8 @@ export class ClientsService {
 
   /**
    * Deletes the client and its memberships. Subscribers of its presence channels see it leave
-   * (`leave_channel`), its devices lose those channels, then gateways drop its connections.
+   * (`leave_channel`), its devices lose those channels, then gateways drop its connections; the
+   * app's backend gets `member_removed` for each of its channels.
    * False when it did not exist.
    */
   async delete(p: Principal, appID: string, clientID: string): Promise<boolean> {
@@ -71,6 +74,8 @@ export class ClientsService {
       }));
     effects.push({ kind: 'control', message: { type: 'client_deleted', appID, clientID } });
     await this.effects.apply(effects);
+    for (const channelID of channelIDs)
+      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
     return true;
   }
 

@@ -35,6 +35,7 @@ export function invalidateFor(
     case 'disconnect_client':
     case 'unsubscribe_client':
     case 'subscribe_client':
+    case 'webhooks_updated':
       return;
   }
 }

@@ -50,6 +50,9 @@ export type BroadcastResult = ({ ok: true } & PublishAck) | { ok: false; error: 
 const READ_MAX = 1000;
 const BROADCAST_CONCURRENCY = 16;
 
+/** Told to the app's publish hook for publishes made over HTTP. */
+const HTTP_ORIGIN = { transport: 'http' } as const;
+
 /**
  * Publishing and history over HTTP. Publishes take the one publish path the gateways use (offset,
  * hot window, persistence queue, fan-out to every gateway) and are always acknowledged — stored on
@@ -64,7 +67,7 @@ export class EventsService {
   ) {}
 
   publish(p: Principal, appID: string, channelID: string, input: EventInput): Promise<PublishAck> {
-    return this.publisher.publish(p, appID, { channelID, ...input }, { acked: true });
+    return this.publisher.publish(p, appID, { channelID, ...input }, { acked: true, origin: HTTP_ORIGIN });
   }
 
   /**

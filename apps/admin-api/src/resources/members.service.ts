@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import type { Principal } from '@channels/contracts';
+import type { Channel, Principal } from '@channels/contracts';
 import { ClientRepository, type Member, MembershipRepository, type Page } from '@channels/db';
 import { ChannelsService } from './channels.service';
 import { notFound } from './errors';
 import { LiveEffects } from './live-effects.service';
+import { WebhookEvents } from './webhook-events';
 
 /**
  * Channel memberships (what the original product calls join/leave). The client's devices on every
  * gateway learn at once (`new_channel` / `remove_channel`, server-side unsubscribe on removal), and
- * subscribers of a presence channel see `join_channel` / `leave_channel`.
+ * subscribers of a presence channel see `join_channel` / `leave_channel`; the app's backend gets
+ * the `member_added` / `member_removed` webhook.
  */
 @Injectable()
 export class MembersService {
@@ -18,6 +20,7 @@ export class MembersService {
     private readonly clients: ClientRepository,
     private readonly memberships: MembershipRepository,
     private readonly effects: LiveEffects,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** Adds the member; false when it already was one. Unknown channel or client → not_found. */
@@ -30,9 +33,10 @@ export class MembersService {
       await this.effects.apply([
         {
           kind: 'control',
-          message: { type: 'member_added', appID, channelID, clientID, presence: channel.presence },
+          message: { type: 'member_added', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
+      await this.webhooks.emit(appID, 'member_added', { channelID, clientID });
     }
     return added;
   }
@@ -46,9 +50,10 @@ export class MembersService {
       await this.effects.apply([
         {
           kind: 'control',
-          message: { type: 'member_removed', appID, channelID, clientID, presence: channel.presence },
+          message: { type: 'member_removed', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
       ]);
+      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
     }
     return removed;
   }
@@ -64,3 +69,6 @@ export class MembersService {
     return this.memberships.listMembers(appID, channelID, page);
   }
 }
+
+/** Whether subscribers are told of a member joining or leaving (`join_channel` / `leave_channel`). */
+const pushJoinLeave = (c: Channel): boolean => c.presence && c.joinLeave;

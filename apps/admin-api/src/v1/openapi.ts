@@ -25,6 +25,7 @@ const admin: Who = 'admin of the app (or super admin)';
 const superAdmin: Who = 'super admin';
 const app = '/v1/apps/{appID}';
 const channel = `${app}/channels/{channelID}`;
+const namespace = `${app}/namespaces/{name}`;
 
 /** Every `/v1` route. An e2e test checks that each one exists and that no other `/v1` route does. */
 export const V1_ROUTES: RouteDoc[] = [
@@ -281,6 +282,102 @@ export const V1_ROUTES: RouteDoc[] = [
   },
 
   {
+    method: 'get',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Get the app's hooks",
+    who: admin,
+    ok: { status: 200, description: 'The hooks (null: none)', schema: S.HooksAnswer },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Set the app's hooks",
+    description:
+      'Replaces the hooks: before a client connects, subscribes or publishes, Channels POSTs a signed JSON request to the URL and follows the answer (`{allow: true}`, `{allow: false, reason}`, for publish `{allow: true, payload}`, for connect `{allow: true, channels}`). Every gateway uses them from the answer on.',
+    who: admin,
+    body: S.Hooks,
+    ok: { status: 200, description: 'The hooks', schema: S.HooksAnswer },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: `${app}/hooks`,
+    tag: 'Hooks',
+    summary: "Remove the app's hooks",
+    who: admin,
+    ok: { status: 204, description: 'Removed' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: `${app}/namespaces`,
+    tag: 'Namespaces',
+    summary: 'List namespaces',
+    description: 'Every namespace of the app, by name.',
+    who: admin,
+    ok: { status: 200, description: 'The namespaces', schema: S.NamespaceList },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: `${app}/namespaces`,
+    tag: 'Namespaces',
+    summary: 'Create a namespace',
+    description:
+      'Channel defaults for the ids `<name>:…`. With `autoCreate`, such a channel comes into existence on first subscribe or publish, with these settings; channels created explicitly keep their own.',
+    who: admin,
+    body: S.NamespaceCreate,
+    ok: { status: 201, description: 'Created', schema: S.Namespace },
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Get a namespace',
+    who: admin,
+    ok: { status: 200, description: 'The namespace', schema: S.Namespace },
+    errors: [404],
+  },
+  {
+    method: 'patch',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Update a namespace',
+    description:
+      'Channels made from the namespace (`autoCreated`) take the new settings at once, live subscribers included (made private: non-members lose their subscription; presence on or off).',
+    who: admin,
+    body: S.NamespaceUpdate,
+    ok: { status: 200, description: 'The namespace', schema: S.Namespace },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: namespace,
+    tag: 'Namespaces',
+    summary: 'Delete a namespace',
+    description: 'Its channels stay, with the settings they have; no new ones are made on first use.',
+    who: admin,
+    ok: { status: 204, description: 'Deleted' },
+    errors: [404],
+  },
+
+  {
+    method: 'post',
+    path: `${app}/clients/{clientID}/events`,
+    tag: 'Events',
+    summary: 'Send an event to a user',
+    description:
+      "Publishes on the client's personal channel `#<clientID>`: every connection of the client subscribed to it, on every gateway, receives it (stored when that channel is persistent).",
+    who: admin,
+    body: S.PublishBody,
+    ok: { status: 201, description: 'Published', schema: S.PublishResult },
+    errors: [413],
+  },
+  {
     method: 'post',
     path: `${channel}/events`,
     tag: 'Events',
@@ -355,6 +452,62 @@ export const V1_ROUTES: RouteDoc[] = [
   },
 
   {
+    method: 'get',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Get the app's webhook setting",
+    who: admin,
+    ok: { status: 200, description: 'The setting', schema: S.WebhookSettingsBody },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Set the app's webhook setting",
+    description:
+      "Channels POSTs each webhook of the chosen types to `url` as JSON `{id, appID, type, channelID?, clientID?, sequence, timestamp, data?}`, with `X-Channels-Webhook-Id` (the id, the same on every retry) and `X-Channels-Signature`. A 2xx answer delivers it; anything else is retried with exponential backoff until the last attempt, after which it is `failed` (listed, retryable). A channel's webhooks are sent one at a time in `sequence` order. Every producer uses the new setting at once.",
+    who: admin,
+    body: S.WebhookSettingsBody,
+    ok: { status: 200, description: 'The setting', schema: S.WebhookSettingsBody },
+    errors: [404],
+  },
+  {
+    method: 'delete',
+    path: `${app}/webhooks`,
+    tag: 'Webhooks',
+    summary: "Turn the app's webhooks off",
+    description:
+      'Nothing new is queued; webhooks already queued are recorded as `failed` (retryable once turned on again).',
+    who: admin,
+    ok: { status: 204, description: 'Turned off' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: `${app}/webhooks/deliveries`,
+    tag: 'Webhooks',
+    summary: 'List webhook deliveries',
+    description:
+      'Newest first, each with its attempts; `status=failed` lists the dead letters. A webhook is listed once its first attempt started.',
+    who: admin,
+    query: S.WebhookDeliveryQuery,
+    ok: { status: 200, description: 'A page of deliveries', schema: S.WebhookDeliveryPage },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: `${app}/webhooks/deliveries/{deliveryID}/retry`,
+    tag: 'Webhooks',
+    summary: 'Retry a failed delivery',
+    description:
+      "Sends it again — same id, same body — with a fresh set of attempts, outside its channel's order (its `sequence` tells the receiver where it belongs). Only `failed` deliveries can be retried (409 otherwise).",
+    who: admin,
+    ok: { status: 202, description: 'Queued; the delivery, now pending', schema: S.WebhookDelivery },
+    errors: [404, 409],
+  },
+
+  {
     method: 'post',
     path: '/v1/batch',
     tag: 'Batch',
@@ -378,7 +531,13 @@ const STATUS_TEXT: Record<number, string> = {
 };
 /** Statuses whose answers carry `Retry-After`. */
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
-const PATH_PARAMS: Record<string, string> = { appID: 'AppID', channelID: 'ChannelID', clientID: 'ClientID' };
+const PATH_PARAMS: Record<string, string> = {
+  appID: 'AppID',
+  channelID: 'ChannelID',
+  clientID: 'ClientID',
+  name: 'NamespaceName',
+  deliveryID: 'WebhookDeliveryID',
+};
 
 type JsonSchema = Record<string, unknown>;
 
@@ -469,13 +628,24 @@ export function buildOpenApi(): JsonSchema {
       title: 'Channels admin API',
       version: '1',
       description:
-        'Apps, clients, channels, members, publishing, history, presence and live statistics. ' +
+        'Apps, clients, channels, members, publishing, history, presence, live statistics and webhooks. ' +
         'Send `Authorization: Bearer <JWT>` (or the bare token). Errors are `{"error": {"code", "message"}}`. ' +
         'Lists are paginated: pass `nextCursor` back as `cursor`.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: ['Apps', 'Clients', 'Channels', 'Members', 'Events', 'Live', 'Batch'].map((name) => ({ name })),
+    tags: [
+      'Apps',
+      'Clients',
+      'Channels',
+      'Namespaces',
+      'Hooks',
+      'Members',
+      'Events',
+      'Live',
+      'Webhooks',
+      'Batch',
+    ].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Put,
   Query,
   UseGuards,
 } from '@nestjs/common';
@@ -17,7 +18,7 @@ import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { Auth } from '../auth/principal.decorator';
 import { body, param, query } from '../http/zod-pipe';
 import { AppsService } from '../resources/apps.service';
-import { AppCreate, AppID, AppUpdate, PageQuery } from './v1.schemas';
+import { AppCreate, AppID, AppUpdate, Hooks, PageQuery } from './v1.schemas';
 
 /** `/v1/apps`: apps (tenants). */
 @Controller('v1/apps')
@@ -57,6 +58,29 @@ export class V1AppsController {
       ...(b.name !== undefined ? { name: b.name } : {}),
       ...(b.ackMode !== undefined ? { ackMode: b.ackMode } : {}),
     });
+  }
+
+  @Get(':appID/hooks')
+  async hooks(@Auth() p: Principal, @Param('appID', param(AppID, 'appID')) appID: string) {
+    return { appID, hooks: await this.apps.hooks(p, appID) };
+  }
+
+  @Put(':appID/hooks')
+  async setHooks(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Body(body(Hooks)) b: z.output<typeof Hooks>,
+  ) {
+    return { appID, hooks: await this.apps.setHooks(p, appID, b) };
+  }
+
+  @Delete(':appID/hooks')
+  @HttpCode(204)
+  async removeHooks(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+  ): Promise<void> {
+    await this.apps.setHooks(p, appID, null);
   }
 
   @Delete(':appID')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { assertAdminOf, assertUserOf, isAdmin } from '@channels/auth';
-import { eventTextArray, type Principal } from '@channels/contracts';
+import { CHANNEL_ID_PATTERN, eventTextArray, personalChannel, type Principal } from '@channels/contracts';
 import { AuthGuard } from '../auth/auth.guard';
 import { RateLimitGuard } from '../auth/rate-limit.guard';
 import { RequestRateLimiter } from '../auth/request-rate-limiter';
@@ -17,6 +17,7 @@ import {
   AppID,
   BroadcastBody,
   ChannelID,
+  ClientID,
   HistoryQuery,
   PageQuery,
   Presence,
@@ -47,6 +48,27 @@ export class V1EventsController {
     // through here).
     assertUserOf(p, appID);
     if (!isAdmin(p)) await this.limiter.consumeClientPublish(appID, p.clientID);
+    return this.events.publish(p, appID, channelID, b);
+  }
+
+  /**
+   * Sends to a user (protocol §5.1): publishes on the client's personal channel `#<clientID>`, so
+   * every connection of the client subscribed to it, on every gateway, receives the event (stored
+   * when the channel is persistent). Backends only: admins of the app.
+   */
+  @Post('clients/:clientID/events')
+  sendToClient(
+    @Auth() p: Principal,
+    @Param('appID', param(AppID, 'appID')) appID: string,
+    @Param('clientID', param(ClientID, 'clientID')) clientID: string,
+    @Body(body(PublishBody)) b: z.output<typeof PublishBody>,
+  ) {
+    assertAdminOf(p, appID);
+    const channelID = personalChannel(clientID);
+    if (!CHANNEL_ID_PATTERN.test(channelID))
+      throw badRequest(
+        `clientID: client ${clientID} has no personal channel (its id does not fit a channel id)`,
+      );
     return this.events.publish(p, appID, channelID, b);
   }
 

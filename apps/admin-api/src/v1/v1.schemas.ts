@@ -4,7 +4,13 @@ import {
   clientIdSchema,
   eventIdSchema,
   eventTypeSchema,
+  HOOK_TIMEOUT_DEFAULT_MS,
+  HOOK_TIMEOUT_MAX_MS,
+  NAMESPACE_NAME_PATTERN,
   typeError,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_TYPES,
+  webhookTypeSchema,
 } from '@channels/contracts';
 import { z } from 'zod';
 
@@ -29,11 +35,33 @@ export const ClientID = named(
 );
 export const ChannelID = named(
   'ChannelID',
-  channelIdSchema.describe('Channel id, 1-100 characters of [A-Za-z0-9_-:.@], unique per app.'),
+  channelIdSchema.describe(
+    'Channel id, 1-100 characters of [A-Za-z0-9_-:.@$#,] with at most one #, unique per app; percent-encoded in paths. ' +
+      'The part before the first ":" names its namespace; "prefix#a,b" is limited to clients a and b, "#a" is the personal channel of a.',
+  ),
 );
 const name = z.string({ error: 'must be a string' }).max(200, 'must be at most 200 characters');
 const extra = z.string({ error: 'must be a string' }).max(65_536, 'must be at most 65536 characters');
 const flag = z.boolean({ error: 'must be true or false' });
+const historySize = () =>
+  z
+    .number({ error: 'must be an integer or null' })
+    .int('must be an integer or null')
+    .min(0, 'must be at least 0')
+    .max(10_000_000, 'must be at most 10000000')
+    .nullable()
+    .describe('At most this many newest events are kept (0: all); null: the deployment default.');
+const historyTTLSeconds = () =>
+  z
+    .number({ error: 'must be an integer or null' })
+    .int('must be an integer or null')
+    .min(0, 'must be at least 0')
+    .max(315_360_000, 'must be at most 315360000')
+    .nullable()
+    .describe('Events older than this many seconds are deleted (0: never); null: the deployment default.');
+const clientPublish = () => flag.describe('Clients may publish (admins always may).');
+const joinLeave = () =>
+  flag.describe('Members added / removed are pushed to subscribers of a presence channel.');
 export const AckMode = named(
   'AckMode',
   z
@@ -76,6 +104,7 @@ export const ErrorResponse = named(
         'channel_closed',
         'unavailable',
         'internal',
+        'denied',
       ]),
       message: z.string(),
     }),
@@ -155,6 +184,15 @@ export const Channel = named(
     extra: z.string(),
     ackMode: AckMode.nullable().describe("The channel's own ack mode; null: the app's."),
     effectiveAckMode: AckMode.describe('The ack mode its stored publishes get.'),
+    clientPublish: clientPublish(),
+    joinLeave: joinLeave(),
+    historySize: historySize(),
+    historyTTLSeconds: historyTTLSeconds(),
+    autoCreated: z
+      .boolean()
+      .describe(
+        'Made on first use (autoCreate namespace, user-limited id): follows its namespace when that changes, until changed itself.',
+      ),
     createdAt: z.number().int(),
   }),
 );
@@ -168,6 +206,10 @@ export const ChannelCreate = named(
     presence: flag.default(false),
     extra: extra.default(''),
     ackMode: AckMode.nullable().default(null).describe("Null or absent: the app's ack mode."),
+    clientPublish: clientPublish().default(true),
+    joinLeave: joinLeave().default(true),
+    historySize: historySize().default(null),
+    historyTTLSeconds: historyTTLSeconds().default(null),
   }),
 );
 export const ChannelUpdate = named(
@@ -180,6 +222,10 @@ export const ChannelUpdate = named(
     presence: flag.optional(),
     isClosed: flag.optional(),
     ackMode: AckMode.nullable().optional().describe("null: back to the app's ack mode."),
+    clientPublish: clientPublish().optional(),
+    joinLeave: joinLeave().optional(),
+    historySize: historySize().optional(),
+    historyTTLSeconds: historyTTLSeconds().optional(),
   }),
 );
 export const ChannelPage = named('ChannelPage', z.object({ channels: z.array(Channel), nextCursor }));
@@ -190,6 +236,108 @@ export const ChannelQuery = PageQuery.extend({
   closed: queryFlag.optional(),
   search: z.string().max(100).optional().describe('Substring of the channel id or name.'),
 });
+
+// ---- hooks ----------------------------------------------------------------------------------------
+
+const hookUrl = () =>
+  object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2000, 'must be at most 2000 characters')
+      .describe('Where Channels POSTs the signed JSON request.'),
+  });
+export const Hooks = named(
+  'Hooks',
+  object({
+    connect: hookUrl().optional().describe('Asked before a client connection is admitted (any transport).'),
+    subscribe: hookUrl().optional().describe('Asked before a client subscribes to a channel.'),
+    publish: hookUrl()
+      .optional()
+      .describe('Asked before a client publish (socket, /optimized, HTTP); may replace the payload.'),
+    timeoutMs: z
+      .number({ error: 'must be an integer' })
+      .int('must be an integer')
+      .min(50, 'must be at least 50')
+      .max(HOOK_TIMEOUT_MAX_MS, `must be at most ${HOOK_TIMEOUT_MAX_MS}`)
+      .optional()
+      .describe(`How long a call may take before it counts as failed (default ${HOOK_TIMEOUT_DEFAULT_MS}).`),
+    onFailure: z
+      .enum(['deny', 'allow'], { error: 'must be "deny" or "allow"' })
+      .optional()
+      .describe('What a failed call (timeout, unreachable, non-200, not {allow}) answers (default "deny").'),
+  }),
+  'Backend hooks (protocol §5.4). Requests carry `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the body with the API secret>`.',
+);
+export const HooksAnswer = named(
+  'HooksAnswer',
+  z.object({ appID: AppID, hooks: Hooks.nullable().describe('null: no hooks') }),
+);
+
+// ---- namespaces -----------------------------------------------------------------------------------
+
+export const NamespaceName = named(
+  'NamespaceName',
+  z
+    .string({ error: 'must be a string' })
+    .regex(NAMESPACE_NAME_PATTERN, 'must be 1-50 characters of [A-Za-z0-9_-.@$]')
+    .describe('Namespace name: the part before the first ":" of its channel ids (`room` for `room:lobby`).'),
+);
+const namespaceSettings = () => ({
+  persistent: flag.describe('Events are stored and can be fetched later.'),
+  private: flag.describe('Only members may subscribe and publish.'),
+  presence: flag.describe("Members' online status is pushed."),
+  historySize: historySize(),
+  historyTTLSeconds: historyTTLSeconds(),
+  clientPublish: clientPublish(),
+  joinLeave: joinLeave(),
+  autoCreate: flag.describe(
+    'A channel of the namespace comes into existence on first subscribe or publish, with these settings.',
+  ),
+});
+const namespaceHooks = () =>
+  Hooks.nullable().describe(
+    "Hooks for the namespace's channels (subscribe, publish), replacing the app's; null: the app's.",
+  );
+export const Namespace = named(
+  'Namespace',
+  z.object({
+    appID: AppID,
+    name: NamespaceName,
+    ...namespaceSettings(),
+    hooks: namespaceHooks(),
+    createdAt: z.number().int(),
+  }),
+);
+export const NamespaceCreate = named(
+  'NamespaceCreate',
+  object({
+    name: NamespaceName,
+    persistent: namespaceSettings().persistent.default(false),
+    private: namespaceSettings().private.default(false),
+    presence: namespaceSettings().presence.default(false),
+    historySize: historySize().default(null),
+    historyTTLSeconds: historyTTLSeconds().default(null),
+    clientPublish: clientPublish().default(true),
+    joinLeave: joinLeave().default(true),
+    autoCreate: namespaceSettings().autoCreate.default(false),
+    hooks: namespaceHooks().default(null),
+  }),
+);
+export const NamespaceUpdate = named(
+  'NamespaceUpdate',
+  object({
+    persistent: namespaceSettings().persistent.optional(),
+    private: namespaceSettings().private.optional(),
+    presence: namespaceSettings().presence.optional(),
+    historySize: historySize().optional(),
+    historyTTLSeconds: historyTTLSeconds().optional(),
+    clientPublish: clientPublish().optional(),
+    joinLeave: joinLeave().optional(),
+    autoCreate: namespaceSettings().autoCreate.optional(),
+    hooks: namespaceHooks().optional(),
+  }),
+);
+export const NamespaceList = named('NamespaceList', z.object({ namespaces: z.array(Namespace) }));
 
 // ---- members --------------------------------------------------------------------------------------
 
@@ -345,3 +493,82 @@ export const ClusterStats = named(
   }),
 );
 export const UnsubscribeBody = named('Unsubscribe', object({ channelID: ChannelID }));
+
+// ---- webhooks ---------------------------------------------------------------------------------------
+
+export const WebhookType = named(
+  'WebhookType',
+  webhookTypeSchema.describe(
+    'channel_occupied / channel_vacated: first subscriber on any gateway / last one gone (a dead gateway included); member_added / member_removed; client_online / client_offline: per presence channel, after the grace period (what subscribers see as online_status); event_published: every event published on a channel of the app (data: the event), queued before its publish is acknowledged.',
+  ),
+);
+const webhookUrl = z
+  .string({ error: 'must be a string' })
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http or https URL')
+  .describe('Where Channels POSTs each webhook (http or https).');
+export const WebhookSettingsBody = named(
+  'WebhookSettings',
+  object({
+    url: webhookUrl,
+    types: z
+      .array(WebhookType, { error: 'must be an array of webhook types' })
+      .min(1, 'must not be empty')
+      .max(WEBHOOK_TYPES.length, `must have at most ${WEBHOOK_TYPES.length} items`)
+      .refine((t) => new Set(t).size === t.length, 'must not repeat a type')
+      .describe('The webhook types to send.'),
+  }),
+  "The app's webhook setting. Each webhook is signed like every request Channels sends to the app's backend: `X-Channels-Signature: sha256=<hex HMAC-SHA256 of the raw body with the app's API secret>`.",
+);
+export const WebhookDeliveryID = named(
+  'WebhookDeliveryID',
+  z.uuid({ error: 'must be a delivery id (a uuid)' }).describe("A webhook's id (its body's `id`)."),
+);
+export const WebhookDeliveryStatus = named(
+  'WebhookDeliveryStatus',
+  z
+    .enum(WEBHOOK_DELIVERY_STATUSES, { error: 'must be "pending", "delivered" or "failed"' })
+    .describe(
+      'pending: being sent or waiting for its next attempt; delivered: answered 2xx; failed: every attempt failed (a dead letter, which can be retried).',
+    ),
+);
+export const WebhookDelivery = named(
+  'WebhookDelivery',
+  z.object({
+    id: WebhookDeliveryID,
+    appID: AppID,
+    type: WebhookType,
+    channelID: ChannelID.nullable(),
+    clientID: ClientID.nullable(),
+    sequence: z.number().int().describe('Per channel (per app without a channel), increasing.'),
+    body: z.string().describe('The exact JSON text sent and signed.'),
+    status: WebhookDeliveryStatus,
+    attempts: z.array(
+      z.object({
+        at: z.number().int().describe('Unix ms the request started.'),
+        statusCode: z.number().int().optional().describe("The receiver's HTTP status, when it answered."),
+        error: z.string().optional().describe('Why the attempt failed; absent on a 2xx.'),
+        durationMs: z.number().int(),
+      }),
+    ),
+    createdAt: z.number().int().describe('Unix ms of its first attempt.'),
+    updatedAt: z.number().int(),
+  }),
+  'A webhook that was sent (or is being sent), with every attempt, oldest first. Listed once its first attempt started.',
+);
+export const WebhookDeliveryPage = named(
+  'WebhookDeliveryPage',
+  z.object({ deliveries: z.array(WebhookDelivery), nextCursor }),
+);
+export const WebhookDeliveryQuery = PageQuery.extend({
+  status: WebhookDeliveryStatus.optional().describe(
+    'Only deliveries in this state (failed: the dead letters).',
+  ),
+});

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { canUseApp, TokenVerifier, type VerifiedToken } from '@channels/auth';
+import { canUseApp, isAdmin, TokenVerifier, type VerifiedToken } from '@channels/auth';
 import { SERVICE_CONFIG } from '@channels/bootstrap';
 import { ChannelsError, ErrorCode } from '@channels/contracts';
-import { KnownApps, type SessionInit, TokenRevocations } from '@channels/messaging';
+import { HookCaller, KnownApps, type SessionInit, TokenRevocations } from '@channels/messaging';
 import type { GatewayConfig } from '../config';
 import { ConnectionLimits } from '../ops/connection-limits.service';
 import { withDeadline } from '../socket/handshake-auth';
@@ -19,6 +19,8 @@ export interface Credentials {
   token: string | undefined;
   appID: string | undefined;
   deviceID: string | undefined;
+  /** The transport's protocol name (`socket.io`, `optimized`, `sse`), told to the connect hook. */
+  transport: string;
 }
 
 /**
@@ -26,7 +28,9 @@ export interface Credentials {
  * token is `unauthorized` whatever is down), then the app is looked up (Postgres, cached), the
  * token checked against revocations and a connection slot taken (Redis). Those lookups failing or
  * still pending after `HANDSHAKE_TIMEOUT_MS` reject with something that is not a `ChannelsError`,
- * which transports answer as the retryable `unavailable` (503), never as bad credentials.
+ * which transports answer as the retryable `unavailable` (503), never as bad credentials. Last,
+ * the app's connect hook (if any) is asked: it may refuse (`denied`, with its reason) or add
+ * channels, subscribed at connect like the token's `channels`.
  */
 @Injectable()
 export class Admission {
@@ -36,6 +40,7 @@ export class Admission {
     private readonly revocations: TokenRevocations,
     private readonly apps: KnownApps,
     private readonly limits: ConnectionLimits,
+    private readonly hooks: HookCaller,
   ) {}
 
   async admit(creds: Credentials): Promise<SessionInit> {
@@ -54,16 +59,35 @@ export class Admission {
       this.config.HANDSHAKE_TIMEOUT_MS,
       () => this.limits.left(appID, clientID),
     );
+    const deviceID = creds.deviceID ?? newId();
+    const connectionID = newId();
+    let channels = verified.channels ?? [];
+    if (!isAdmin(principal)) {
+      try {
+        const answer = await this.hooks.check(appID, {
+          hook: 'connect',
+          appID,
+          clientID,
+          deviceID,
+          connectionID,
+          transport: creds.transport,
+        });
+        if (answer?.channels?.length) channels = [...new Set([...channels, ...answer.channels])];
+      } catch (e) {
+        this.limits.left(appID, clientID);
+        throw e;
+      }
+    }
     return {
       principal,
       appID,
       clientID,
-      deviceID: creds.deviceID ?? newId(),
-      connectionID: newId(),
+      deviceID,
+      connectionID,
       publishBucket,
       ...(verified.issuedAt !== undefined ? { issuedAt: verified.issuedAt } : {}),
       ...(verified.expiresAt !== undefined ? { expiresAt: verified.expiresAt } : {}),
-      ...(verified.channels ? { channels: verified.channels } : {}),
+      ...(channels.length > 0 ? { channels } : {}),
     };
   }
 

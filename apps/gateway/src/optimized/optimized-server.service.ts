@@ -117,7 +117,7 @@ export class OptimizedServer implements OnApplicationShutdown {
         });
         if (!isChannelsError(e))
           this.logger.warn(`/optimized handshake refused as unavailable: ${String(e)}`);
-        refuse(socket, status);
+        refuse(socket, status, isChannelsError(e) ? e : undefined);
       });
   }
 
@@ -271,12 +271,14 @@ export function credentials(req: IncomingMessage): Credentials {
     token: token?.startsWith('Bearer ') ? token.slice(7).trim() : token,
     appID: str(h['appid']) ?? str(query.get('AppID')),
     deviceID: str(h['deviceid']) ?? str(query.get('DeviceID')),
+    transport: OPTIMIZED,
   };
 }
 
-function refuse(socket: Duplex, status: number): void {
+/** Refuses an upgrade with a plain HTTP answer: the product error (`denied` with the backend's reason…) when known. */
+function refuse(socket: Duplex, status: number, e?: ChannelsError): void {
   const text = STATUS_TEXT[status] ?? 'Error';
-  const body = JSON.stringify({ error: text });
+  const body = JSON.stringify({ error: e ? { code: e.code, message: e.message } : text });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -15,6 +15,7 @@ export function socketIoCredentials(socket: Socket): Credentials {
     token: str(auth['token']) ?? str(query['Authorization']) ?? str(query['token']),
     appID: str(auth['appID']) ?? str(query['AppID']) ?? str(query['appID']),
     deviceID: str(auth['deviceID']) ?? str(query['DeviceID']) ?? str(query['deviceID']),
+    transport: 'socket.io',
   };
 }
 

@@ -205,6 +205,7 @@ function credentials(req: IncomingMessage, query: URLSearchParams): Credentials 
     token: token?.startsWith('Bearer ') ? token.slice(7).trim() : token,
     appID: header(req, 'appid') ?? str(query.get('appID')) ?? str(query.get('AppID')),
     deviceID: header(req, 'deviceid') ?? str(query.get('deviceID')) ?? str(query.get('DeviceID')),
+    transport: 'sse',
   };
 }
 

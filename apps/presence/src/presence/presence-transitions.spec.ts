@@ -1,16 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { loadEnv, MetricsRegistry } from '@channels/bootstrap';
+import type { WebhookBody } from '@channels/contracts';
 import {
   InMemoryPresenceState,
   InMemoryPresenceStore,
   InMemoryPresenceTracker,
+  InMemoryWebhookDispatch,
+  InMemoryWebhookOutbox,
+  InMemoryWebhookSettings,
   parseOnlineStatusBroadcast,
   type PresenceConnection,
   type PresenceStore,
+  WebhookEmitter,
 } from '@channels/realtime';
 import { type PresenceConfig, presenceEnvSchema } from '../config';
 import { LeaseReaper } from './lease-reaper.service';
 import { PresenceMetrics } from './presence-metrics';
+import { PresenceWebhooks } from './presence-webhooks';
 import { TransitionWorker } from './transition-worker.service';
 
 const LEASE_MS = 12_000;
@@ -29,12 +35,28 @@ class Deployment {
     PRESENCE_BATCH_SIZE: '4',
   });
   private readonly beating = new Map<string, InMemoryPresenceTracker>();
+  readonly webhookSettings = new InMemoryWebhookSettings();
+  readonly outbox = new InMemoryWebhookOutbox();
+  readonly webhooks = new PresenceWebhooks(
+    new WebhookEmitter(this.webhookSettings, this.outbox, new InMemoryWebhookDispatch(), () => this.now),
+  );
+
+  /** The webhooks queued for a channel, in sequence order (drains its chain). */
+  async webhooksOf(channelID: string): Promise<WebhookBody[]> {
+    const chain = { appID: 'app', channelID };
+    const out: WebhookBody[] = [];
+    for (let id = await this.outbox.head(chain); id; id = await this.outbox.complete(chain, id)) {
+      const body = await this.outbox.read(chain, id);
+      if (body) out.push(body);
+    }
+    return out;
+  }
 
   replica(store: PresenceStore = new InMemoryPresenceStore(this.state)) {
     const metrics = new PresenceMetrics(new MetricsRegistry(), this.config);
     return {
       metrics,
-      worker: new TransitionWorker(store, this.config, metrics),
+      worker: new TransitionWorker(store, this.config, metrics, this.webhooks),
       reaper: new LeaseReaper(store, this.config, metrics),
     };
   }
@@ -119,6 +141,35 @@ describe('presence transitions', () => {
     expect(offline.timestamp - leftAt).toBeLessThanOrEqual(15_000 + STEP_MS);
     expect(await counter(replica.metrics, 'online')).toBe(1);
     expect(await counter(replica.metrics, 'offline')).toBe(1);
+  });
+
+  it('queues client_online / client_offline webhooks for exactly the announced transitions, with their timestamps', async () => {
+    const d = new Deployment();
+    await d.webhookSettings.mirror('app', ['client_online', 'client_offline']);
+    const replica = d.replica();
+    const gw1 = d.gateway('gw1');
+    const gw2 = d.gateway('gw2');
+    await gw1.join('alice', 'a1');
+    await gw2.join('bob', 'b1');
+    await d.run(1_000, [replica]);
+    await gw1.leave('alice', 'a1');
+    await d.run(5_000, [replica]);
+    await gw1.join('alice', 'a2'); // back within the grace period: nothing
+    gw2.crash(); // bob's gateway dies: offline after the lease and the grace period
+    await d.run(LEASE_MS + 20_000, [replica]);
+
+    const heard = d.heard().map((h) => ({ clientID: h.clientID, status: h.status, timestamp: h.timestamp }));
+    expect(heard.map((h) => `${h.clientID}:${h.status}`)).toEqual(['alice:true', 'bob:true', 'bob:false']);
+    const webhooks = await d.webhooksOf('room');
+    expect(
+      webhooks.map((w) => ({
+        clientID: w.clientID,
+        status: w.type === 'client_online',
+        timestamp: (w.data as { timestamp: number }).timestamp,
+      })),
+    ).toEqual(heard);
+    expect(webhooks.map((w) => w.sequence)).toEqual([1, 2, 3]);
+    expect(webhooks.every((w) => w.channelID === 'room' && w.appID === 'app')).toBe(true);
   });
 
   it('announces nothing when a client reconnects within the grace period, even through another gateway', async () => {

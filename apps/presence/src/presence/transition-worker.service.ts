@@ -15,10 +15,12 @@ import {
 import type { PresenceConfig } from '../config';
 import { PollingLoop } from './polling-loop';
 import { PresenceMetrics } from './presence-metrics';
+import { PresenceWebhooks } from './presence-webhooks';
 
 /**
  * Decides and announces online/offline transitions: claims the (channel, client) pairs whose state
- * changed or whose grace period ends, and settles them. Any number of replicas run this loop on the
+ * changed or whose grace period ends, and settles them; each announced transition is also queued as
+ * a `client_online` / `client_offline` webhook. Any number of replicas run this loop on the
  * same store; claims keep them from doing the same work, and a dead replica's claims expire after
  * PRESENCE_CLAIM_MS.
  */
@@ -32,6 +34,7 @@ export class TransitionWorker implements OnApplicationBootstrap, BeforeApplicati
     @Inject(PRESENCE_STORE) private readonly store: PresenceStore,
     @Inject(SERVICE_CONFIG) private readonly config: PresenceConfig,
     private readonly metrics: PresenceMetrics,
+    private readonly webhooks: PresenceWebhooks,
   ) {
     this.rules = {
       graceMs: config.PRESENCE_GRACE_MS,
@@ -64,7 +67,9 @@ export class TransitionWorker implements OnApplicationBootstrap, BeforeApplicati
     const batch = this.config.PRESENCE_BATCH_SIZE;
     const items = await this.store.claimDue(batch, this.config.PRESENCE_CLAIM_MS);
     if (items.length > 0) {
-      this.record(await this.store.settle(items, this.rules));
+      const result = await this.store.settle(items, this.rules);
+      this.record(result);
+      if (result.transitions.length > 0) await this.webhooks.announce(result.transitions);
       return items.length >= batch ? 0 : 1;
     }
     const next = await this.store.nextDueAt();

@@ -17,6 +17,7 @@ export const CHANNEL_DELETED_MEMBERS_CHUNK = 1_000;
  * re-read what they need.
  */
 export type ControlMessage =
+  /** `presence`: subscribers are told (`join_channel` / `leave_channel`): a presence channel with `joinLeave`. */
   | { type: 'member_added'; appID: string; channelID: string; clientID: string; presence: boolean }
   | { type: 'member_removed'; appID: string; channelID: string; clientID: string; presence: boolean }
   | { type: 'channel_closed'; appID: string; channelID: string }
@@ -37,4 +38,6 @@ export type ControlMessage =
   | { type: 'disconnect_client'; appID: string; clientID: string }
   | { type: 'unsubscribe_client'; appID: string; channelID: string; clientID: string }
   /** Server-side subscription: every connection of the client subscribes to the channel. */
-  | { type: 'subscribe_client'; appID: string; channelID: string; clientID: string };
+  | { type: 'subscribe_client'; appID: string; channelID: string; clientID: string }
+  /** The app's webhook setting changed: webhook producers drop their cached copy. */
+  | { type: 'webhooks_updated'; appID: string };

@@ -16,6 +16,8 @@ export const ErrorCode = {
   TooManyConnections: 'too_many_connections',
   Unavailable: 'unavailable',
   Internal: 'internal',
+  /** The app's backend refused it (a hook answered `allow: false`); the message is its reason. */
+  Denied: 'denied',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -32,6 +34,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   too_many_connections: 429,
   unavailable: 503,
   internal: 500,
+  denied: 403,
 };
 
 export interface ErrorBody {

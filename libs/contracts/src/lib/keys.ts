@@ -9,6 +9,13 @@
 export const channelTag = (appID: string, channelID: string): string =>
   `{${encodeURIComponent(appID)}|${channelID}}`;
 
+/**
+ * The hash tag of a webhook delivery chain: the channel's tag, or for webhooks without a channel the
+ * app's own (`{app|}`: no channel id is empty).
+ */
+export const webhookChainTag = (appID: string, channelID?: string): string =>
+  channelTag(appID, channelID ?? '');
+
 /** The socket.io room of a channel's subscribers. */
 export const channelRoom = (appID: string, channelID: string): string => `ch:${channelTag(appID, channelID)}`;
 
@@ -117,6 +124,30 @@ export function redisKeys(prefix = 'chn:') {
     appConnections: (appID: string) => `${prefix}cx:{conns}:a:${encodeURIComponent(appID)}`,
     /** Key prefix of admin-api's request rate limits (one counter per token, per app; see rate-limiter-flexible). */
     rateLimit: (scope: 'token' | 'app' | 'client-publish') => `${prefix}rl:${scope}`,
+    // Webhooks (docs/design/webhooks.md). A delivery chain is a channel's webhooks, or the app's
+    // own for webhooks without a channel; its keys share the channel's hash tag.
+    /** Hash appID → JSON `{types}`: the webhook settings producers read (mirrored from Postgres). */
+    webhookSettings: () => `${prefix}wh:{settings}`,
+    /** String: the chain's last `sequence`. */
+    webhookSequence: (appID: string, channelID?: string) =>
+      `${prefix}wh:${webhookChainTag(appID, channelID)}:seq`,
+    /** Sorted set deliveryID → sequence: the chain's deliveries not yet delivered nor given up on. */
+    webhookChain: (appID: string, channelID?: string) => `${prefix}wh:${webhookChainTag(appID, channelID)}:q`,
+    /** Hash deliveryID → JSON body without `sequence` (the score in `webhookChain`). */
+    webhookBodies: (appID: string, channelID?: string) =>
+      `${prefix}wh:${webhookChainTag(appID, channelID)}:b`,
+    /** Sorted set chain tag → unix ms of its last change: chains the sweeper looks after. */
+    webhookChains: () => `${prefix}wh:{chains}`,
+    /** Sorted set `appID` → in-flight delivery leases (per-app concurrency cap), one per app. */
+    webhookInFlight: (appID: string) => `${prefix}wh:{${encodeURIComponent(appID)}}:inflight`,
+    /** Key prefix of the per-app delivery rate limits (rate-limiter-flexible). */
+    webhookRate: () => `${prefix}wh:rate`,
+    /** Set of the gateways (occupants) holding local subscribers of the channel. */
+    occupancy: (appID: string, channelID: string) => `${prefix}wh:${channelTag(appID, channelID)}:occ`,
+    /** Sorted set occupant → unix ms its occupancy expires unless its gateway heartbeats. */
+    occupants: () => `${prefix}wh:{occ}:leases`,
+    /** Set of the channel tags an occupant holds subscribers of (for the cleanup after its death). */
+    occupantChannels: (occupant: string) => `${prefix}wh:{occ}:ch:${occupant}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

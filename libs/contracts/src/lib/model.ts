@@ -1,3 +1,5 @@
+import type { HooksConfig } from './hooks';
+
 /**
  * Resources of the contract (protocol §2), as they travel on the wire (socket.io and /v1).
  * Timestamps are unix milliseconds here; the original routes convert them to seconds.
@@ -47,6 +49,40 @@ export interface Channel {
   ackMode?: AckMode | null;
   /** The ack mode its stored publishes get (its own, else the app's). */
   effectiveAckMode?: AckMode;
+  /** Clients may publish (admins always may). */
+  clientPublish: boolean;
+  /** Members added / removed are pushed to subscribers (`join_channel` / `leave_channel`) of a presence channel. */
+  joinLeave: boolean;
+  /** At most this many newest events are kept; null: the deployment's default. */
+  historySize: number | null;
+  /** Events older than this many seconds are deleted; null: the deployment's default (0 keeps forever). */
+  historyTTLSeconds: number | null;
+  /**
+   * Made implicitly — on first use, from its namespace (`autoCreate`) or as a user-limited id — and
+   * so it follows its namespace's settings when they change. An explicit change makes it false.
+   */
+  autoCreated: boolean;
+  createdAt: number;
+}
+
+/** The settings a namespace gives the channels `<name>:…` of its app (protocol §5.1). */
+export interface NamespaceSettings {
+  persistent: boolean;
+  private: boolean;
+  presence: boolean;
+  historySize: number | null;
+  historyTTLSeconds: number | null;
+  clientPublish: boolean;
+  joinLeave: boolean;
+  /** A channel of the namespace comes into existence on first subscribe or publish. */
+  autoCreate: boolean;
+}
+
+export interface Namespace extends NamespaceSettings {
+  appID: string;
+  name: string;
+  /** Hooks for the namespace's channels, replacing the app's (protocol §5.4); null: the app's. */
+  hooks: HooksConfig | null;
   createdAt: number;
 }
 

@@ -57,7 +57,12 @@ export function ruleMessage(iss: z.core.$ZodRawIssue): string | undefined {
 }
 
 /** Identifier rules of protocol §2. */
-export const CHANNEL_ID_PATTERN = /^[A-Za-z0-9_\-:.@]{1,100}$/;
+/**
+ * Channel ids: 1-100 characters of letters, digits and `_ - : . @ $ # ,` (protocol §5.1: `$public:chat`,
+ * `dialog#alice,bob`). The part before the first `:` names the namespace; a `#` makes the channel
+ * user-limited to the client ids listed after it (an id holds at most one `#`).
+ */
+export const CHANNEL_ID_PATTERN = /^(?=[^#]*#?[^#]*$)[A-Za-z0-9_\-:.@$#,]{1,100}$/;
 export const appIdSchema = z
   .string(typeError('must be a string'))
   .min(1)
@@ -70,7 +75,7 @@ export const clientIdSchema = z
   .refine((s) => !hasControlChars(s), 'must not contain control characters');
 export const channelIdSchema = z
   .string(typeError('must be a string'))
-  .regex(CHANNEL_ID_PATTERN, 'must be 1-100 characters of [A-Za-z0-9_-:.@]');
+  .regex(CHANNEL_ID_PATTERN, 'must be 1-100 characters of [A-Za-z0-9_-:.@$#,] with at most one #');
 export const eventTypeSchema = z.string(typeError('must be a string')).min(1).max(50);
 /** Publisher-chosen idempotency key. */
 export const eventIdSchema = z.string(typeError('must be a string')).min(1).max(128);

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { AckMode, App, AppWithApiSecret } from '@channels/contracts';
+import type { AckMode, App, AppWithApiSecret, HooksConfig } from '@channels/contracts';
+import { Prisma } from '../generated/prisma/client';
+
+const dbNull = Prisma.DbNull;
 import { mapPrismaError } from './errors';
 import { decodeCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
@@ -49,6 +52,24 @@ export class AppRepository {
     const rows = await this.prisma.$queryRaw<{ api_secret: string }[]>`
       UPDATE apps SET api_secret = DEFAULT WHERE id = ${appID} RETURNING api_secret`;
     return rows[0]?.api_secret ?? null;
+  }
+
+  /** What calling the app's backend needs: its hooks (null: none) and API secret; null: no such app. */
+  async hooks(appID: string): Promise<{ hooks: HooksConfig | null; apiSecret: string } | null> {
+    const r = await this.prisma.app.findUnique({
+      where: { id: appID },
+      select: { hooks: true, apiSecret: true },
+    });
+    return r ? { hooks: (r.hooks as HooksConfig | null) ?? null, apiSecret: r.apiSecret } : null;
+  }
+
+  /** Sets (null: removes) the app's hooks; false when there is no such app. */
+  async setHooks(appID: string, hooks: HooksConfig | null): Promise<boolean> {
+    const { count } = await this.prisma.app.updateMany({
+      where: { id: appID },
+      data: { hooks: hooks === null ? dbNull : (hooks as Prisma.InputJsonValue) },
+    });
+    return count > 0;
   }
 
   async exists(appID: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AckMode, Channel } from '@channels/contracts';
+import type { AckMode, Channel, NamespaceSettings } from '@channels/contracts';
 import { mapPrismaError } from './errors';
 import { decodePairCursor, type Page, toPage } from './pagination';
 import { PrismaService } from './prisma.service';
@@ -14,6 +14,11 @@ type Row = {
   isClosed: boolean;
   extra: string;
   ackMode: string | null;
+  clientPublish: boolean;
+  joinLeave: boolean;
+  retentionMaxCount: number | null;
+  retentionMaxAgeSeconds: number | null;
+  autoCreated: boolean;
   createdAt: Date;
   app: { ackMode: string };
 };
@@ -30,7 +35,47 @@ export const toChannel = (r: Row): Channel => ({
   extra: r.extra,
   ackMode: r.ackMode as AckMode | null,
   effectiveAckMode: (r.ackMode ?? r.app.ackMode) as AckMode,
+  clientPublish: r.clientPublish,
+  joinLeave: r.joinLeave,
+  historySize: r.retentionMaxCount,
+  historyTTLSeconds: r.retentionMaxAgeSeconds,
+  autoCreated: r.autoCreated,
   createdAt: r.createdAt.getTime(),
+});
+
+/** The settings a channel takes from its namespace (or the defaults of a user-limited id without one). */
+export type ImplicitChannelSettings = Omit<NamespaceSettings, 'autoCreate'>;
+
+/** Channel settings that may be changed after creation. */
+export type ChannelChange = Partial<
+  Pick<
+    Channel,
+    | 'name'
+    | 'extra'
+    | 'persistent'
+    | 'private'
+    | 'presence'
+    | 'isClosed'
+    | 'ackMode'
+    | 'clientPublish'
+    | 'joinLeave'
+    | 'historySize'
+    | 'historyTTLSeconds'
+  >
+>;
+
+const toColumns = (c: ChannelChange) => ({
+  ...(c.name !== undefined ? { name: c.name } : {}),
+  ...(c.extra !== undefined ? { extra: c.extra } : {}),
+  ...(c.persistent !== undefined ? { persistent: c.persistent } : {}),
+  ...(c.private !== undefined ? { private: c.private } : {}),
+  ...(c.presence !== undefined ? { presence: c.presence } : {}),
+  ...(c.isClosed !== undefined ? { isClosed: c.isClosed } : {}),
+  ...(c.ackMode !== undefined ? { ackMode: c.ackMode } : {}),
+  ...(c.clientPublish !== undefined ? { clientPublish: c.clientPublish } : {}),
+  ...(c.joinLeave !== undefined ? { joinLeave: c.joinLeave } : {}),
+  ...(c.historySize !== undefined ? { retentionMaxCount: c.historySize } : {}),
+  ...(c.historyTTLSeconds !== undefined ? { retentionMaxAgeSeconds: c.historyTTLSeconds } : {}),
 });
 
 export interface NewChannel {
@@ -43,6 +88,10 @@ export interface NewChannel {
   extra: string;
   /** Null or absent: the app's ack mode. */
   ackMode?: AckMode | null;
+  clientPublish?: boolean;
+  joinLeave?: boolean;
+  historySize?: number | null;
+  historyTTLSeconds?: number | null;
 }
 
 export interface ChannelFilter {
@@ -53,6 +102,20 @@ export interface ChannelFilter {
   isClosed?: boolean;
   search?: string;
 }
+
+/**
+ * Channels a client may see in listings: those without `#`, and the user-limited ones
+ * (`prefix#a,b`; ids hold at most one `#`) that list it.
+ */
+const listedOrUnlimited = (clientID: string) => ({
+  OR: [
+    { NOT: { id: { contains: '#' } } },
+    { id: { endsWith: `#${clientID}` } },
+    { id: { endsWith: `,${clientID}` } },
+    { id: { contains: `#${clientID},` } },
+    { id: { contains: `,${clientID},` } },
+  ],
+});
 
 @Injectable()
 export class ChannelRepository {
@@ -71,6 +134,10 @@ export class ChannelRepository {
             presence: c.presence,
             extra: c.extra,
             ackMode: c.ackMode ?? null,
+            clientPublish: c.clientPublish ?? true,
+            joinLeave: c.joinLeave ?? true,
+            retentionMaxCount: c.historySize ?? null,
+            retentionMaxAgeSeconds: c.historyTTLSeconds ?? null,
           },
           include: withApp,
         }),
@@ -88,24 +155,66 @@ export class ChannelRepository {
     return r ? toChannel(r) : null;
   }
 
-  async update(
-    appID: string,
-    channelID: string,
-    data: Partial<
-      Pick<Channel, 'name' | 'extra' | 'persistent' | 'private' | 'presence' | 'isClosed' | 'ackMode'>
-    >,
-  ): Promise<Channel> {
+  /**
+   * Makes the channel exist with `settings` unless it already does (any process may race to make
+   * the same implicit channel: one row wins, every caller gets it). Null when the app is gone.
+   */
+  async ensure(appID: string, channelID: string, settings: ImplicitChannelSettings): Promise<Channel | null> {
+    await this.prisma.$executeRaw`
+      INSERT INTO channels (app_id, id, persistent, private, presence, client_publish, join_leave,
+                            retention_max_count, retention_max_age_seconds, auto_created)
+      SELECT ${appID}, ${channelID}, ${settings.persistent}, ${settings.private}, ${settings.presence},
+             ${settings.clientPublish}, ${settings.joinLeave}, ${settings.historySize}::int,
+             ${settings.historyTTLSeconds}::int, true
+      WHERE EXISTS (SELECT 1 FROM apps WHERE id = ${appID})
+      ON CONFLICT (app_id, id) DO NOTHING`;
+    return this.find(appID, channelID);
+  }
+
+  /** Changes settings; an implicit channel changed explicitly stops following its namespace. */
+  async update(appID: string, channelID: string, change: ChannelChange): Promise<Channel> {
     try {
       return toChannel(
         await this.prisma.channel.update({
           where: { appId_id: { appId: appID, id: channelID } },
-          data,
+          data: { ...toColumns(change), autoCreated: false },
           include: withApp,
         }),
       );
     } catch (e) {
       return mapPrismaError(e, `channel ${channelID}`);
     }
+  }
+
+  /** Closes or reopens the channel (a state, not a setting: an implicit channel keeps following its namespace). */
+  async setClosed(appID: string, channelID: string, closed: boolean): Promise<Channel> {
+    try {
+      return toChannel(
+        await this.prisma.channel.update({
+          where: { appId_id: { appId: appID, id: channelID } },
+          data: { isClosed: closed },
+          include: withApp,
+        }),
+      );
+    } catch (e) {
+      return mapPrismaError(e, `channel ${channelID}`);
+    }
+  }
+
+  /**
+   * Gives every implicit channel of namespace `name` (ids `name:…`) the namespace's new settings;
+   * returns the ids of those channels.
+   */
+  async followNamespace(appID: string, name: string, settings: ImplicitChannelSettings): Promise<string[]> {
+    const prefix = `${name}:`;
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE channels SET persistent = ${settings.persistent}, private = ${settings.private},
+             presence = ${settings.presence}, client_publish = ${settings.clientPublish},
+             join_leave = ${settings.joinLeave}, retention_max_count = ${settings.historySize}::int,
+             retention_max_age_seconds = ${settings.historyTTLSeconds}::int
+      WHERE app_id = ${appID} AND auto_created AND left(id, ${prefix.length}::int) = ${prefix}
+      RETURNING id`;
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -184,7 +293,7 @@ export class ChannelRepository {
       where: {
         AND: [
           kind === 'open'
-            ? { appId: appID, private: false }
+            ? { appId: appID, private: false, ...listedOrUnlimited(clientID) }
             : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
           afterApp !== undefined
             ? { OR: [{ appId: { gt: afterApp } }, { appId: afterApp, id: { gt: afterId } }] }
@@ -208,7 +317,7 @@ export class ChannelRepository {
     const rows = await this.prisma.channel.findMany({
       where:
         kind === 'open'
-          ? { appId: appID, private: false }
+          ? { appId: appID, private: false, ...listedOrUnlimited(clientID) }
           : { appId: appID, private: true, memberships: { some: { clientId: clientID } } },
       orderBy: { id: 'asc' },
       take: limit,

@@ -5,7 +5,9 @@ import { ClientRepository } from './client.repository';
 import { EventRepository } from './event.repository';
 import { EventWriterRepository } from './event-writer.repository';
 import { MembershipRepository } from './membership.repository';
+import { NamespaceRepository } from './namespace.repository';
 import { TokenRevocationRepository } from './token-revocation.repository';
+import { WebhookRepository } from './webhook.repository';
 import { DATABASE_OPTIONS, type DatabaseOptions, PrismaService } from './prisma.service';
 
 const repositories = [
@@ -13,9 +15,11 @@ const repositories = [
   ClientRepository,
   ChannelRepository,
   MembershipRepository,
+  NamespaceRepository,
   EventRepository,
   EventWriterRepository,
   TokenRevocationRepository,
+  WebhookRepository,
 ];
 
 /** Provides PrismaService and the repositories; the only module that touches Prisma. */

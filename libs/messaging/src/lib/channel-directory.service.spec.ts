@@ -1,5 +1,5 @@
 import type { Channel } from '@channels/contracts';
-import type { ChannelRepository, MembershipRepository } from '@channels/db';
+import type { ChannelRepository, MembershipRepository, NamespaceRepository } from '@channels/db';
 import { ChannelDirectory } from './channel-directory.service';
 import type { MessagingOptions } from './messaging.options';
 
@@ -20,7 +20,8 @@ function setup() {
   } as unknown as ChannelRepository;
   let member = true;
   const memberships = { isMember: async () => member } as unknown as MembershipRepository;
-  const dir = new ChannelDirectory(channels, memberships, options);
+  const namespaces = { find: async () => null } as unknown as NamespaceRepository;
+  const dir = new ChannelDirectory(channels, memberships, namespaces, options);
   return {
     dir,
     rename: (n: string) => (name = n),
@@ -95,6 +96,7 @@ describe('ChannelDirectory', () => {
     new ChannelDirectory(
       { find } as unknown as ChannelRepository,
       {} as MembershipRepository,
+      {} as NamespaceRepository,
       {
         directoryCacheMs: 60_000,
       } as MessagingOptions,

@@ -1,6 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Channel } from '@channels/contracts';
-import { ChannelRepository, MembershipRepository } from '@channels/db';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Channel, HooksConfig, Namespace } from '@channels/contracts';
+import { AppRepository, ChannelRepository, MembershipRepository, NamespaceRepository } from '@channels/db';
+
+/** What calling an app's backend needs (hooks). */
+export interface AppHooks {
+  hooks: HooksConfig | null;
+  apiSecret: string;
+}
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 /** How long a channel that does not exist is trusted to still not exist. */
@@ -26,6 +32,8 @@ interface Cached<T> {
 export class ChannelDirectory {
   private readonly channels = new Map<string, Cached<Channel | null>>();
   private readonly members = new Map<string, Cached<boolean>>();
+  private readonly namespaces = new Map<string, Cached<Namespace | null>>();
+  private readonly apps = new Map<string, Cached<AppHooks | null>>();
   private readonly loading = new Map<string, Promise<unknown>>();
   /** Bumped by every invalidation: a load that overlapped one does not cache its (maybe stale) result. */
   private generation = 0;
@@ -34,7 +42,9 @@ export class ChannelDirectory {
   constructor(
     private readonly channelRepo: ChannelRepository,
     private readonly membershipRepo: MembershipRepository,
+    private readonly namespaceRepo: NamespaceRepository,
     @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
+    @Optional() private readonly appRepo?: AppRepository,
   ) {
     this.ttl = options.directoryCacheMs;
   }
@@ -49,6 +59,20 @@ export class ChannelDirectory {
     return this.read(this.members, `m\u0000${appID}\u0000${channelID}\u0000${clientID}`, () =>
       this.membershipRepo.isMember(appID, channelID, clientID),
     );
+  }
+
+  /** Namespace `name` of the app (changes to namespaces are announced as `app_updated`). */
+  namespace(appID: string, name: string): Promise<Namespace | null> {
+    return this.read(this.namespaces, `n\u0000${appID}\u0000${name}`, () =>
+      this.namespaceRepo.find(appID, name),
+    );
+  }
+
+  /** The app's hooks and API secret (changes are announced as `app_updated`); null: no such app. */
+  appHooks(appID: string): Promise<AppHooks | null> {
+    const repo = this.appRepo;
+    if (!repo) return Promise.resolve(null);
+    return this.read(this.apps, appID, () => repo.hooks(appID));
   }
 
   invalidateChannel(appID: string, channelID: string): void {
@@ -66,6 +90,8 @@ export class ChannelDirectory {
     this.generation++;
     this.dropPrefix(this.channels, `c\u0000${appID}\u0000`);
     this.dropPrefix(this.members, `m\u0000${appID}\u0000`);
+    this.dropPrefix(this.namespaces, `n\u0000${appID}\u0000`);
+    this.apps.delete(appID);
   }
 
   /** Everything is re-read on next use (the control messages that would have said what changed may be lost). */
@@ -73,6 +99,8 @@ export class ChannelDirectory {
     this.generation++;
     this.channels.clear();
     this.members.clear();
+    this.namespaces.clear();
+    this.apps.clear();
   }
 
   invalidateClient(appID: string, clientID: string): void {

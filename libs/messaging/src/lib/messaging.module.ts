@@ -22,6 +22,9 @@ import { ChannelAccess } from './channel-access.service';
 import { ChannelDirectory } from './channel-directory.service';
 import { ChannelGateService } from './channel-gate.service';
 import { HistoryService } from './history.service';
+import { MetricsRegistry } from '@channels/bootstrap';
+import { HOOK_METRICS, HOOK_OPTIONS, HookCaller } from './hooks/hook-caller.service';
+import { prometheusHookMetrics } from './hooks/hook-metrics';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { PublishService } from './publish.service';
 import { PostgresStreamSource } from './stream-source';
@@ -35,6 +38,7 @@ const services = [
   HistoryService,
   ChannelGateService,
   TokenRevocations,
+  HookCaller,
 ];
 
 /**
@@ -49,6 +53,13 @@ export class MessagingModule {
       global: true,
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: HOOK_OPTIONS, useValue: { maxInFlightPerApp: options.hookMaxInFlightPerApp ?? 64 } },
+        {
+          // The service's registry (ServiceKitModule), when there is one.
+          provide: HOOK_METRICS,
+          inject: [{ token: MetricsRegistry, optional: true }],
+          useFactory: (m?: MetricsRegistry) => (m ? prometheusHookMetrics(m.registry) : undefined),
+        },
         {
           provide: BROKER,
           inject: [REDIS, REDIS_KEYS, ChannelRepository, EventRepository],

@@ -23,5 +23,7 @@ export interface MessagingOptions {
    * bytes; 0 or absent: every history read goes to Redis in full.
    */
   historyMirrorBytes?: number;
+  /** Hook calls to one app's backend in flight at once from this process (default 64). */
+  hookMaxInFlightPerApp?: number;
 }
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -1,5 +1,12 @@
 import { type Channel, type ChannelEvent, eventText, type Principal } from '@channels/contracts';
-import type { ChannelRepository, EventQuery, EventRepository, MembershipRepository } from '@channels/db';
+import type {
+  ChannelRepository,
+  EventQuery,
+  EventRepository,
+  ImplicitChannelSettings,
+  MembershipRepository,
+  NamespaceRepository,
+} from '@channels/db';
 import { type DurableWaiter, FakeStreamSource, InMemoryBroker, InMemoryEventQueue } from '@channels/realtime';
 import { ChannelAccess } from './channel-access.service';
 import { ChannelDirectory } from './channel-directory.service';
@@ -25,6 +32,11 @@ const channel = (id: string, flags: Partial<Channel> = {}): Channel => ({
   private: false,
   presence: false,
   isClosed: false,
+  clientPublish: true,
+  joinLeave: true,
+  historySize: null,
+  historyTTLSeconds: null,
+  autoCreated: false,
   extra: '',
   createdAt: 0,
   ...flags,
@@ -43,7 +55,19 @@ function setup(mirrorBytes = 0) {
   const storageReads: EventQuery[] = [];
   const channelRepo = {
     find: async (_a: string, id: string) => channels.get(id) ?? null,
+    ensure: async (_a: string, id: string, settings: ImplicitChannelSettings) => {
+      if (!channels.has(id)) channels.set(id, channel(id, { ...settings, autoCreated: true }));
+      return channels.get(id) ?? null;
+    },
   } as unknown as ChannelRepository;
+  const namespaces = new Map([
+    ['room', { ...channel('x', { persistent: true }), appID: 'app', name: 'room', autoCreate: true }],
+    ['board', { ...channel('x', { clientPublish: false }), appID: 'app', name: 'board', autoCreate: true }],
+    ['manual', { ...channel('x'), appID: 'app', name: 'manual', autoCreate: false }],
+  ]);
+  const namespaceRepo = {
+    find: async (_a: string, name: string) => namespaces.get(name) ?? null,
+  } as unknown as NamespaceRepository;
   const membershipRepo = {
     isMember: async (_a: string, ch: string, c: string) => members.has(`${ch}/${c}`),
   } as unknown as MembershipRepository;
@@ -84,7 +108,11 @@ function setup(mirrorBytes = 0) {
     maxUncommitted: 100,
   });
   const queue = new InMemoryEventQueue({ maxBatchEvents: 10, maxDelayMs: 1 });
-  const access = new ChannelAccess(new ChannelDirectory(channelRepo, membershipRepo, options));
+  const access = new ChannelAccess(
+    new ChannelDirectory(channelRepo, membershipRepo, namespaceRepo, options),
+    channelRepo,
+    broker,
+  );
   const publisher = new PublishService(access, broker, queue, options);
   const history = new HistoryService(access, eventRepo, broker, new WindowMirror(broker, mirrorBytes));
   /** What the writer would have committed so far (rows, then the channels' durable watermarks). */
@@ -95,7 +123,7 @@ function setup(mirrorBytes = 0) {
   };
   /** A publisher whose "committed" acks wait on `durable` (the writer's announcements, faked). */
   const committing = (durable: DurableWaiter) => new PublishService(access, broker, queue, options, durable);
-  return { publisher, history, broker, queue, source, commit, storageReads, committing };
+  return { publisher, history, broker, queue, source, commit, storageReads, committing, channels };
 }
 
 const alice: Principal = { role: 'Client', clientID: 'alice', appID: 'app' };
@@ -283,6 +311,56 @@ async function publishNewsTicking(publisher: PublishService, n: number, commit: 
   await new Promise((r) => setTimeout(r, 10));
   commit();
 }
+
+describe('channels that exist without being created (protocol §5.1)', () => {
+  const publish = (p: Principal, channelID: string, publisher: PublishService) =>
+    publisher.publish(p, 'app', { channelID, eventType: 'm', payload: 1 }, { acked: true });
+
+  it('makes a channel of an autoCreate namespace on first publish, with the namespace settings', async () => {
+    const { publisher, channels, queue } = setup();
+    const ack = await publish(alice, 'room:lobby', publisher);
+    expect(ack.offset).toBe(1);
+    expect(channels.get('room:lobby')).toMatchObject({ persistent: true, autoCreated: true });
+    expect(queue.events).toMatchObject([{ channelID: 'room:lobby', offset: 1 }]);
+    await expect(publish(alice, 'manual:x', publisher)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(publish(alice, 'nowhere:x', publisher)).rejects.toMatchObject({ code: 'not_found' });
+    expect(channels.has('manual:x')).toBe(false);
+  });
+
+  it('lets only the listed clients (and admins) use a user-limited channel, made on first use', async () => {
+    const { publisher, history, channels } = setup();
+    await expect(publish(bob, 'dm#alice,bob', publisher)).resolves.toMatchObject({ id: expect.any(String) });
+    expect(channels.get('dm#alice,bob')).toMatchObject({ persistent: false, presence: false });
+    await expect(publish(alice, 'dm#alice,bob', publisher)).resolves.toBeDefined();
+    await expect(publish(admin, 'dm#alice,bob', publisher)).resolves.toBeDefined();
+    const carol: Principal = { role: 'Client', clientID: 'carol', appID: 'app' };
+    await expect(publish(carol, 'dm#alice,bob', publisher)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(history.read(carol, 'app', { channelID: 'dm#alice,bob' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(publish(alice, '#alice', publisher)).resolves.toBeDefined();
+    await expect(publish(bob, '#alice', publisher)).rejects.toMatchObject({ code: 'forbidden' });
+    // A refused client never makes the channel.
+    await expect(publish(carol, 'dm#bob', publisher)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(channels.has('dm#bob')).toBe(false);
+  });
+
+  it('takes a user-limited channel of a namespace with the namespace settings', async () => {
+    const { publisher, channels } = setup();
+    const ack = await publish(alice, 'room:dm#alice,bob', publisher);
+    expect(ack.offset).toBe(1);
+    expect(channels.get('room:dm#alice,bob')).toMatchObject({ persistent: true, autoCreated: true });
+  });
+
+  it('refuses client publishes where clientPublish is off, and lets admins publish', async () => {
+    const { publisher } = setup();
+    await expect(publish(alice, 'board:news', publisher)).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'clients may not publish on channel board:news',
+    });
+    await expect(publish(admin, 'board:news', publisher)).resolves.toBeDefined();
+  });
+});
 
 describe.each([
   ['read straight from the window', 0],

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   CHANNEL_ID_PATTERN,
+  type ChannelEvent,
   ChannelsError,
   ErrorCode,
   parseOrThrow,
@@ -16,8 +17,12 @@ import {
   type DurableWaiter,
   EVENT_QUEUE,
   type EventQueue,
+  WEBHOOK_EMITTER,
+  type WebhookEmitter,
 } from '@channels/realtime';
+import { isAdmin } from '@channels/auth';
 import { ChannelAccess } from './channel-access.service';
+import { HookCaller } from './hooks/hook-caller.service';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 
 /**
@@ -33,33 +38,48 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
  */
 @Injectable()
 export class PublishService {
+  private readonly logger = new Logger(PublishService.name);
+
   constructor(
     private readonly access: ChannelAccess,
     @Inject(BROKER) private readonly broker: Broker,
     @Inject(EVENT_QUEUE) private readonly queue: EventQueue,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @Optional() @Inject(DURABLE_WAITER) private readonly durable?: DurableWaiter,
+    @Optional() private readonly hooks?: HookCaller,
+    @Optional() @Inject(WEBHOOK_EMITTER) private readonly webhooks?: WebhookEmitter,
   ) {}
 
   /**
    * @param acked whether the publisher asked for an acknowledgement; only acked publishes on
    *   persistent channels are stored (the original product's rule).
+   * @param origin the publishing connection, told to the app's publish hook.
    */
   async publish(
     principal: Principal,
     appID: string,
     input: unknown,
-    opts: { acked: boolean },
+    opts: { acked: boolean; origin?: PublishOrigin },
   ): Promise<PublishAck> {
     const req: PublishRequest = wellFormedPublish(input) ?? parseOrThrow(publishSchema, input);
-    const size = Buffer.byteLength(JSON.stringify(req.payload ?? null), 'utf8');
-    if (size > this.options.maxPayloadBytes) {
-      throw new ChannelsError(
-        ErrorCode.PayloadTooLarge,
-        `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
-      );
+    this.checkSize(req.payload);
+    const channel = await this.access.requirePublish(principal, appID, req.channelID);
+    if (this.hooks && !isAdmin(principal)) {
+      const answer = await this.hooks.check(appID, {
+        hook: 'publish',
+        appID,
+        clientID: principal.clientID,
+        ...opts.origin,
+        channelID: req.channelID,
+        eventType: req.eventType,
+        payload: req.payload,
+        ...(req.id !== undefined ? { id: req.id } : {}),
+      });
+      if (answer?.payload !== undefined) {
+        this.checkSize(answer.payload);
+        req.payload = answer.payload;
+      }
     }
-    const channel = await this.access.require(principal, appID, req.channelID);
     const store = channel.persistent && opts.acked;
     const outcome = await this.broker.publish({
       appID,
@@ -101,11 +121,45 @@ export class PublishService {
       if (channel.effectiveAckMode === 'committed')
         await this.committed(appID, ev.channelID, ev.offset, ev.epoch, ev.id);
     }
+    if (this.webhooks && !outcome.duplicate) await this.published(appID, ev);
     return {
       id: ev.id,
       ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
       timestamp: ev.timestamp,
     };
+  }
+
+  /**
+   * `event_published` for apps that want it, queued before the publish is acknowledged (once per
+   * event: a re-publish of the same id is not announced again). Should Redis refuse it, the
+   * publish still stands and the loss is logged.
+   */
+  private async published(appID: string, ev: ChannelEvent): Promise<void> {
+    try {
+      await this.webhooks?.emit(appID, 'event_published', {
+        channelID: ev.channelID,
+        clientID: ev.senderID,
+        data: {
+          id: ev.id,
+          eventType: ev.eventType,
+          payload: ev.payload,
+          ...(ev.offset !== undefined ? { offset: ev.offset, epoch: ev.epoch } : {}),
+          timestamp: ev.timestamp,
+        },
+      });
+    } catch (e) {
+      this.logger.error(`event_published webhook for ${ev.channelID}/${ev.id} not queued: ${String(e)}`);
+    }
+  }
+
+  private checkSize(payload: unknown): void {
+    const size = Buffer.byteLength(JSON.stringify(payload ?? null), 'utf8');
+    if (size > this.options.maxPayloadBytes) {
+      throw new ChannelsError(
+        ErrorCode.PayloadTooLarge,
+        `payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes}`,
+      );
+    }
   }
 
   /** "committed" ack mode: returns once the writer committed the event, else fails with `unavailable`. */
@@ -122,6 +176,13 @@ export class PublishService {
       );
     }
   }
+}
+
+/** The connection a publish came from (absent for HTTP publishes). */
+export interface PublishOrigin {
+  deviceID?: string;
+  connectionID?: string;
+  transport?: string;
 }
 
 /**

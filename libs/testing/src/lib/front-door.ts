@@ -12,10 +12,13 @@ export interface FrontDoor {
 }
 
 /**
- * Starts the front door over every running gateway of `stack` (and its admin-api when `adminApi`),
- * and resolves once it answers.
+ * Starts the front door over every running gateway of `stack` (and its admin-api when `adminApi`,
+ * static files at /demo/ from `demoDir`), and resolves once it answers.
  */
-export async function startFrontDoor(stack: Stack, o: { adminApi?: boolean } = {}): Promise<FrontDoor> {
+export async function startFrontDoor(
+  stack: Stack,
+  o: { adminApi?: boolean; demoDir?: string } = {},
+): Promise<FrontDoor> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(REPO_ROOT, 'tools/front-door/front-door.mjs')], {
@@ -27,6 +30,7 @@ export async function startFrontDoor(stack: Stack, o: { adminApi?: boolean } = {
         .map((g) => `${g.env['GATEWAY_ID']}=${g.url}`)
         .join(','),
       ...(o.adminApi ? { FRONT_DOOR_ADMIN_API: stack.adminUrl } : {}),
+      ...(o.demoDir ? { FRONT_DOOR_DEMO_DIR: o.demoDir } : {}),
     },
     stdio: 'ignore',
   });

@@ -12,7 +12,7 @@ import {
   BASE_REDIS_URL,
 } from './test-env';
 
-export type ServiceName = 'gateway' | 'admin-api' | 'persistence-writer' | 'presence';
+export type ServiceName = 'gateway' | 'admin-api' | 'persistence-writer' | 'presence' | 'webhooks';
 
 /** Port env variable of each service. */
 const PORT_ENV: Record<ServiceName, string> = {
@@ -20,6 +20,7 @@ const PORT_ENV: Record<ServiceName, string> = {
   'admin-api': 'ADMIN_API_PORT',
   'persistence-writer': 'WRITER_PORT',
   presence: 'PRESENCE_PORT',
+  webhooks: 'WEBHOOKS_PORT',
 };
 
 export interface RunningService {
@@ -38,6 +39,8 @@ export interface StackOptions {
   adminApi?: boolean;
   writers?: number;
   presences?: number;
+  /** Webhooks service replicas (default 1). */
+  webhooks?: number;
   /** Extra env for every service (e.g. short grace periods in tests). */
   env?: Record<string, string>;
   /** Per-service extra env. */
@@ -82,6 +85,7 @@ export class Stack {
       ...(o.adminApi === false ? [] : (['admin-api'] as ServiceName[])),
       ...Array.from({ length: o.writers ?? 1 }, () => 'persistence-writer' as ServiceName),
       ...Array.from({ length: o.presences ?? 1 }, () => 'presence' as ServiceName),
+      ...Array.from({ length: o.webhooks ?? 1 }, () => 'webhooks' as ServiceName),
       ...Array.from({ length: o.gateways ?? 2 }, () => 'gateway' as ServiceName),
     ];
     await Promise.all(plan.map((name) => this.startService(name)));

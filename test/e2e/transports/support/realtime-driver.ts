@@ -235,8 +235,9 @@ export const socketIoDriver: RealtimeDriver = {
       });
       return new SocketIoConnection(socket, ready['clientID'] ?? '');
     } catch (e) {
-      const message = (e as Error).message;
-      throw new RefusedConnect(message === 'unauthorized' ? 'unauthorized' : 'other', message);
+      const { message, data } = e as Error & { data?: { message?: string } };
+      const detail = data?.message ? `${message}: ${data.message}` : message;
+      throw new RefusedConnect(message === 'unauthorized' ? 'unauthorized' : 'other', detail);
     }
   },
 };
@@ -374,7 +375,7 @@ export const optimizedDriver: RealtimeDriver = {
       return new OptimizedConnection(client, clientOfToken(c.token));
     } catch (e) {
       if (e instanceof OptimizedConnectError)
-        throw new RefusedConnect(e.status === 401 ? 'unauthorized' : 'other', `HTTP ${e.status}`);
+        throw new RefusedConnect(e.status === 401 ? 'unauthorized' : 'other', `HTTP ${e.status} ${e.body}`);
       throw new RefusedConnect('other', (e as Error).message);
     }
   },

@@ -29,6 +29,11 @@ const channel: Channel = {
   private: false,
   presence: false,
   isClosed: false,
+  clientPublish: true,
+  joinLeave: true,
+  historySize: null,
+  historyTTLSeconds: null,
+  autoCreated: false,
   extra: '',
   createdAt: 0,
 };

@@ -239,3 +239,30 @@ describe('ChannelHub', () => {
     expect(m.written).toEqual([]);
   });
 });
+
+describe('ChannelHub occupancy reports', () => {
+  it('reports a channel room occupied with its first local member and vacated with its last', async () => {
+    const reports: string[] = [];
+    const hub = new ChannelHub(new InMemoryChannelFeed(), [], undefined, {
+      occupied: (appID, channelID) => reports.push(`occupied ${appID}/${channelID}`),
+      vacated: (appID, channelID) => reports.push(`vacated ${appID}/${channelID}`),
+    });
+    const a = sessionOf('p', 'alice').session;
+    const b = sessionOf('p', 'bob').session;
+    const room = channelRoom('app', 'news');
+    await hub.join(room, a);
+    await hub.join(room, b);
+    await hub.join(room, a); // already a member
+    hub.leave(room, a);
+    hub.leave(room, a); // already gone
+    expect(reports).toEqual(['occupied app/news']);
+    hub.leave(room, b);
+    expect(reports).toEqual(['occupied app/news', 'vacated app/news']);
+    // A hold alone (a subscribe reading its position) does not occupy.
+    hub.hold(room, a);
+    hub.release(room, a);
+    await hub.join(clientRoom('app', 'alice'), a); // not a channel room
+    hub.leave(clientRoom('app', 'alice'), a);
+    expect(reports).toHaveLength(2);
+  });
+});

@@ -1,5 +1,10 @@
-import type { ChannelEvent } from '@channels/contracts';
-import { type ChannelFeed, roomBroadcastTemplate } from '@channels/realtime';
+import { type ChannelEvent, parseChannelRoom } from '@channels/contracts';
+import {
+  type ChannelFeed,
+  NO_OCCUPANCY,
+  type OccupancyTracker,
+  roomBroadcastTemplate,
+} from '@channels/realtime';
 import type { Notice, ProtocolCodec, Session } from './session';
 
 /** A subscribe's hold: the room's deliveries buffered for one session until its answer is sent. */
@@ -151,6 +156,8 @@ export class ChannelHub {
     codecs: ProtocolCodec[],
     /** Called with the number of sessions channel events were written to (per read, not per session). */
     private readonly delivered: (count: number) => void = () => undefined,
+    /** Told when a channel room gets its first member here and loses its last (occupancy webhooks). */
+    private readonly occupancy: OccupancyTracker = NO_OCCUPANCY,
   ) {
     for (const c of codecs) this.codecs.set(c.protocol, c);
     feed.onMessage((room, message) => this.receive(room, message));
@@ -182,7 +189,9 @@ export class ChannelHub {
       r = { name: room, members: new Set(), holds: undefined, template: undefined, delivered: 0 };
       this.rooms.set(room, r);
     }
+    const before = r.members.size;
     r.members.add(session);
+    if (before === 0 && r.members.size === 1) this.reportOccupancy(room, true);
     return this.feed.subscribe(room);
   }
 
@@ -190,7 +199,7 @@ export class ChannelHub {
   leave(room: string, session: Session): void {
     const r = this.rooms.get(room);
     if (!r) return;
-    r.members.delete(session);
+    if (r.members.delete(session) && r.members.size === 0) this.reportOccupancy(room, false);
     const state = r.holds?.get(session);
     if (state) this.dropHold(r, session, state);
     this.dropIfUnused(r);
@@ -295,6 +304,13 @@ export class ChannelHub {
       r.delivered = 0;
     }
     return out;
+  }
+
+  private reportOccupancy(room: string, occupied: boolean): void {
+    const channel = parseChannelRoom(room);
+    if (!channel) return;
+    if (occupied) this.occupancy.occupied(channel.appID, channel.channelID);
+    else this.occupancy.vacated(channel.appID, channel.channelID);
   }
 
   private dropHold(r: Room, session: Session, state: HoldState): void {

@@ -22,6 +22,7 @@ import {
 } from '@channels/contracts';
 import { ChannelRepository } from '@channels/db';
 import { BROKER, type Broker, PRESENCE_TRACKER, type PresenceTracker } from '@channels/realtime';
+import { HookCaller } from '../hooks/hook-caller.service';
 import { ChannelAccess } from '../channel-access.service';
 import { HistoryService } from '../history.service';
 import { PublishService } from '../publish.service';
@@ -74,6 +75,7 @@ export class RealtimeCore {
     @Inject(PRESENCE_TRACKER) private readonly presence: PresenceTracker,
     @Inject(REALTIME_CORE_OPTIONS) private readonly options: RealtimeCoreOptions,
     @Inject(CORE_METRICS) private readonly metrics: CoreMetrics,
+    private readonly hooks: HookCaller,
   ) {
     this.publishedOk = metrics.eventsIn.labels({ result: 'ok' });
   }
@@ -115,12 +117,13 @@ export class RealtimeCore {
     session: Session,
     channelIDs: string[],
     recover: Record<string, { offset: number; epoch: string }> = {},
+    by: 'client' | 'server' = 'client',
   ): Promise<SubscribeOutcome> {
     const prepared: Prepared[] = [];
     const results: Record<string, SubscribeChannelResult> = {};
     for (const channelID of channelIDs) {
       try {
-        const p = await this.subscribeOne(session, channelID, recover[channelID]);
+        const p = await this.subscribeOne(session, channelID, recover[channelID], by);
         prepared.push(p);
         results[channelID] = p.result;
       } catch (e) {
@@ -143,7 +146,7 @@ export class RealtimeCore {
   async serverSubscribe(session: Session, channelIDs: string[]): Promise<string[]> {
     const fresh = channelIDs.filter((c) => !session.channels.has(c));
     if (fresh.length === 0 || !session.connected) return [];
-    const { ack, afterAck } = await this.subscribeMany(session, fresh);
+    const { ack, afterAck } = await this.subscribeMany(session, fresh, {}, 'server');
     const done: string[] = [];
     for (const channelID of fresh) {
       const r = ack.results[channelID];
@@ -189,7 +192,14 @@ export class RealtimeCore {
       throw new ChannelsError(ErrorCode.RateLimited, 'publish rate limit exceeded for this client');
     }
     try {
-      const ack = await this.publisher.publish(session.principal, session.appID, input, opts);
+      const ack = await this.publisher.publish(session.principal, session.appID, input, {
+        ...opts,
+        origin: {
+          deviceID: session.deviceID,
+          connectionID: session.connectionID,
+          transport: session.transport.protocol,
+        },
+      });
       this.publishedOk.inc();
       return ack;
     } catch (e) {
@@ -244,8 +254,20 @@ export class RealtimeCore {
     session: Session,
     channelID: string,
     recover: { offset: number; epoch: string } | undefined,
+    by: 'client' | 'server',
   ): Promise<Prepared> {
     const channel = await this.access.require(session.principal, session.appID, channelID);
+    // The app's backend judges what clients ask for; what it or a token asked for is already decided.
+    if (by === 'client' && !session.channels.has(channelID) && !isAdmin(session.principal))
+      await this.hooks.check(session.appID, {
+        hook: 'subscribe',
+        appID: session.appID,
+        clientID: session.clientID,
+        deviceID: session.deviceID,
+        connectionID: session.connectionID,
+        transport: session.transport.protocol,
+        channelID,
+      });
     const room = channelRoom(session.appID, channelID);
     const already = session.channels.has(channelID);
     if (!already && session.channels.size >= this.options.maxChannelsPerConnection) {

@@ -1,0 +1,2 @@
+// Runs this folder's TypeScript directly, like the writer benchmark (same hook).
+require('../writer/ts-register.cjs');
