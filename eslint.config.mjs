@@ -88,11 +88,11 @@ export default [
             { sourceTag: 'scope:admin-api', onlyDependOnLibsWithTags: ['scope:admin-api', 'scope:shared'] },
             { sourceTag: 'scope:writer', onlyDependOnLibsWithTags: ['scope:writer', 'scope:shared'] },
             { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:presence', 'scope:shared'] },
-            // The dashboard runs in the browser: wire types only, and admin-api / the gateways over
-            // HTTP and socket.io (never server frameworks or storage clients).
+            // The dashboard runs in the browser: wire types, admin-api over HTTP and the gateways
+            // through the client SDK only (never server frameworks, storage clients or raw sockets).
             {
               sourceTag: 'scope:dashboard',
-              onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:shared'],
+              onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:client', 'scope:shared'],
               bannedExternalImports: [
                 '@nestjs/*',
                 '@prisma/*',
@@ -102,6 +102,7 @@ export default [
                 'pg',
                 'express',
                 'socket.io',
+                'socket.io-client',
               ],
             },
             { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },

@@ -9,6 +9,8 @@ export default defineConfig({
   root: here('.'),
   base: '/dashboard/',
   plugins: [react()],
+  // The client SDK from its source (its wire types come from libs/contracts, as types only).
+  resolve: { alias: { '@channels/client': here('../../libs/client/src/index.ts') } },
   build: {
     outDir: here('../../dist/apps/dashboard'),
     emptyOutDir: true,

@@ -1,12 +1,17 @@
-import type { ChannelEvent, PresenceStatus } from '@channels/contracts';
+import {
+  type ChannelEvent,
+  ChannelsClient,
+  type ChannelsError,
+  type ConnectionState,
+  type PresenceMap,
+} from '@channels/client';
 import { useEffect, useRef, useState } from 'react';
-import { ChannelsClient, type ChannelsError, type ClientState } from './channels-client';
 
 /** Most events the live tail keeps (older ones are dropped from view; history has them all). */
 export const TAIL_LIMIT = 500;
 
 export interface LiveChannel {
-  state: ClientState;
+  state: ConnectionState;
   /** Newest first. */
   events: ChannelEvent[];
   /** Events received while paused, shown when resumed. */
@@ -14,25 +19,27 @@ export interface LiveChannel {
   paused: boolean;
   setPaused(p: boolean): void;
   clear(): void;
-  presence: ReadonlyMap<string, PresenceStatus>;
+  presence: PresenceMap;
   subscribed: boolean;
   error: ChannelsError | null;
 }
 
 /**
- * Subscribes to one channel with the signed-in token for as long as the component is mounted:
- * its events (a bounded tail that can be paused) and its presence.
+ * Subscribes to one channel through the gateways with `@channels/client` and the signed-in token,
+ * for as long as the component is mounted: its events (each once, in offset order, recovered
+ * after a reconnect; a bounded tail that can be paused) and its presence.
  */
 export function useLiveChannel(opts: {
+  /** The gateways' address; empty: this page's origin; undefined: not known yet. */
   url: string | undefined;
   appID: string;
   channelID: string;
   token: string;
 }): LiveChannel {
   const { url, appID, channelID, token } = opts;
-  const [state, setState] = useState<ClientState>('disconnected');
+  const [state, setState] = useState<ConnectionState>('disconnected');
   const [events, setEvents] = useState<ChannelEvent[]>([]);
-  const [presence, setPresence] = useState<ReadonlyMap<string, PresenceStatus>>(new Map());
+  const [presence, setPresence] = useState<PresenceMap>(new Map());
   const [subscribed, setSubscribed] = useState(false);
   const [error, setError] = useState<ChannelsError | null>(null);
   const [paused, setPausedState] = useState(false);
@@ -42,13 +49,10 @@ export function useLiveChannel(opts: {
 
   useEffect(() => {
     if (url === undefined) return;
-    const client = new ChannelsClient({ url, appID, token });
+    const client = new ChannelsClient({ url: url || window.location.origin, appID, token });
     const sub = client.channel(channelID);
     const offs = [
-      client.on('state', (s) => {
-        setState(s);
-        if (s !== 'connected') setSubscribed(false);
-      }),
+      client.on('state', setState),
       client.on('error', setError),
       sub.on('event', (e) => {
         if (pausedRef.current) {
@@ -59,10 +63,10 @@ export function useLiveChannel(opts: {
           setEvents((list) => [e, ...list].slice(0, TAIL_LIMIT));
         }
       }),
-      sub.on('presence', (p) => setPresence(p)),
-      sub.on('subscribed', () => {
-        setSubscribed(true);
-        setError(null);
+      sub.on('presence', (p) => setPresence(new Map(p))),
+      sub.on('state', (s) => {
+        setSubscribed(s === 'subscribed');
+        if (s === 'subscribed') setError(null);
       }),
       sub.on('error', setError),
     ];

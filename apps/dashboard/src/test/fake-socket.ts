@@ -1,15 +1,18 @@
 /**
- * A socket.io-client socket without a network: the test plays the gateway — it answers the calls
+ * A socket.io-client socket (what `@channels/client` uses of it) without a network: the test plays
+ * the gateway — it answers the calls
  * the page makes (`answer`) and pushes server events (`push`).
  */
 type Listener = (...args: unknown[]) => void;
+const RESERVED = new Set(['connect', 'connect_error', 'disconnect']);
 type Answerer = (payload: unknown) => unknown;
 
 export class FakeSocket {
   active = true;
   readonly sent: { name: string; payload: unknown }[] = [];
   readonly options: unknown;
-  private readonly listeners = new Map<string, Listener[]>();
+  private listeners = new Map<string, Listener[]>();
+  private anyListeners: Listener[] = [];
   private readonly answers = new Map<string, Answerer>();
 
   constructor(
@@ -21,6 +24,26 @@ export class FakeSocket {
 
   on(name: string, fn: Listener): this {
     this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    return this;
+  }
+
+  onAny(fn: Listener): this {
+    this.anyListeners.push(fn);
+    return this;
+  }
+
+  offAny(): this {
+    this.anyListeners = [];
+    return this;
+  }
+
+  removeAllListeners(): this {
+    this.listeners = new Map();
+    return this;
+  }
+
+  close(): this {
+    this.active = false;
     return this;
   }
 
@@ -50,9 +73,10 @@ export class FakeSocket {
     return this;
   }
 
-  /** A server → client event. */
+  /** A server → client event (socket.io's own events reach `on` listeners only). */
   push(name: string, payload?: unknown): void {
     for (const fn of this.listeners.get(name) ?? []) fn(payload);
+    if (!RESERVED.has(name)) for (const fn of this.anyListeners) fn(name, payload);
   }
 
   sentNamed(name: string): unknown[] {
