@@ -32,7 +32,8 @@ RUN node scripts/prisma-generate.mjs \
  && test -f dist/apps/admin-api/main.js \
  && test -f dist/apps/persistence-writer/main.js \
  && test -f dist/apps/presence/main.js \
- && test -f dist/apps/webhooks/main.js
+ && test -f dist/apps/webhooks/main.js \
+ && test -f dist/apps/dashboard/index.html
 
 # ---------------------------------------------------------------------------------------------
 # prod-deps: only what the bundles require at run time (they keep node_modules external; the
@@ -94,6 +95,8 @@ CMD ["node", "dist/apps/webhooks/main.js"]
 # ---------------------------------------------------------------------------------------------
 FROM runtime AS admin-api
 COPY --from=build /src/dist/apps/admin-api ./dist/apps/admin-api
+# The dashboard SPA admin-api serves at /dashboard/ (DASHBOARD_DIR defaults to this folder).
+COPY --from=build /src/dist/apps/dashboard ./dist/apps/dashboard
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "deploy/docker/healthcheck.mjs", "ADMIN_API_PORT", "3000"]

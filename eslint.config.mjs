@@ -22,7 +22,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/generated/**', '.nx', 'tmp', 'coverage', 'bench/**/*.mjs'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -88,6 +88,23 @@ export default [
             { sourceTag: 'scope:admin-api', onlyDependOnLibsWithTags: ['scope:admin-api', 'scope:shared'] },
             { sourceTag: 'scope:writer', onlyDependOnLibsWithTags: ['scope:writer', 'scope:shared'] },
             { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:presence', 'scope:shared'] },
+            // The dashboard runs in the browser: wire types, admin-api over HTTP and the gateways
+            // through the client SDK only (never server frameworks, storage clients or raw sockets).
+            {
+              sourceTag: 'scope:dashboard',
+              onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:client', 'scope:shared'],
+              bannedExternalImports: [
+                '@nestjs/*',
+                '@prisma/*',
+                'ioredis',
+                'redis',
+                'bullmq',
+                'pg',
+                'express',
+                'socket.io',
+                'socket.io-client',
+              ],
+            },
             { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },
             { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
             // The CLI starts in a blink and talks to the system only over HTTP and socket.io.
@@ -135,6 +152,7 @@ export default [
   {
     files: [
       '**/*.spec.ts',
+      '**/*.spec.tsx',
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',
       'test/**/*.ts',

@@ -51,13 +51,23 @@ export function loadDotEnv() {
 }
 
 /**
- * Every built Nx project: the five services, the operators' CLI (`npx channels`) and the client
- * SDK (`@channels/client` in dist/libs/client; the demo page loads its browser bundle).
+ * Every built Nx project: the five services, the operators' CLI (`npx channels`), the client SDK
+ * (`@channels/client` in dist/libs/client; the demo page loads its browser bundle) and the
+ * dashboard (served by admin-api at /dashboard/).
  */
-export const APPS = ['admin-api', 'gateway', 'persistence-writer', 'presence', 'webhooks', 'cli', 'client'];
+export const APPS = [
+  'admin-api',
+  'gateway',
+  'persistence-writer',
+  'presence',
+  'webhooks',
+  'cli',
+  'client',
+  'dashboard',
+];
 
 export function buildApps() {
-  step('Building the services, the CLI and the client SDK');
+  step('Building the services, the CLI, the client SDK and the dashboard');
   run(
     join(ROOT, 'node_modules/.bin/nx'),
     [

@@ -218,9 +218,10 @@ async function main() {
  Channels is up.
 
  One address:           http://localhost:${frontDoorPort}
-   socket.io, /optimized → ${gateways.length} gateways; original REST routes, /v1 → admin-api
+   socket.io, /optimized → ${gateways.length} gateways; original REST routes, /v1, /dashboard → admin-api
    original SDKs:        ws://localhost:${frontDoorPort}/optimized and http://localhost:${frontDoorPort}/channel/…
  Gateways directly:     ${gateways.map((g) => g.url.replace('127.0.0.1', 'localhost')).join(', ')}
+ Dashboard:             http://localhost:${frontDoorPort}/dashboard/   (sign in with the super admin or admin token below)
  Admin API directly:    http://localhost:${adminPort}          (OpenAPI: /v1/openapi.json, docs: /v1/docs)
  Writer / presence / webhooks: http://localhost:${writerPort}/health/ready, http://localhost:${presencePort}/health/ready, http://localhost:${webhooksPort}/health/ready
  Metrics:               /metrics on every service port

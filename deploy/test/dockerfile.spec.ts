@@ -97,11 +97,14 @@ describe('Dockerfile', () => {
     for (const target of [...APPS, 'migrate']) expect(stage(target)).toBeDefined();
     expect(stage('build').from).toMatch(/NODE_IMAGE|^node:/);
     // Every image is the runtime stage plus its own bundle: multi-stage, nothing from the build
-    // stage but dist/apps/<app>.
+    // stage but dist/apps/<app> (and, for admin-api, the dashboard it serves).
     for (const app of APPS) {
       expect(lineage(app).map((s) => s.name)).toEqual([app, 'runtime']);
       const fromBuild = all(app, 'COPY').filter((c) => c.args.includes('--from=build'));
-      expect(fromBuild.map((c) => c.args)).toEqual([`--from=build /src/dist/apps/${app} ./dist/apps/${app}`]);
+      expect(fromBuild.map((c) => c.args)).toEqual([
+        `--from=build /src/dist/apps/${app} ./dist/apps/${app}`,
+        ...(app === 'admin-api' ? ['--from=build /src/dist/apps/dashboard ./dist/apps/dashboard'] : []),
+      ]);
     }
   });
 
@@ -113,6 +116,7 @@ describe('Dockerfile', () => {
     expect(run).toMatch(/node scripts\/prisma-generate\.mjs/);
     expect(run).toMatch(/nx run-many -t build --projects=tag:type:app/);
     for (const app of APPS) expect(run).toContain(`test -f dist/apps/${app}/main.js`);
+    expect(run).toContain('test -f dist/apps/dashboard/index.html');
   });
 
   it.each(APPS)(
@@ -188,6 +192,10 @@ describe('Dockerfile', () => {
       'libs/db/src/index.ts',
       ...APPS.map((a) => `apps/${a}/src/main.ts`),
       ...APPS.map((a) => `apps/${a}/project.json`),
+      'apps/dashboard/project.json',
+      'apps/dashboard/index.html',
+      'apps/dashboard/vite.config.mts',
+      'apps/dashboard/src/main.tsx',
     ]) {
       expect({ needed, ignored: dockerIgnored(needed, ignorePatterns) }).toEqual({ needed, ignored: false });
     }
@@ -199,6 +207,7 @@ describe('Dockerfile', () => {
       'dist/apps/gateway/main.js',
       'apps/gateway/node_modules/x',
       'libs/db/src/generated/prisma/client.ts',
+      'apps/dashboard/src/app/apps/apps-page.spec.tsx',
     ]) {
       expect({ kept, ignored: dockerIgnored(kept, ignorePatterns) }).toEqual({ kept, ignored: true });
     }

@@ -1,6 +1,6 @@
 // The clients' one address, as each front door routes it: npm start's (tools/front-door), compose's
-// nginx and the Kubernetes Ingresses send the original product's REST routes, /v1 and the server API
-// (/apps/{appID}/api/, gocent's) to admin-api, and socket.io and /optimized (the original SDKs'
+// nginx and the Kubernetes Ingresses send the original product's REST routes, /v1, the server API
+// (/apps/{appID}/api/, gocent's) and the dashboard (/dashboard/) to admin-api, and socket.io and /optimized (the original SDKs'
 // WebSocket) to the gateways. The original SDKs use one base URL for both, so a front door that misses either breaks them. The admin-api requests are
 // every route its controllers serve (with and without a trailing slash, as the SDKs call some): a
 // route added later that a front door misses fails here.
@@ -65,6 +65,7 @@ const GATEWAY = [
   '/appsx/x1/api/',
   '/cx/1/sync/2',
   '/v10',
+  '/dashboards',
 ];
 const REQUESTS: [string, Service][] = [
   ...ADMIN_API.map((p): [string, Service] => [p, 'admin-api']),
@@ -94,6 +95,8 @@ it('samples every admin-api route, original, /v1 and the server API', () => {
     '/v1/apps',
     '/apps/x1/api',
     '/apps/x1/api/',
+    '/dashboard',
+    '/dashboard/assets/x1',
   ])
     expect(ADMIN_API).toContain(p);
   expect(ADMIN_API.length).toBeGreaterThan(50);

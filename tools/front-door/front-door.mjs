@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Local front door (what nginx / an ingress does in production): one address for every client.
-// The original product's REST routes and /v1 go to admin-api; everything else — socket.io,
+// The original product's REST routes, /v1 and the dashboard go to admin-api; everything else — socket.io,
 // /optimized (the original SDKs' WebSocket) — goes to the gateways, balanced, with stickiness for
 // socket.io long-polling: a gateway's engine.io session ids start with "<GATEWAY_ID>.", so any
 // request carrying `sid` is routed to the gateway that owns the session; handshakes and other
@@ -27,11 +27,22 @@ export function parseUpstreams(spec) {
 
 /**
  * First path segments served by admin-api: the original product's REST routes (`/app`, `/client`,
- * `/channel`, `/last`, `/c/…/sync`, `/sync`), the `/v1` API and the server API
- * (`/apps/{appID}/api/`, what gocent calls). deploy/nginx/nginx.conf and the Kubernetes Ingresses
- * route the same ones (deploy/test checks that they agree).
+ * `/channel`, `/last`, `/c/…/sync`, `/sync`), the `/v1` API, the server API
+ * (`/apps/{appID}/api/`, what gocent calls) and the dashboard (`/dashboard/`).
+ * deploy/nginx/nginx.conf and the Kubernetes Ingresses route the same ones (deploy/test checks
+ * that they agree).
  */
-export const ADMIN_API_SEGMENTS = ['app', 'apps', 'client', 'channel', 'last', 'c', 'sync', 'v1'];
+export const ADMIN_API_SEGMENTS = [
+  'app',
+  'apps',
+  'client',
+  'channel',
+  'last',
+  'c',
+  'sync',
+  'v1',
+  'dashboard',
+];
 
 /** Which service a request path belongs to: 'admin-api' or 'gateway'. */
 export function serviceOf(path) {

@@ -18,6 +18,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { RequestRateLimiter } from './auth/request-rate-limiter';
 import { ADMIN_API_CONFIG, type AdminApiConfig } from './config';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { OriginalAppsController } from './original/original-apps.controller';
 import { OriginalChannelsController } from './original/original-channels.controller';
 import { OriginalClientsController } from './original/original-clients.controller';
@@ -97,6 +98,7 @@ export class AppModule {
         BatchController,
         ServerApiController,
         DocsController,
+        DashboardController,
       ],
       providers: [
         { provide: ADMIN_API_CONFIG, useValue: config },

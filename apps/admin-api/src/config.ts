@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { baseEnvSchema, databaseEnvSchema, envInt, jwtEnvSchema } from '@channels/bootstrap';
 import { z } from 'zod';
+
+/** The built dashboard next to this bundle: dist/apps/dashboard beside dist/apps/admin-api. */
+const DEFAULT_DASHBOARD_DIR = join(__dirname, '..', 'dashboard');
 
 /** admin-api settings (all from env; see .env.example). */
 export const adminApiEnvSchema = baseEnvSchema
@@ -44,6 +48,16 @@ export const adminApiEnvSchema = baseEnvSchema
     ADMIN_RATE_LIMIT_TIMEOUT_MS: envInt(250, 10, 10_000),
     /** CORS: `*` (any origin) or a comma-separated list of allowed origins. */
     CORS_ORIGINS: z.string().default('*'),
+    /** The built dashboard served at `/dashboard/` (its index.html and assets/). */
+    DASHBOARD_DIR: z.string().min(1, 'must not be empty').default(DEFAULT_DASHBOARD_DIR),
+    /**
+     * Where the dashboard's live views reach the gateways (socket.io); empty: the page's own origin,
+     * right when admin-api is reached through the deployment's one address.
+     */
+    DASHBOARD_GATEWAY_URL: z
+      .string()
+      .default('')
+      .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), 'must be an http(s) URL or empty'),
   });
 export type AdminApiConfig = z.output<typeof adminApiEnvSchema>;
 

@@ -437,8 +437,8 @@ describe('/v1 API', () => {
           connections: 5,
           updatedAt: now,
           apps: {
-            [app]: { connections: 3, subscriptions: 4, channels: { news: 3, vip: 1 } },
-            other: { connections: 2, subscriptions: 2, channels: { x: 2 } },
+            [app]: { connections: 3, subscriptions: 4, channels: { news: 3, vip: 1 }, eventsPerSecond: 7.5 },
+            other: { connections: 2, subscriptions: 2, channels: { x: 2 }, eventsPerSecond: 2 },
           },
         }),
         gwB: JSON.stringify({
@@ -489,17 +489,18 @@ describe('/v1 API', () => {
         subscriptions: 5,
         activeChannels: 2,
         gateways: [
-          { gatewayID: 'gwA', connections: 3, subscriptions: 4, updatedAt: now },
-          { gatewayID: 'gwB', connections: 1, subscriptions: 1, updatedAt: now },
+          { gatewayID: 'gwA', connections: 3, subscriptions: 4, eventsPerSecond: 7.5, updatedAt: now },
+          { gatewayID: 'gwB', connections: 1, subscriptions: 1, eventsPerSecond: 0, updatedAt: now },
         ],
       });
       const cluster = await http.get<{
         connections: number;
-        gateways: { gatewayID: string }[];
+        gateways: { gatewayID: string; eventsPerSecond: number }[];
         apps: { appID: string }[];
       }>('/v1/stats', { token: root });
       expect(cluster.body.connections).toBe(7);
       expect(cluster.body.gateways.map((g) => g.gatewayID)).toEqual(['gwA', 'gwB', 'gwSlow']);
+      expect(cluster.body.gateways[0]).toMatchObject({ gatewayID: 'gwA', eventsPerSecond: 9.5 });
       expect(cluster.body.apps.map((a) => a.appID)).toEqual(['other', app].sort());
       expect((await http.get('/v1/stats', { token: admin })).status).toBe(403);
     } finally {

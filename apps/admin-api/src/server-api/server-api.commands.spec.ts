@@ -105,10 +105,12 @@ function setup() {
     reports: async () => [
       report(
         'gw1',
-        { [APP]: { connections: 3, subscriptions: 4, channels: { news: 2, chat: 2 } } },
+        { [APP]: { connections: 3, subscriptions: 4, channels: { news: 2, chat: 2 }, eventsPerSecond: 0 } },
         1_700_000_000_999,
       ),
-      report('gw2', { other: { connections: 9, subscriptions: 9, channels: { secret: 9 } } }),
+      report('gw2', {
+        other: { connections: 9, subscriptions: 9, channels: { secret: 9 }, eventsPerSecond: 0 },
+      }),
     ],
   } as unknown as GatewayStatsReader;
   const state = new InMemoryPresenceState();

@@ -4,7 +4,7 @@ const now = 1_000_000;
 const report = (
   gatewayID: string,
   updatedAt: number,
-  apps: Record<string, [number, number, Record<string, number>]>,
+  apps: Record<string, [number, number, Record<string, number>, number?]>,
   intervalMs: number | undefined = 5_000,
 ) =>
   JSON.stringify({
@@ -13,15 +13,15 @@ const report = (
     updatedAt,
     intervalMs,
     apps: Object.fromEntries(
-      Object.entries(apps).map(([id, [connections, subscriptions, channels]]) => [
+      Object.entries(apps).map(([id, [connections, subscriptions, channels, eventsPerSecond]]) => [
         id,
-        { connections, subscriptions, channels },
+        { connections, subscriptions, channels, eventsPerSecond },
       ]),
     ),
   });
 
 const raw = {
-  gw1: report('gw1', now - 1_000, { a1: [3, 4, { news: 2, chat: 2 }], a2: [1, 1, { news: 1 }] }),
+  gw1: report('gw1', now - 1_000, { a1: [3, 4, { news: 2, chat: 2 }, 12.5], a2: [1, 1, { news: 1 }, 0.25] }),
   gw2: report('gw2', now - 14_000, { a1: [2, 2, { news: 1, sports: 1 }] }),
   gw3: report('gw3', now - 16_000, { a1: [50, 50, { stale: 50 }] }),
   broken: '{not json',
@@ -71,7 +71,9 @@ describe('gateway statistics', () => {
       connections: 1,
       subscriptions: 1,
       activeChannels: 1,
-      gateways: [{ gatewayID: 'gw1', connections: 1, subscriptions: 1, updatedAt: now - 1_000 }],
+      gateways: [
+        { gatewayID: 'gw1', connections: 1, subscriptions: 1, eventsPerSecond: 0.25, updatedAt: now - 1_000 },
+      ],
     });
   });
 
@@ -79,9 +81,9 @@ describe('gateway statistics', () => {
     const s = clusterStats(reports);
     expect(s.connections).toBe(6);
     expect(s.subscriptions).toBe(7);
-    expect(s.gateways.map((g) => [g.gatewayID, g.connections, g.subscriptions])).toEqual([
-      ['gw1', 4, 5],
-      ['gw2', 2, 2],
+    expect(s.gateways.map((g) => [g.gatewayID, g.connections, g.subscriptions, g.eventsPerSecond])).toEqual([
+      ['gw1', 4, 5, 12.75],
+      ['gw2', 2, 2, 0],
     ]);
     expect(s.apps).toEqual([
       { appID: 'a1', connections: 5, subscriptions: 6, activeChannels: 3 },
@@ -106,7 +108,7 @@ describe('gateway statistics', () => {
           gatewayID: 'g',
           connections: -4,
           updatedAt: now,
-          apps: { a: { channels: { x: -1, y: 'z' } } },
+          apps: { a: { channels: { x: -1, y: 'z' }, eventsPerSecond: -3 }, b: { eventsPerSecond: 1.234 } },
         }),
       },
       now,
@@ -117,7 +119,10 @@ describe('gateway statistics', () => {
         connections: 0,
         updatedAt: now,
         intervalMs: 5_000,
-        apps: { a: { connections: 0, subscriptions: 0, channels: {} } },
+        apps: {
+          a: { connections: 0, subscriptions: 0, channels: {}, eventsPerSecond: 0 },
+          b: { connections: 0, subscriptions: 0, channels: {}, eventsPerSecond: 1.23 },
+        },
       },
     ]);
   });

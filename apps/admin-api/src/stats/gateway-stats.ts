@@ -7,6 +7,8 @@ export interface GatewaySummary {
   gatewayID: string;
   connections: number;
   subscriptions: number;
+  /** Channel events written to connections per second (see `GatewayAppStats.eventsPerSecond`). */
+  eventsPerSecond: number;
   updatedAt: number;
 }
 
@@ -56,15 +58,23 @@ export function clusterStats(reports: GatewayReport[]): ClusterStats {
   const apps = new Map<string, { connections: number; subscriptions: number; channels: Set<string> }>();
   const gateways: GatewaySummary[] = reports.map((r) => {
     let subscriptions = 0;
+    let eventsPerSecond = 0;
     for (const [appID, a] of Object.entries(r.apps)) {
       subscriptions += a.subscriptions;
+      eventsPerSecond += a.eventsPerSecond;
       const acc = apps.get(appID) ?? { connections: 0, subscriptions: 0, channels: new Set<string>() };
       acc.connections += a.connections;
       acc.subscriptions += a.subscriptions;
       for (const ch of Object.keys(a.channels)) acc.channels.add(ch);
       apps.set(appID, acc);
     }
-    return { gatewayID: r.gatewayID, connections: r.connections, subscriptions, updatedAt: r.updatedAt };
+    return {
+      gatewayID: r.gatewayID,
+      connections: r.connections,
+      subscriptions,
+      eventsPerSecond: Math.round(eventsPerSecond * 100) / 100,
+      updatedAt: r.updatedAt,
+    };
   });
   return {
     connections: gateways.reduce((s, g) => s + g.connections, 0),
@@ -93,6 +103,7 @@ export function appStats(reports: GatewayReport[], appID: string): AppClusterSta
       gatewayID: r.gatewayID,
       connections: a.connections,
       subscriptions: a.subscriptions,
+      eventsPerSecond: a.eventsPerSecond,
       updatedAt: r.updatedAt,
     });
   }

@@ -459,6 +459,11 @@ const GatewaySummary = z.object({
   gatewayID: z.string(),
   connections: z.number().int(),
   subscriptions: z.number().int(),
+  eventsPerSecond: z
+    .number()
+    .describe(
+      'Channel events written to connections per second on this gateway (one per event per subscribed connection), over its last report interval.',
+    ),
   updatedAt: z.number().int(),
 });
 export const AppStats = named(

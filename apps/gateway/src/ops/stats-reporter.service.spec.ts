@@ -47,6 +47,13 @@ describe('StatsReporter', () => {
     {
       all: () => sessions.values(),
       roomMembers: () => rooms,
+      // 30 events written to app a's sessions since the previous report, and 6 of a room since left.
+      takeDeliveries: () =>
+        new Map([
+          [channelRoom('a', 'news'), 30],
+          [channelRoom('a', 'gone'), 6],
+          [channelRoom('x', 'other-app'), 50],
+        ]),
     } as unknown as ChannelHub,
     {
       channel: async (_appID: string, channelID: string) => ({ private: channelID.startsWith('p') }),
@@ -55,7 +62,11 @@ describe('StatsReporter', () => {
   );
   const value = async (g: Gauge) => (await g.get()).values[0]?.value;
 
-  beforeAll(() => reporter.report());
+  let startedAt = 0;
+  beforeAll(async () => {
+    startedAt = performance.now();
+    await reporter.report();
+  });
 
   it('sets the channelize gauges from the sessions and from the subscription storage', async () => {
     expect(await value(metrics.openConnections)).toBe(2);
@@ -82,9 +93,21 @@ describe('StatsReporter', () => {
       intervalMs: 2_500,
       startedAt: Math.round(performance.timeOrigin),
       apps: {
-        a: { connections: 2, subscriptions: 3, channels: { news: 2, p1: 1 } },
-        b: { connections: 1, subscriptions: 1, channels: { pchat: 1 } },
+        a: {
+          connections: 2,
+          subscriptions: 3,
+          channels: { news: 2, p1: 1 },
+          eventsPerSecond: expect.any(Number),
+        },
+        b: { connections: 1, subscriptions: 1, channels: { pchat: 1 }, eventsPerSecond: 0 },
       },
     });
+  });
+
+  it("reports each app's deliveries per second since the reporter's previous count", () => {
+    const report = parseGatewayStatsReport('gw-t', written.get('gw-t') ?? '');
+    // The reporter was made just before the report: 36 deliveries over at most the time since then.
+    const elapsedSeconds = (performance.now() - startedAt) / 1000 + 0.5;
+    expect(report?.apps['a'].eventsPerSecond).toBeGreaterThanOrEqual(Math.floor(36 / elapsedSeconds));
   });
 });

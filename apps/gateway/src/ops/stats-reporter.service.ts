@@ -23,6 +23,8 @@ import { GatewayMetrics } from './gateway-metrics';
 @Injectable()
 export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  /** When the previous report counted deliveries (the rate's time base). */
+  private countedAt = performance.now();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
@@ -63,7 +65,7 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
     };
     for (const d of this.hub.all()) {
       connections++;
-      const a = (apps[d.appID] ??= { connections: 0, subscriptions: 0, channels: {} });
+      const a = (apps[d.appID] ??= { connections: 0, subscriptions: 0, channels: {}, eventsPerSecond: 0 });
       a.connections++;
       a.subscriptions += d.channels.size;
       let hasOpen = false;
@@ -76,6 +78,15 @@ export class StatsReporter implements OnApplicationBootstrap, OnApplicationShutd
       if (hasOpen) open++;
       if (hasPrivate) priv++;
     }
+    const now = performance.now();
+    const seconds = Math.max(now - this.countedAt, 1) / 1000;
+    this.countedAt = now;
+    for (const [room, n] of this.hub.takeDeliveries()) {
+      const a = apps[parseChannelRoom(room)?.appID ?? ''];
+      if (a) a.eventsPerSecond += n;
+    }
+    for (const a of Object.values(apps))
+      a.eventsPerSecond = Math.round((a.eventsPerSecond / seconds) * 100) / 100;
     const storedOpen = new Set<Session>();
     const storedPrivate = new Set<Session>();
     let storedChannels = 0;

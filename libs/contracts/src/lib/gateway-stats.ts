@@ -22,6 +22,12 @@ export interface GatewayAppStats {
   connections: number;
   subscriptions: number;
   channels: Record<string, number>;
+  /**
+   * Channel events written to the app's connections on this gateway per second (one per event per
+   * subscribed connection), over the time since its previous report; 0 in reports of gateways that
+   * do not count them.
+   */
+  eventsPerSecond: number;
 }
 
 /** Reports a gateway may miss before readers leave it out. */
@@ -33,6 +39,9 @@ export const GATEWAY_STATS_MAX_INTERVAL_MS = 60_000;
 
 const nonNeg = (v: unknown): number =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+/** A non-negative rate, to two decimals. */
+const rate = (v: unknown): number =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * 100) / 100 : 0;
 
 /**
  * Reads one hash value (`field` = the gateway id it was stored under). Tolerant, since the hash is
@@ -64,6 +73,7 @@ export function parseGatewayStatsReport(field: string, json: string): GatewaySta
         connections: nonNeg(app.connections),
         subscriptions: nonNeg(app.subscriptions),
         channels,
+        eventsPerSecond: rate(app.eventsPerSecond),
       };
     }
   }

@@ -121,6 +121,30 @@ describe('ChannelHub', () => {
     expect(delivered).toEqual([4]);
   });
 
+  it('counts the channel events written per room until read, rooms left since then included', async () => {
+    const { feed, hub } = setup();
+    const other = channelRoom('app', 'other');
+    const [s1, s2, s3] = [sessionOf('a', 'u1'), sessionOf('b', 'u2'), sessionOf('a', 'u3')];
+    await hub.join(ROOM, s1.session);
+    await hub.join(ROOM, s2.session);
+    await hub.join(other, s3.session);
+    feed.publish(ROOM, scriptMessage(event(1, 'x')));
+    feed.publish(ROOM, scriptMessage(event(2, 'y')));
+    feed.publish(other, scriptMessage(event(1, 'z')));
+    await tick();
+    hub.leave(other, s3.session);
+    expect(hub.takeDeliveries()).toEqual(
+      new Map([
+        [other, 1],
+        [ROOM, 4],
+      ]),
+    );
+    expect(hub.takeDeliveries()).toEqual(new Map());
+    feed.publish(ROOM, scriptMessage(event(3, 'w')));
+    await tick();
+    expect(hub.takeDeliveries()).toEqual(new Map([[ROOM, 2]]));
+  });
+
   it('writes the deliveries of one read together on the next tick: alone at once, several batched', async () => {
     const { feed, hub } = setup();
     const m = sessionOf('a', 'u1');

@@ -25,6 +25,8 @@ interface Room {
   readonly members: Set<Session>;
   holds: Map<Session, HoldState> | undefined;
   template: { prefix: Buffer; suffix: Buffer } | undefined;
+  /** Channel events written to its sessions since `takeDeliveries` last read them. */
+  delivered: number;
 }
 
 /**
@@ -146,6 +148,8 @@ export class ChannelHub {
   private readonly byApp = new Map<string, Set<Session>>();
   private readonly codecs = new Map<string, ProtocolCodec>();
   private pending: { room: Room; delivery: Delivery }[] = [];
+  /** Deliveries of rooms dropped since `takeDeliveries` last read them, by room name. */
+  private readonly droppedDeliveries = new Map<string, number>();
 
   constructor(
     private readonly feed: ChannelFeed,
@@ -182,7 +186,7 @@ export class ChannelHub {
   join(room: string, session: Session): Promise<void> {
     let r = this.rooms.get(room);
     if (!r) {
-      r = { name: room, members: new Set(), holds: undefined, template: undefined };
+      r = { name: room, members: new Set(), holds: undefined, template: undefined, delivered: 0 };
       this.rooms.set(room, r);
     }
     const before = r.members.size;
@@ -205,7 +209,7 @@ export class ChannelHub {
   hold(room: string, session: Session): void {
     let r = this.rooms.get(room);
     if (!r) {
-      r = { name: room, members: new Set(), holds: undefined, template: undefined };
+      r = { name: room, members: new Set(), holds: undefined, template: undefined, delivered: 0 };
       this.rooms.set(room, r);
     }
     const holds = (r.holds ??= new Map());
@@ -287,6 +291,21 @@ export class ChannelHub {
     })();
   }
 
+  /**
+   * Channel events written to sessions per room since the last call (one per event per session, as
+   * the `delivered` callback counts them), rooms left since then included; resets the counts.
+   */
+  takeDeliveries(): Map<string, number> {
+    const out = new Map(this.droppedDeliveries);
+    this.droppedDeliveries.clear();
+    for (const r of this.rooms.values()) {
+      if (r.delivered === 0) continue;
+      out.set(r.name, (out.get(r.name) ?? 0) + r.delivered);
+      r.delivered = 0;
+    }
+    return out;
+  }
+
   private reportOccupancy(room: string, occupied: boolean): void {
     const channel = parseChannelRoom(room);
     if (!channel) return;
@@ -306,6 +325,8 @@ export class ChannelHub {
   private dropIfUnused(r: Room): void {
     if (r.members.size > 0 || r.holds || this.rooms.get(r.name) !== r) return;
     this.rooms.delete(r.name);
+    if (r.delivered > 0)
+      this.droppedDeliveries.set(r.name, (this.droppedDeliveries.get(r.name) ?? 0) + r.delivered);
     void this.feed.unsubscribe(r.name);
   }
 
@@ -355,6 +376,7 @@ export class ChannelHub {
     const now = list.length === 1;
     let count = 0;
     for (const { room, delivery } of list) {
+      let written = 0;
       const holds = room.holds;
       for (const s of room.members) {
         if (holds) {
@@ -370,8 +392,10 @@ export class ChannelHub {
           }
         }
         if (delivery.excludes(s)) continue;
-        if (this.writeTo(s, delivery, now) && delivery.isEvent) count++;
+        if (this.writeTo(s, delivery, now) && delivery.isEvent) written++;
       }
+      room.delivered += written;
+      count += written;
     }
     if (count > 0) this.delivered(count);
   }
