@@ -1,4 +1,4 @@
-import { call, eventually, Fixtures, killSubscriberConnection, sleep, Stack } from '@channels/testing';
+import { eventually, Fixtures, killSubscriberConnection, sleep, Stack } from '@channels/testing';
 import { io, type Socket } from 'socket.io-client';
 import { Http } from '../admin-api/support/http';
 
@@ -58,16 +58,20 @@ describe("a gateway's lost Redis subscription", () => {
     });
     const answers: SubAck['results'][string][] = [];
     client.on('ready', () => {
-      void call<SubAck>(client, 'subscribe', {
-        channels: [CH],
-        ...(position ? { recover: { [CH]: position } } : {}),
-      }).then((ack) => {
-        const r = ack.results[CH];
-        answers.push(r);
-        for (const e of r.events ?? []) received.push(e);
-        const last = received.at(-1);
-        position = last ? { offset: last.offset, epoch: r.epoch } : r;
-      });
+      // The recovered events are taken in the acknowledgement callback itself: live events that
+      // follow the answer may arrive in the same read, and their handlers run right after it (a
+      // promise's continuation would run only after them).
+      client.emit(
+        'subscribe',
+        { channels: [CH], ...(position ? { recover: { [CH]: position } } : {}) },
+        (ack: SubAck) => {
+          const r = ack.results[CH];
+          answers.push(r);
+          for (const e of r.events ?? []) received.push(e);
+          const last = received.at(-1);
+          position = last ? { offset: last.offset, epoch: r.epoch } : r;
+        },
+      );
     });
     await eventually(() => answers.length === 1, 'subscribed');
     const start = answers[0].offset;
