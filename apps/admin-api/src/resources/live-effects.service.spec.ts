@@ -1,5 +1,10 @@
 import type { ChannelDirectory, ChannelGateService, TokenRevocations } from '@channels/messaging';
-import { type Broker, InMemoryControlBus, type PresenceTracker } from '@channels/realtime';
+import {
+  type Broker,
+  InMemoryControlBus,
+  type PresenceTracker,
+  type WebhookEmitter,
+} from '@channels/realtime';
 import { LiveEffects } from './live-effects.service';
 
 /** Gate and broker fakes that record calls and fail while `down` is set, like an unreachable Redis. */
@@ -44,7 +49,18 @@ function fakes() {
       state.log.push(`forget presence ${appID}/${channelID}`);
     },
   } as unknown as PresenceTracker;
-  return { state, effects: new LiveEffects(gates, directory, broker, bus, revocations, presence), bus };
+  const webhooks = {
+    emit: async (appID: string, type: string, subject: { channelID?: string; clientID?: string }) => {
+      fail();
+      state.log.push(`webhook ${type} ${appID}/${subject.channelID}/${subject.clientID}`);
+      return { id: 'x', sequence: 1 };
+    },
+  } as unknown as WebhookEmitter;
+  return {
+    state,
+    effects: new LiveEffects(gates, directory, broker, bus, revocations, presence, webhooks),
+    bus,
+  };
 }
 
 const waitFor = async (cond: () => boolean, ms = 5_000) => {
@@ -97,6 +113,24 @@ describe('LiveEffects', () => {
       'control channel_closed',
       'control channel_opened',
     ]);
+    effects.onModuleDestroy();
+  });
+
+  it('queues webhooks behind the control messages, and keeps them through an outage', async () => {
+    const { state, effects } = fakes();
+    state.down = true;
+    const applied = await effects.apply([
+      {
+        kind: 'control',
+        message: { type: 'member_added', appID: 'a', channelID: 'c', clientID: 'u', presence: false },
+      },
+      { kind: 'webhook', appID: 'a', type: 'member_added', subject: { channelID: 'c', clientID: 'u' } },
+    ]);
+    expect(applied).toBe(false);
+    expect(state.log).toEqual([]);
+    state.down = false;
+    await waitFor(() => state.log.length === 2);
+    expect(state.log).toEqual(['control member_added', 'webhook member_added a/c/u']);
     effects.onModuleDestroy();
   });
 });

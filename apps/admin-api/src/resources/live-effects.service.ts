@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { ControlMessage } from '@channels/contracts';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import type { ControlMessage, WebhookSubject, WebhookType } from '@channels/contracts';
 import { ChannelDirectory, ChannelGateService, TokenRevocations } from '@channels/messaging';
 import {
   BROKER,
@@ -8,6 +8,8 @@ import {
   type ControlBus,
   PRESENCE_TRACKER,
   type PresenceTracker,
+  WEBHOOK_EMITTER,
+  type WebhookEmitter,
 } from '@channels/realtime';
 import { invalidateFor } from './directory-invalidation';
 
@@ -20,7 +22,9 @@ export type LiveEffect =
   /** Drops a channel's presence without announcing anyone offline (its presence was turned off). */
   | { kind: 'forget_presence'; appID: string; channelID: string }
   /** Tells every gateway (new_channel, remove_channel, channel_closed, disconnect…). */
-  | { kind: 'control'; message: ControlMessage };
+  | { kind: 'control'; message: ControlMessage }
+  /** Queues a webhook of the change (member_added…) for the app's backend, if it wants that type. */
+  | { kind: 'webhook'; appID: string; type: WebhookType; subject: WebhookSubject };
 
 const MAX_PENDING = 100_000;
 const RETRY_MIN_MS = 250;
@@ -48,6 +52,7 @@ export class LiveEffects implements OnModuleDestroy {
     @Inject(CONTROL_BUS) private readonly control: ControlBus,
     private readonly revocations: TokenRevocations,
     @Inject(PRESENCE_TRACKER) private readonly presence: PresenceTracker,
+    @Optional() @Inject(WEBHOOK_EMITTER) private readonly webhooks?: WebhookEmitter,
   ) {}
 
   /** Number of effects waiting for Redis to come back. */
@@ -61,7 +66,7 @@ export class LiveEffects implements OnModuleDestroy {
     // This process reads its own writes at once, whatever Redis does.
     for (const e of effects) {
       if (e.kind === 'control') invalidateFor(this.directory, this.revocations, e.message);
-      else this.directory.invalidateChannel(e.appID, e.channelID);
+      else if (e.kind !== 'webhook') this.directory.invalidateChannel(e.appID, e.channelID);
     }
     if (this.pending.length > 0 || this.draining) {
       this.defer(effects);
@@ -97,6 +102,9 @@ export class LiveEffects implements OnModuleDestroy {
         return;
       case 'control':
         await this.control.publish(effect.message);
+        return;
+      case 'webhook':
+        await this.webhooks?.emit(effect.appID, effect.type, effect.subject);
         return;
     }
   }

@@ -1,25 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { WebhookSubject, WebhookType } from '@channels/contracts';
-import { WEBHOOK_EMITTER, type WebhookEmitter } from '@channels/realtime';
+import { LiveEffects } from './live-effects.service';
 
 /**
- * admin-api's webhooks (member_added / member_removed), emitted after the change committed and was
- * applied. The change stands whatever happens here: a webhook that could not be queued (Redis
- * unreachable) is logged with everything needed to act on it, and the request still succeeds.
+ * admin-api's webhooks (member_added / member_removed), queued after the change committed, as one
+ * more of its live effects: in order after the control messages, and — when Redis is unreachable —
+ * kept and retried with them until it answers, so an outage delays a webhook but does not lose it.
  */
 @Injectable()
 export class WebhookEvents {
-  private readonly logger = new Logger(WebhookEvents.name);
-
-  constructor(@Inject(WEBHOOK_EMITTER) private readonly emitter: WebhookEmitter) {}
+  constructor(private readonly effects: LiveEffects) {}
 
   async emit(appID: string, type: WebhookType, subject: WebhookSubject): Promise<void> {
-    try {
-      await this.emitter.emit(appID, type, subject);
-    } catch (e) {
-      this.logger.error(
-        `webhook ${type} of app ${appID} (${JSON.stringify(subject)}) not queued: ${(e as Error).message}`,
-      );
-    }
+    await this.effects.apply([{ kind: 'webhook', appID, type, subject }]);
   }
 }
