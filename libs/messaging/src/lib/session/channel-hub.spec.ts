@@ -244,7 +244,9 @@ describe('ChannelHub occupancy reports', () => {
   it('reports a channel room occupied with its first local member and vacated with its last', async () => {
     const reports: string[] = [];
     const hub = new ChannelHub(new InMemoryChannelFeed(), [], undefined, {
-      occupied: (appID, channelID) => reports.push(`occupied ${appID}/${channelID}`),
+      occupied: async (appID, channelID) => {
+        reports.push(`occupied ${appID}/${channelID}`);
+      },
       vacated: (appID, channelID) => reports.push(`vacated ${appID}/${channelID}`),
     });
     const a = sessionOf('p', 'alice').session;
@@ -264,5 +266,23 @@ describe('ChannelHub occupancy reports', () => {
     await hub.join(clientRoom('app', 'alice'), a); // not a channel room
     hub.leave(clientRoom('app', 'alice'), a);
     expect(reports).toHaveLength(2);
+  });
+
+  it('answers the first local join only once this gateway counts as an occupant', async () => {
+    let counted: () => void = () => undefined;
+    const hub = new ChannelHub(new InMemoryChannelFeed(), [], undefined, {
+      occupied: () => new Promise<void>((r) => (counted = r)),
+      vacated: () => undefined,
+    });
+    const room = channelRoom('app', 'news');
+    let joined = false;
+    const first = hub.join(room, sessionOf('p', 'alice').session).then(() => (joined = true));
+    await tick();
+    expect(joined).toBe(false);
+    counted();
+    await first;
+    expect(joined).toBe(true);
+    // Later members do not wait for anything.
+    await hub.join(room, sessionOf('p', 'bob').session);
   });
 });

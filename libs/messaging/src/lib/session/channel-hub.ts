@@ -191,15 +191,24 @@ export class ChannelHub {
     }
     const before = r.members.size;
     r.members.add(session);
-    if (before === 0 && r.members.size === 1) this.reportOccupancy(room, true);
-    return this.feed.subscribe(room);
+    const subscribed = this.feed.subscribe(room);
+    if (before !== 0 || r.members.size !== 1) return subscribed;
+    // The first local subscriber: answered once this gateway counts as the channel's occupant too.
+    const channel = parseChannelRoom(room);
+    if (!channel) return subscribed;
+    return Promise.all([subscribed, this.occupancy.occupied(channel.appID, channel.channelID)]).then(
+      () => undefined,
+    );
   }
 
   /** Leaves `room` (its subscription ends with its last local member). */
   leave(room: string, session: Session): void {
     const r = this.rooms.get(room);
     if (!r) return;
-    if (r.members.delete(session) && r.members.size === 0) this.reportOccupancy(room, false);
+    if (r.members.delete(session) && r.members.size === 0) {
+      const channel = parseChannelRoom(room);
+      if (channel) this.occupancy.vacated(channel.appID, channel.channelID);
+    }
     const state = r.holds?.get(session);
     if (state) this.dropHold(r, session, state);
     this.dropIfUnused(r);
@@ -304,13 +313,6 @@ export class ChannelHub {
       r.delivered = 0;
     }
     return out;
-  }
-
-  private reportOccupancy(room: string, occupied: boolean): void {
-    const channel = parseChannelRoom(room);
-    if (!channel) return;
-    if (occupied) this.occupancy.occupied(channel.appID, channel.channelID);
-    else this.occupancy.vacated(channel.appID, channel.channelID);
   }
 
   private dropHold(r: Room, session: Session, state: HoldState): void {

@@ -107,9 +107,9 @@ export class RedisChannelOccupancy implements OccupancyTracker {
     return this.options.occupant;
   }
 
-  occupied(appID: string, channelID: string): void {
+  occupied(appID: string, channelID: string): Promise<void> {
     this.held.set(channelTag(appID, channelID), { appID, channelID });
-    this.enqueue(appID, channelID, true);
+    return this.enqueue(appID, channelID, true);
   }
 
   vacated(appID: string, channelID: string): void {
@@ -144,7 +144,8 @@ export class RedisChannelOccupancy implements OccupancyTracker {
     }
   }
 
-  private enqueue(appID: string, channelID: string, occupy: boolean): void {
+  /** Runs the step after the channel's earlier ones; resolves when it ran (it never rejects). */
+  private enqueue(appID: string, channelID: string, occupy: boolean): Promise<void> {
     const tag = channelTag(appID, channelID);
     const previous = this.tails.get(tag) ?? Promise.resolve();
     const next = previous.then(() => this.run(tag, appID, channelID, occupy));
@@ -152,6 +153,7 @@ export class RedisChannelOccupancy implements OccupancyTracker {
     void next.then(() => {
       if (this.tails.get(tag) === next) this.tails.delete(tag);
     });
+    return next;
   }
 
   private async run(tag: string, appID: string, channelID: string, occupy: boolean): Promise<void> {
