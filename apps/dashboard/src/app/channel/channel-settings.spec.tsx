@@ -53,7 +53,9 @@ describe("a channel's settings", () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Edit settings' }));
     const dialog = await screen.findByRole('dialog', { name: 'Edit channel room:lobby' });
     expect(within(dialog).getByText(/This channel follows namespace room/)).toBeTruthy();
-    expect((within(dialog).getByRole('textbox', { name: /History size/ }) as HTMLInputElement).value).toBe('1000');
+    expect((within(dialog).getByRole('textbox', { name: /History size/ }) as HTMLInputElement).value).toBe(
+      '1000',
+    );
     await userEvent.click(within(dialog).getByRole('switch', { name: /Join and leave/ }));
     await userEvent.clear(within(dialog).getByRole('textbox', { name: /History size/ }));
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));

@@ -48,13 +48,21 @@ export const settingsOf = (s: ChannelSettings): ChannelSettings => ({
 });
 
 const SWITCHES: { key: keyof ChannelSettings; label: string; description: string }[] = [
-  { key: 'persistent', label: 'Persistent', description: 'Events are stored and can be read back as history.' },
+  {
+    key: 'persistent',
+    label: 'Persistent',
+    description: 'Events are stored and can be read back as history.',
+  },
   {
     key: 'private',
     label: 'Private',
     description: 'Only members may subscribe and publish; open channels accept every client of the app.',
   },
-  { key: 'presence', label: 'Presence', description: 'Subscribers are told who is online and who comes and goes.' },
+  {
+    key: 'presence',
+    label: 'Presence',
+    description: 'Subscribers are told who is online and who comes and goes.',
+  },
   {
     key: 'clientPublish',
     label: 'Clients may publish',
@@ -68,7 +76,8 @@ const SWITCHES: { key: keyof ChannelSettings; label: string; description: string
 ];
 
 /** A nullable count from a NumberInput: empty is null (the deployment default). */
-const countOf = (v: number | string): number | null => (typeof v === 'number' ? v : v.trim() === '' ? null : Number(v));
+const countOf = (v: number | string): number | null =>
+  typeof v === 'number' ? v : v.trim() === '' ? null : Number(v);
 
 /**
  * The switches and retention inputs of `ChannelSettings`. API errors naming one of them
@@ -83,7 +92,8 @@ export function ChannelSettingsFields({
   onChange: (v: ChannelSettings) => void;
   error: unknown;
 }) {
-  const set = <K extends keyof ChannelSettings>(key: K, v: ChannelSettings[K]) => onChange({ ...value, [key]: v });
+  const set = <K extends keyof ChannelSettings>(key: K, v: ChannelSettings[K]) =>
+    onChange({ ...value, [key]: v });
   const ttl = value.historyTTLSeconds;
   return (
     <Stack gap="sm">

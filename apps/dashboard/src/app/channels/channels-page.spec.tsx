@@ -132,7 +132,9 @@ describe('channels page', () => {
     const row = (await screen.findByRole('link', { name: 'room:lobby' })).closest('tr') as HTMLElement;
     expect(within(row).getByText('auto-created')).toBeTruthy();
     expect(within(row).getByText('backend publishes only')).toBeTruthy();
-    expect((screen.getByRole('searchbox', { name: 'Search channels' }) as HTMLInputElement).value).toBe('room:');
+    expect((screen.getByRole('searchbox', { name: 'Search channels' }) as HTMLInputElement).value).toBe(
+      'room:',
+    );
     expect(fake.made('GET', '/v1/apps/demo/channels')[0].query['search']).toBe('room:');
   });
 });

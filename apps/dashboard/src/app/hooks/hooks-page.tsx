@@ -1,4 +1,17 @@
-import { Alert, Anchor, Badge, Button, Card, Code, Group, List, Loader, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  List,
+  Loader,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
@@ -30,10 +43,10 @@ export function HooksPage() {
         title="Hooks"
         description={
           <>
-            Your backend decides: Channels asks these URLs, before a <b>client</b> connects, subscribes or publishes,
-            on every transport, and the client is refused with your reason when the answer is{' '}
-            <Code>{'{"allow": false}'}</Code>. Your backend’s own (admin) tokens are never asked about. To be told
-            what happened instead, use{' '}
+            Your backend decides: Channels asks these URLs, before a <b>client</b> connects, subscribes or
+            publishes, on every transport, and the client is refused with your reason when the answer is{' '}
+            <Code>{'{"allow": false}'}</Code>. Your backend’s own (admin) tokens are never asked about. To be
+            told what happened instead, use{' '}
             <Anchor component={Link} to={`/apps/${encodeURIComponent(appID)}/webhooks`} size="sm">
               Webhooks
             </Anchor>
@@ -83,7 +96,8 @@ function HooksCard({ appID, hooks }: { appID: string; hooks: Hooks | null }) {
 
   return (
     <Card withBorder>
-      <form onSubmit={submit} aria-label="App hooks">
+      {/* noValidate: admin-api checks the URLs and its message is shown under the field. */}
+      <form onSubmit={submit} aria-label="App hooks" noValidate>
         <Stack>
           <Group justify="space-between">
             <Title order={2} size="h4">
@@ -100,7 +114,8 @@ function HooksCard({ appID, hooks }: { appID: string; hooks: Hooks | null }) {
           )}
           <HooksFields value={draft} onChange={setDraft} error={save.error} kinds={APP_HOOKS} />
           <Text size="xs" c="dimmed">
-            Each call is a POST of JSON signed with the app’s API secret (<Code>X-Channels-Signature: sha256=…</Code>
+            Each call is a POST of JSON signed with the app’s API secret (
+            <Code>X-Channels-Signature: sha256=…</Code>
             ); your backend answers 200 with <Code>{'{"allow": true}'}</Code> or{' '}
             <Code>{'{"allow": false, "reason": "…"}'}</Code>.
           </Text>
@@ -146,8 +161,8 @@ function NamespaceHooksCard({ appID }: { appID: string }) {
         <Loader size="sm" aria-label="Loading namespaces" />
       ) : own.length === 0 ? (
         <Text size="sm" c="dimmed">
-          None: every channel asks the app’s hooks above. A namespace can have its own subscribe and publish hooks
-          (edit it under {link}).
+          None: every channel asks the app’s hooks above. A namespace can have its own subscribe and publish
+          hooks (edit it under {link}).
         </Text>
       ) : (
         <>

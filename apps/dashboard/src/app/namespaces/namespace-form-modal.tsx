@@ -1,4 +1,16 @@
-import { Alert, Button, Code, Fieldset, Group, Modal, Radio, Stack, Switch, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  Fieldset,
+  Group,
+  Modal,
+  Radio,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { Namespace } from '../../api/schema.gen';
 import {
@@ -15,7 +27,12 @@ import { useNamespaceMutations } from './namespaces.queries';
 /** A namespace's hooks replace the app's for its channels: subscribe and publish (connect has no channel). */
 export const NAMESPACE_HOOKS: readonly HookKind[] = ['subscribe', 'publish'];
 
-const HOOK_FIELDS = ['hooks', 'hooks.timeoutMs', 'hooks.onFailure', ...NAMESPACE_HOOKS.map((k) => `hooks.${k}.url`)];
+const HOOK_FIELDS = [
+  'hooks',
+  'hooks.timeoutMs',
+  'hooks.onFailure',
+  ...NAMESPACE_HOOKS.map((k) => `hooks.${k}.url`),
+];
 
 /** Creates a namespace with its settings, or edits one's settings (its followers change with it). */
 export function NamespaceFormModal({
@@ -77,21 +94,23 @@ function NamespaceForm({
 
   const shown = name.trim() || 'name';
   return (
-    <form onSubmit={submit}>
+    // noValidate: admin-api checks the name and the URLs; its messages are shown under the fields.
+    <form onSubmit={submit} noValidate>
       <Stack>
         {namespace ? (
           <Alert color="blue" title="Its channels follow at once">
             Channels made from this namespace (on first use, and not changed on their own since) take the new
-            settings as soon as you save, live subscribers included: made private, non-members are unsubscribed;
-            presence is turned on or off. Channels created or changed on their own keep their settings.
+            settings as soon as you save, live subscribers included: made private, non-members are
+            unsubscribed; presence is turned on or off. Channels created or changed on their own keep their
+            settings.
           </Alert>
         ) : null}
         <TextInput
           label="Name"
           description={
             <>
-              1–50 characters of letters, digits and _ - . @ $. Its channels are <Code>{shown}:…</Code>. Cannot be
-              changed later.
+              1–50 characters of letters, digits and _ - . @ $. Its channels are <Code>{shown}:…</Code>.
+              Cannot be changed later.
             </>
           }
           required
@@ -105,8 +124,8 @@ function NamespaceForm({
           label="Auto-create"
           description={
             <>
-              A channel <Code>{shown}:…</Code> comes into existence on its first subscribe or publish, with these
-              settings. Off: its channels must be created first.
+              A channel <Code>{shown}:…</Code> comes into existence on its first subscribe or publish, with
+              these settings. Off: its channels must be created first.
             </>
           }
           checked={autoCreate}

@@ -55,8 +55,8 @@ export function NamespacesPage() {
           <Text size="sm">
             {n.autoCreate ? (
               <>
-                No new channel <Code>{n.name}:…</Code> is made on first use any more: subscribing to one that does
-                not exist is refused.
+                No new channel <Code>{n.name}:…</Code> is made on first use any more: subscribing to one that
+                does not exist is refused.
               </>
             ) : (
               'Channels created later under this name get only their own settings.'
@@ -87,8 +87,9 @@ export function NamespacesPage() {
         title="Namespaces"
         description={
           <>
-            Channel defaults for the ids <Code>name:…</Code> (<Code>room</Code> for <Code>room:lobby</Code>). With
-            auto-create, a channel of the namespace exists from its first subscribe or publish, with these settings.
+            Channel defaults for the ids <Code>name:…</Code> (<Code>room</Code> for <Code>room:lobby</Code>).
+            With auto-create, a channel of the namespace exists from its first subscribe or publish, with
+            these settings.
           </>
         }
         actions={<Button onClick={() => setEditing('new')}>Create namespace</Button>}
@@ -150,7 +151,12 @@ export function NamespacesPage() {
                         {n.name}
                       </Text>
                       <Text size="xs" c="dimmed">
-                        <Anchor component={Link} to={channelsOf(n)} size="xs" aria-label={`Channels of ${n.name}`}>
+                        <Anchor
+                          component={Link}
+                          to={channelsOf(n)}
+                          size="xs"
+                          aria-label={`Channels of ${n.name}`}
+                        >
                           {n.name}:…
                         </Anchor>
                       </Text>
@@ -222,7 +228,10 @@ export function NamespacesPage() {
         onSaved={(n) =>
           notifications.show({
             color: 'green',
-            message: editing === 'new' ? `Namespace ${n.name} created` : `Namespace ${n.name} saved; its channels follow`,
+            message:
+              editing === 'new'
+                ? `Namespace ${n.name} created`
+                : `Namespace ${n.name} saved; its channels follow`,
           })
         }
       />

@@ -28,7 +28,8 @@ export function useNamespaceMutations(appID: string) {
       mutationFn: ({ name, ...body }: NamespaceUpdate & { name: string }) =>
         api.patch<Namespace>(path`/v1/apps/${appID}/namespaces/${name}`, body),
       // The channels that follow the namespace changed with it.
-      onSuccess: () => Promise.all([invalidate(), qc.invalidateQueries({ queryKey: channelKeys.all(appID) })]),
+      onSuccess: () =>
+        Promise.all([invalidate(), qc.invalidateQueries({ queryKey: channelKeys.all(appID) })]),
     }),
     remove: useMutation({
       mutationFn: (name: string) => api.delete(path`/v1/apps/${appID}/namespaces/${name}`),

@@ -92,8 +92,8 @@ export function DeliveriesSection({ appID, webhooksOn }: { appID: string; webhoo
               Recent deliveries
             </Title>
             <Text size="xs" c="dimmed">
-              Newest first, each with its attempts; read again every {DELIVERIES_REFRESH_MS / 1000} s. A webhook is
-              listed once its first attempt started.
+              Newest first, each with its attempts; read again every {DELIVERIES_REFRESH_MS / 1000} s. A
+              webhook is listed once its first attempt started.
             </Text>
           </Stack>
           <Group gap="xs" align="flex-end">

@@ -1,4 +1,16 @@
-import { Badge, Button, Card, Checkbox, Code, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  Group,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import type { WebhookSettings, WebhookType } from '../../api/schema.gen';
@@ -12,16 +24,31 @@ export const WEBHOOK_TYPES: { type: WebhookType; description: string }[] = [
   { type: 'channel_vacated', description: 'Its last subscriber is gone, on every gateway.' },
   { type: 'member_added', description: 'A client became a member of a channel.' },
   { type: 'member_removed', description: 'A client stopped being a member of a channel.' },
-  { type: 'client_online', description: 'A client came online in a presence channel (after the grace period).' },
-  { type: 'client_offline', description: 'A client went offline in a presence channel (after the grace period).' },
-  { type: 'event_published', description: 'Every event published on a channel of the app — one webhook per event.' },
+  {
+    type: 'client_online',
+    description: 'A client came online in a presence channel (after the grace period).',
+  },
+  {
+    type: 'client_offline',
+    description: 'A client went offline in a presence channel (after the grace period).',
+  },
+  {
+    type: 'event_published',
+    description: 'Every event published on a channel of the app — one webhook per event.',
+  },
 ];
 
 /** What a new setting sends: everything but one webhook per published event. */
 const DEFAULT_TYPES: WebhookType[] = WEBHOOK_TYPES.map((t) => t.type).filter((t) => t !== 'event_published');
 
 /** The app's webhook setting: URL and types; save (PUT) or turn off (DELETE). `settings` null: off. */
-export function WebhookSettingsCard({ appID, settings }: { appID: string; settings: WebhookSettings | null }) {
+export function WebhookSettingsCard({
+  appID,
+  settings,
+}: {
+  appID: string;
+  settings: WebhookSettings | null;
+}) {
   const { save, turnOff } = useWebhookMutations(appID);
   const [url, setUrl] = useState(settings?.url ?? '');
   const [types, setTypes] = useState<string[]>(settings?.types ?? DEFAULT_TYPES);
@@ -32,7 +59,10 @@ export function WebhookSettingsCard({ appID, settings }: { appID: string; settin
       { url: url.trim(), types: WEBHOOK_TYPES.map((t) => t.type).filter((t) => types.includes(t)) },
       {
         onSuccess: () =>
-          notifications.show({ color: 'green', message: 'Webhooks saved: every replica sends them from now on' }),
+          notifications.show({
+            color: 'green',
+            message: 'Webhooks saved: every replica sends them from now on',
+          }),
       },
     );
   };
@@ -50,7 +80,8 @@ export function WebhookSettingsCard({ appID, settings }: { appID: string; settin
 
   return (
     <Card withBorder>
-      <form onSubmit={submit} aria-label="Webhook settings">
+      {/* noValidate: admin-api checks the URL and its message is shown under the field. */}
+      <form onSubmit={submit} aria-label="Webhook settings" noValidate>
         <Stack>
           <Group justify="space-between">
             <Title order={2} size="h4">
@@ -84,8 +115,8 @@ export function WebhookSettingsCard({ appID, settings }: { appID: string; settin
             </SimpleGrid>
           </Checkbox.Group>
           <Text size="xs" c="dimmed">
-            Each request carries <Code>X-Channels-Signature: sha256=…</Code>, the HMAC-SHA256 of its raw body with
-            the app’s API secret, and <Code>X-Channels-Webhook-Id</Code>, the same on every retry.
+            Each request carries <Code>X-Channels-Signature: sha256=…</Code>, the HMAC-SHA256 of its raw body
+            with the app’s API secret, and <Code>X-Channels-Webhook-Id</Code>, the same on every retry.
           </Text>
           <ApiErrorAlert error={save.error} title="Not saved" except={['url', 'types']} />
           <ApiErrorAlert error={turnOff.error} title="Not turned off" />

@@ -17,10 +17,10 @@ export function WebhooksPage() {
         title="Webhooks"
         description={
           <>
-            Channels tells your backend what happens in the app — channels occupied and vacated, members added and
-            removed, clients online and offline, events published — by POSTing to a URL. Failed attempts are
-            retried with backoff for about an hour; what still fails is kept here to retry. To have your backend
-            decide instead, use{' '}
+            Channels tells your backend what happens in the app — channels occupied and vacated, members added
+            and removed, clients online and offline, events published — by POSTing to a URL. Failed attempts
+            are retried with backoff for about an hour; what still fails is kept here to retry. To have your
+            backend decide instead, use{' '}
             <Anchor component={Link} to={`/apps/${encodeURIComponent(appID)}/hooks`} size="sm">
               Hooks
             </Anchor>
