@@ -21,12 +21,10 @@ import { formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { Pager, useCursorPages } from '../ui/pager';
 import { ChannelBadges } from './channel-badges';
+import { channelLink } from './channel-names';
 import { askDeleteChannel, toggleClosed } from './channel-actions';
 import { ChannelFormModal } from './channel-form-modal';
 import { type ChannelFilters, type Flag, useChannelMutations, useChannelsPage } from './channels.queries';
-
-export const channelLink = (appID: string, channelID: string) =>
-  `/apps/${encodeURIComponent(appID)}/channels/${encodeURIComponent(channelID)}`;
 
 const FLAG_FILTERS: {
   key: Exclude<keyof ChannelFilters, 'search'>;

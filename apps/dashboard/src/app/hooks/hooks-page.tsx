@@ -103,7 +103,7 @@ function HooksCard({ appID, hooks }: { appID: string; hooks: Hooks | null }) {
             <Title order={2} size="h4">
               The app’s hooks
             </Title>
-            <Badge color={hooks ? 'green' : 'gray'} variant="light" aria-label="Hooks set">
+            <Badge color={hooks ? 'green' : 'gray'} variant="light" role="status" aria-label="Hooks set">
               {hooks ? hooksSummary(hooks) : 'none'}
             </Badge>
           </Group>

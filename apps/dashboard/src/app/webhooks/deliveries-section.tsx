@@ -22,6 +22,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { toApiError } from '../../api/api-error';
 import type { WebhookDelivery, WebhookDeliveryStatus } from '../../api/schema.gen';
+import { channelLink } from '../channels/channel-names';
 import { ApiErrorAlert } from '../ui/api-error-alert';
 import { formatTime } from '../ui/format';
 import { Pager, useCursorPages } from '../ui/pager';
@@ -180,10 +181,7 @@ export function DeliveriesSection({ appID, webhooksOn }: { appID: string; webhoo
                       </Table.Td>
                       <Table.Td>
                         {d.channelID ? (
-                          <Anchor
-                            component={Link}
-                            to={`/apps/${encodeURIComponent(appID)}/channels/${encodeURIComponent(d.channelID)}`}
-                          >
+                          <Anchor component={Link} to={channelLink(appID, d.channelID)} size="sm">
                             {d.channelID}
                           </Anchor>
                         ) : (

@@ -87,7 +87,12 @@ export function WebhookSettingsCard({
             <Title order={2} size="h4">
               Settings
             </Title>
-            <Badge color={settings ? 'green' : 'gray'} variant="light" aria-label="Webhooks are">
+            <Badge
+              color={settings ? 'green' : 'gray'}
+              variant="light"
+              role="status"
+              aria-label="Webhooks are"
+            >
               {settings ? 'on' : 'off'}
             </Badge>
           </Group>
