@@ -1,8 +1,6 @@
 import { Navigate, type RouteObject } from 'react-router';
-import { APP_SECTIONS } from './app-sections';
+import { APP_SECTIONS, lazyPage } from './app-sections';
 import { AppLayout } from './apps/app-layout';
-import { AppsPage } from './apps/apps-page';
-import { ChannelPage } from './channel/channel-page';
 import { NotFoundPage } from './shell/not-found-page';
 import { RequireSession } from './shell/require-session';
 import { Shell } from './shell/shell';
@@ -28,7 +26,13 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <Home /> },
-      { path: 'apps', element: <AppsPage /> },
+      {
+        path: 'apps',
+        element: lazyPage(
+          () => import('./apps/apps-page'),
+          (m) => m.AppsPage,
+        ),
+      },
       {
         path: 'apps/:appID',
         element: <AppLayout />,
@@ -36,7 +40,13 @@ export const routes: RouteObject[] = [
           ...APP_SECTIONS.map((s) =>
             s.path === '' ? { index: true, element: s.element } : { path: s.path, element: s.element },
           ),
-          { path: 'channels/:channelID', element: <ChannelPage /> },
+          {
+            path: 'channels/:channelID',
+            element: lazyPage(
+              () => import('./channel/channel-page'),
+              (m) => m.ChannelPage,
+            ),
+          },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -10,6 +10,11 @@ export const channel = (channelID: string, over: Record<string, unknown> = {}) =
   extra: '',
   ackMode: null,
   effectiveAckMode: 'queued',
+  clientPublish: true,
+  joinLeave: true,
+  historySize: null,
+  historyTTLSeconds: null,
+  autoCreated: false,
   createdAt: 1_700_000_000_000,
   ...over,
 });

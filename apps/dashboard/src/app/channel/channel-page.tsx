@@ -6,9 +6,10 @@ import { useCurrentApp } from '../apps/current-app';
 import { askDeleteChannel, toggleClosed } from '../channels/channel-actions';
 import { ChannelBadges } from '../channels/channel-badges';
 import { ChannelFormModal } from '../channels/channel-form-modal';
+import { namespaceOf } from '../channels/channel-names';
 import { useChannel, useChannelMutations } from '../channels/channels.queries';
 import { ApiErrorAlert } from '../ui/api-error-alert';
-import { formatTime } from '../ui/format';
+import { formatRetention, formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { HistoryPanel } from './history-panel';
 import { LivePanel } from './live-panel';
@@ -43,6 +44,7 @@ export function ChannelPage() {
     );
   }
   const c = channel.data;
+  const namespace = namespaceOf(c.channelID);
   return (
     <>
       {crumbs}
@@ -54,7 +56,18 @@ export function ChannelPage() {
             <Text span size="xs" c="dimmed">
               Created {formatTime(c.createdAt)} · ack mode {c.effectiveAckMode}
               {c.ackMode === null ? ' (the app’s)' : ''}
+              {c.persistent ? ` · history: ${formatRetention(c.historySize, c.historyTTLSeconds)}` : ''}
+              {c.presence ? ` · join/leave ${c.joinLeave ? 'announced' : 'not announced'}` : ''}
             </Text>
+            {c.autoCreated && namespace ? (
+              <Text span size="xs" c="dimmed" display="block">
+                Made on first use; follows namespace{' '}
+                <Anchor component={Link} to={`/apps/${encodeURIComponent(appID)}/namespaces`} size="xs">
+                  {namespace}
+                </Anchor>{' '}
+                until its settings are changed here.
+              </Text>
+            ) : null}
           </>
         }
         actions={

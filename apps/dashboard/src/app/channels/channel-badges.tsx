@@ -14,6 +14,16 @@ export function ChannelBadges({ channel }: { channel: Channel }) {
           presence
         </Badge>
       ) : null}
+      {channel.clientPublish ? null : (
+        <Badge variant="light" color="gray">
+          backend publishes only
+        </Badge>
+      )}
+      {channel.autoCreated ? (
+        <Badge variant="outline" color="cyan">
+          auto-created
+        </Badge>
+      ) : null}
       {channel.isClosed ? (
         <Badge variant="filled" color="red">
           closed

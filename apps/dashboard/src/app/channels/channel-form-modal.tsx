@@ -1,8 +1,16 @@
-import { Button, Group, JsonInput, Modal, Select, Stack, Switch, TextInput } from '@mantine/core';
+import { Alert, Button, Group, JsonInput, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import type { AckMode, Channel } from '../../api/schema.gen';
 import { ACK_MODES } from '../ui/ack-modes';
 import { ApiErrorAlert, fieldError } from '../ui/api-error-alert';
+import {
+  CHANNEL_SETTING_FIELDS,
+  type ChannelSettings,
+  ChannelSettingsFields,
+  DEFAULT_CHANNEL_SETTINGS,
+  settingsOf,
+} from './channel-settings-fields';
+import { namespaceOf } from './channel-names';
 import { useChannelMutations } from './channels.queries';
 
 const APP_DEFAULT = 'app';
@@ -48,19 +56,18 @@ function ChannelForm({
   const mutation = channel ? update : create;
   const [channelID, setChannelID] = useState(channel?.channelID ?? '');
   const [name, setName] = useState(channel?.name ?? '');
-  const [persistent, setPersistent] = useState(channel?.persistent ?? true);
-  const [isPrivate, setPrivate] = useState(channel?.private ?? false);
-  const [presence, setPresence] = useState(channel?.presence ?? false);
+  // A new channel is persistent unless told otherwise (what a console user usually wants).
+  const [settings, setSettings] = useState<ChannelSettings>(
+    channel ? settingsOf(channel) : { ...DEFAULT_CHANNEL_SETTINGS, persistent: true },
+  );
   const [extra, setExtra] = useState(channel?.extra ?? '');
   const [ackMode, setAckMode] = useState<string>(channel?.ackMode ?? APP_DEFAULT);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const settings = {
+    const body = {
       name,
-      persistent,
-      private: isPrivate,
-      presence,
+      ...settings,
       extra,
       ackMode: ackMode === APP_DEFAULT ? null : (ackMode as AckMode),
     };
@@ -68,17 +75,25 @@ function ChannelForm({
       onSaved?.(c);
       onClose();
     };
-    if (channel) update.mutate({ channelID: channel.channelID, ...settings }, { onSuccess: done });
-    else create.mutate({ channelID, ...settings }, { onSuccess: done });
+    if (channel) update.mutate({ channelID: channel.channelID, ...body }, { onSuccess: done });
+    else create.mutate({ channelID, ...body }, { onSuccess: done });
   };
 
-  const fields = ['channelID', 'name', 'persistent', 'private', 'presence', 'extra', 'ackMode'];
+  const fields = ['channelID', 'name', ...CHANNEL_SETTING_FIELDS, 'extra', 'ackMode'];
+  const namespace = channel ? namespaceOf(channel.channelID) : null;
   return (
     <form onSubmit={submit}>
       <Stack>
+        {channel?.autoCreated ? (
+          <Alert color="yellow" title="Made on first use">
+            {namespace
+              ? `This channel follows namespace ${namespace}: its settings change when the namespace's do. Saving here makes it a channel of its own, which later changes of the namespace no longer reach.`
+              : 'This channel was made on first use. Saving here makes it a channel of its own.'}
+          </Alert>
+        ) : null}
         <TextInput
           label="Channel ID"
-          description="1–100 characters of letters, digits and _ - : . @; cannot be changed later."
+          description="1–100 characters of letters, digits and _ - : . @ $ # , (at most one #); the part before the first : names its namespace. Cannot be changed later."
           required
           disabled={Boolean(channel)}
           value={channelID}
@@ -93,27 +108,7 @@ function ChannelForm({
           error={fieldError(mutation.error, 'name')}
           data-autofocus={channel ? true : undefined}
         />
-        <Switch
-          label="Persistent"
-          description="Events are stored and can be read back as history."
-          checked={persistent}
-          onChange={(e) => setPersistent(e.currentTarget.checked)}
-          error={fieldError(mutation.error, 'persistent')}
-        />
-        <Switch
-          label="Private"
-          description="Only members may subscribe and publish; open channels accept every client of the app."
-          checked={isPrivate}
-          onChange={(e) => setPrivate(e.currentTarget.checked)}
-          error={fieldError(mutation.error, 'private')}
-        />
-        <Switch
-          label="Presence"
-          description="Subscribers are told who is online and who joins or leaves."
-          checked={presence}
-          onChange={(e) => setPresence(e.currentTarget.checked)}
-          error={fieldError(mutation.error, 'presence')}
-        />
+        <ChannelSettingsFields value={settings} onChange={setSettings} error={mutation.error} />
         <Select
           label="Ack mode"
           data={[{ value: APP_DEFAULT, label: 'The app’s ack mode' }, ...ACK_MODES]}

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { FakeApi } from '../../test/fake-api';
+import { apiError, FakeApi } from '../../test/fake-api';
 import { channel } from '../../test/channels';
 import { ADMIN_OF_DEMO, DEMO_APP, renderDashboard } from '../../test/render';
 
@@ -80,6 +80,11 @@ describe('channels page', () => {
     await userEvent.type(within(dialog).getByRole('textbox', { name: /Channel ID/ }), 'room:1');
     await userEvent.click(within(dialog).getByRole('switch', { name: /Private/ }));
     await userEvent.click(within(dialog).getByRole('switch', { name: /Presence/ }));
+    await userEvent.click(within(dialog).getByRole('switch', { name: /Clients may publish/ }));
+    await userEvent.click(within(dialog).getByRole('switch', { name: /Join and leave/ }));
+    await userEvent.type(within(dialog).getByRole('textbox', { name: /History size/ }), '1000');
+    await userEvent.type(within(dialog).getByRole('textbox', { name: /History TTL/ }), '86400');
+    expect(within(dialog).getByText('Delete events older than 1 day.')).toBeTruthy();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create channel' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/apps/demo/channels/room%3A1'));
     expect(fake.made('POST', '/v1/apps/demo/channels')[0].body).toEqual({
@@ -88,8 +93,48 @@ describe('channels page', () => {
       persistent: true,
       private: true,
       presence: true,
+      clientPublish: false,
+      joinLeave: false,
+      historySize: 1000,
+      historyTTLSeconds: 86400,
       extra: '',
       ackMode: null,
     });
+  });
+
+  it('shows a retention the API refuses under its field, as the API says it', async () => {
+    const fake = api().on(
+      'POST',
+      '/v1/apps/demo/channels',
+      apiError(400, 'bad_request', 'historyTTLSeconds: must be at most 315360000'),
+    );
+    renderDashboard('/apps/demo/channels', { token: ADMIN_OF_DEMO, api: fake });
+    await userEvent.click(await screen.findByRole('button', { name: 'Create channel' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Create a channel' });
+    await userEvent.type(within(dialog).getByRole('textbox', { name: /Channel ID/ }), 'old');
+    const ttl = within(dialog).getByRole('textbox', { name: /History TTL/ });
+    await userEvent.type(ttl, '999999999');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create channel' }));
+    expect(await within(dialog).findByText('must be at most 315360000')).toBeTruthy();
+    expect(ttl.getAttribute('aria-invalid')).toBe('true');
+    // Shown under the field, not again in the form's alert.
+    expect(within(dialog).queryByRole('alert')).toBeNull();
+  });
+
+  it('opens searched from ?search= (a namespace links its channels so) and badges auto-created ones', async () => {
+    const fake = api().on('GET', '/v1/apps/demo/channels', {
+      body: {
+        channels: [channel('room:lobby', { autoCreated: true, clientPublish: false })],
+        nextCursor: null,
+      },
+    });
+    renderDashboard('/apps/demo/channels?search=room%3A', { token: ADMIN_OF_DEMO, api: fake });
+    const row = (await screen.findByRole('link', { name: 'room:lobby' })).closest('tr') as HTMLElement;
+    expect(within(row).getByText('auto-created')).toBeTruthy();
+    expect(within(row).getByText('backend publishes only')).toBeTruthy();
+    expect((screen.getByRole('searchbox', { name: 'Search channels' }) as HTMLInputElement).value).toBe(
+      'room:',
+    );
+    expect(fake.made('GET', '/v1/apps/demo/channels')[0].query['search']).toBe('room:');
   });
 });

@@ -14,19 +14,17 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useCurrentApp } from '../apps/current-app';
 import { ApiErrorAlert } from '../ui/api-error-alert';
 import { formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { Pager, useCursorPages } from '../ui/pager';
 import { ChannelBadges } from './channel-badges';
+import { channelLink } from './channel-names';
 import { askDeleteChannel, toggleClosed } from './channel-actions';
 import { ChannelFormModal } from './channel-form-modal';
 import { type ChannelFilters, type Flag, useChannelMutations, useChannelsPage } from './channels.queries';
-
-export const channelLink = (appID: string, channelID: string) =>
-  `/apps/${encodeURIComponent(appID)}/channels/${encodeURIComponent(channelID)}`;
 
 const FLAG_FILTERS: {
   key: Exclude<keyof ChannelFilters, 'search'>;
@@ -47,7 +45,9 @@ const fromFlag = (f: Flag) => (f === true ? 'yes' : f === false ? 'no' : 'any');
 export function ChannelsPage() {
   const { appID } = useCurrentApp();
   const navigate = useNavigate();
-  const [search, setSearch] = useState('');
+  // `?search=` opens the list searched (a namespace's page links its channels as `?search=room:`).
+  const [params] = useSearchParams();
+  const [search, setSearch] = useState(params.get('search') ?? '');
   const [debounced] = useDebouncedValue(search.trim(), 300);
   const [flags, setFlags] = useState<Omit<ChannelFilters, 'search'>>({
     private: undefined,

@@ -1,9 +1,11 @@
+// The charts' styles load with this page's chunk (only the overview draws charts).
+import '@mantine/charts/styles.css';
 import { LineChart } from '@mantine/charts';
 import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useId } from 'react';
 import { Link } from 'react-router';
 import { useCurrentApp } from '../apps/current-app';
-import { channelLink } from '../channels/channels-page';
+import { channelLink } from '../channels/channel-names';
 import { ApiErrorAlert } from '../ui/api-error-alert';
 import { PageHeader } from '../ui/page-header';
 import { useActiveChannels, useAppStats } from './overview.queries';

@@ -1,4 +1,16 @@
-import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Text, Title } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  Loader,
+  NavLink,
+  ScrollArea,
+  Text,
+  Title,
+} from '@mantine/core';
+import { Suspense } from 'react';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useMatch } from 'react-router';
 import { APP_SECTIONS } from '../app-sections';
@@ -78,7 +90,10 @@ export function Shell() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        {/* Pages are loaded on first use (see lazyPage). */}
+        <Suspense fallback={<Loader aria-label="Loading the page" />}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );
