@@ -1,7 +1,14 @@
 /** The `/v1` answers the CLI reads (docs/admin-api.md); it prints them unchanged with `--json`. */
 import type { ChannelEvent } from '@channels/contracts';
 
-export type { App, Channel, ChannelEvent, Client, PublishAck as PublishResult } from '@channels/contracts';
+export type {
+  App,
+  Channel,
+  ChannelEvent,
+  Client,
+  Namespace,
+  PublishAck as PublishResult,
+} from '@channels/contracts';
 
 export interface HistoryPage {
   events: ChannelEvent[];

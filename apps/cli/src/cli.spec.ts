@@ -85,6 +85,74 @@ describe('channels CLI (in-process, fake admin-api)', () => {
     expect(r.stdout).toMatch(/not stored/);
   });
 
+  it('creates and updates namespaces with only the settings given, and lists them', async () => {
+    const ns = {
+      appID: 'shop',
+      name: 'room',
+      persistent: true,
+      private: false,
+      presence: false,
+      historySize: 50,
+      historyTTLSeconds: null,
+      clientPublish: false,
+      joinLeave: true,
+      autoCreate: true,
+      hooks: null,
+      createdAt: 1,
+    };
+    const created = await run(
+      [
+        '--app',
+        'shop',
+        'namespaces',
+        'create',
+        'room',
+        '--auto-create',
+        '--persistent',
+        '--no-client-publish',
+        '--history-size',
+        '50',
+      ],
+      () => ({ status: 201, body: ns }),
+    );
+    expect(created.code).toBe(0);
+    expect(created.calls[0]?.url.pathname).toBe('/v1/apps/shop/namespaces');
+    expect(created.calls[0]?.body).toEqual({
+      name: 'room',
+      autoCreate: true,
+      persistent: true,
+      clientPublish: false,
+      historySize: 50,
+    });
+    expect(created.stdout).toContain('auto-create,persistent,no-client-publish,history-size=50');
+    const updated = await run(['--app', 'shop', 'namespaces', 'update', 'room', '--private'], () => ({
+      status: 200,
+      body: { ...ns, private: true },
+    }));
+    expect(updated.calls[0]?.method).toBe('PATCH');
+    expect(updated.calls[0]?.url.pathname).toBe('/v1/apps/shop/namespaces/room');
+    expect(updated.calls[0]?.body).toEqual({ private: true });
+    const listed = await run(['--app', 'shop', 'namespaces'], () => ({
+      status: 200,
+      body: { namespaces: [ns] },
+    }));
+    expect(listed.stdout).toMatch(/room\s+auto-create/);
+    const bad = await run(['--app', 'shop', 'namespaces', 'create', 'x', '--history-size', '-3']);
+    expect(bad.code).toBe(2);
+    expect(bad.calls).toHaveLength(0);
+  });
+
+  it('sends an event to one client through its personal channel', async () => {
+    const r = await run(['--app', 'shop', 'send', 'alice', 'notice', '{"n":1}'], () => ({
+      status: 201,
+      body: { id: 'e1', timestamp: 1 },
+    }));
+    expect(r.code).toBe(0);
+    expect(r.calls[0]?.url.pathname).toBe('/v1/apps/shop/clients/alice/events');
+    expect(r.calls[0]?.body).toEqual({ eventType: 'notice', payload: { n: 1 } });
+    expect(r.stdout).toContain('sent e1 to client alice (channel #alice)');
+  });
+
   it('follows nextCursor through every page of a list unless --limit or --cursor asks for one page', async () => {
     const pages: Record<
       string,

@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { appsCommand } from './commands/apps.command';
 import { channelsCommand } from './commands/channels.command';
+import { namespacesCommand } from './commands/namespaces.command';
 import { clientsCommand } from './commands/clients.command';
-import { historyCommand, publishCommand } from './commands/events.command';
+import { historyCommand, publishCommand, sendCommand } from './commands/events.command';
 import type { ActionFactory } from './commands/register';
 import { statsCommand } from './commands/stats.command';
 import { tailCommand } from './commands/tail.command';
@@ -67,7 +68,9 @@ export function buildProgram(io: CliIo, action: ActionFactory): Command {
     appsCommand,
     clientsCommand,
     channelsCommand,
+    namespacesCommand,
     publishCommand,
+    sendCommand,
     historyCommand,
     tailCommand,
     statsCommand,

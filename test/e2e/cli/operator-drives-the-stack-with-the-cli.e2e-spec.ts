@@ -156,6 +156,30 @@ describe('an operator drives the stack with the CLI', () => {
     expect(cluster).toMatchObject({ connections: expect.any(Number), apps: expect.any(Array) });
   });
 
+  it('manages namespaces: a channel of an autoCreate namespace exists on first publish', async () => {
+    const created = await json<{ name: string; autoCreate: boolean }>([
+      'namespaces',
+      'create',
+      'room',
+      '--auto-create',
+      '--persistent',
+      '--history-size',
+      '100',
+    ]);
+    expect(created).toMatchObject({ name: 'room', autoCreate: true });
+    expect((await cli(['namespaces'])).stdout).toMatch(/room\s+auto-create,persistent,history-size=100/);
+    const published = await json<{ offset: number }>(['publish', 'room:lobby', 'hi', '1']);
+    expect(published.offset).toBe(1);
+    const channel = await cli(['channels', '--search', 'room:']);
+    expect(channel.stdout).toContain('room:lobby');
+    expect((await cli(['namespaces', 'update', 'room', '--private'])).code).toBe(0);
+    expect((await cli(['send', 'alice', 'notice', '{"n":1}'])).stdout).toMatch(/^sent \S+ to client alice/);
+    expect((await cli(['namespaces', 'delete', 'room'])).code).toBe(0);
+    const gone = await cli(['namespaces', 'delete', 'room']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('not_found');
+  });
+
   it('tails a channel live, recovers what it missed while cut off, and exits 0 on Ctrl-C', async () => {
     const tail = start(['tail', 'news', '--json']);
     await eventually(() => tail.stderr.includes('tailing news of app shop'), 'tail subscribed', 15_000);

@@ -46,6 +46,28 @@ export const publishCommand: Register = (action) =>
       }),
     );
 
+/** `send <clientID> <eventType> <payload>`: to every device of one user (its personal channel `#<clientID>`). */
+export const sendCommand: Register = (action) =>
+  new Command('send')
+    .description(
+      'send an event to one client of the app (--app): every connection subscribed to its personal channel #<clientID>, on every gateway',
+    )
+    .argument('<clientID>')
+    .argument('<eventType>')
+    .argument('<payload>', 'any JSON value, or - to read it from stdin')
+    .option('--id <id>', 'idempotency key')
+    .action(
+      action<[string, string, string, { id?: string }]>(async (ctx, clientID, eventType, text, o) => {
+        const payload = await payloadOf(ctx, text);
+        const r = await ctx
+          .admin()
+          .request<PublishResult>('POST', `/v1/apps/${seg(ctx.app)}/clients/${seg(clientID)}/events`, {
+            body: { eventType, payload, ...(o.id !== undefined ? { id: o.id } : {}) },
+          });
+        ctx.out.result(r, () => `sent ${r.id} to client ${clientID} (channel #${clientID})`);
+      }),
+    );
+
 interface HistoryOptions {
   limit?: number;
   sinceOffset?: number;
