@@ -32,7 +32,6 @@ import { EventsService } from './resources/events.service';
 import { LiveEffects } from './resources/live-effects.service';
 import { MembersService } from './resources/members.service';
 import { RealtimeAdminService } from './resources/realtime-admin.service';
-import { WebhookEvents } from './resources/webhook-events';
 import { WebhooksService } from './resources/webhooks.service';
 import { ServerApiCommands } from './server-api/server-api.commands';
 import { ServerApiController } from './server-api/server-api.controller';
@@ -129,7 +128,6 @@ export class AppModule {
         EventsService,
         RealtimeAdminService,
         WebhooksService,
-        WebhookEvents,
         BatchCommands,
         ServerApiCommands,
         ServerApiService,

@@ -190,3 +190,6 @@ export function settingsEffects(
   if (changed.presence === false) effects.push({ kind: 'forget_presence', appID, channelID });
   return effects;
 }
+
+/** Whether subscribers are told of a member joining or leaving (`join_channel` / `leave_channel`). */
+export const pushJoinLeave = (c: Channel): boolean => c.presence && c.joinLeave;

@@ -10,7 +10,7 @@ import {
 } from '@channels/db';
 import { notFound } from './errors';
 import { type LiveEffect, LiveEffects } from './live-effects.service';
-import { WebhookEvents } from './webhook-events';
+import { pushJoinLeave } from './channels.service';
 
 export interface NewClient {
   clientID: string;
@@ -27,7 +27,6 @@ export class ClientsService {
     private readonly channels: ChannelRepository,
     private readonly memberships: MembershipRepository,
     private readonly effects: LiveEffects,
-    private readonly webhooks: WebhookEvents,
   ) {}
 
   async create(p: Principal, appID: string, c: NewClient): Promise<Client> {
@@ -70,12 +69,18 @@ export class ClientsService {
       .filter((c): c is Channel => c !== null)
       .map((c) => ({
         kind: 'control',
-        message: { type: 'member_removed', appID, channelID: c.channelID, clientID, presence: c.presence },
+        message: {
+          type: 'member_removed',
+          appID,
+          channelID: c.channelID,
+          clientID,
+          presence: pushJoinLeave(c),
+        },
       }));
     effects.push({ kind: 'control', message: { type: 'client_deleted', appID, clientID } });
-    await this.effects.apply(effects);
     for (const channelID of channelIDs)
-      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
+      effects.push({ kind: 'webhook', appID, type: 'member_removed', subject: { channelID, clientID } });
+    await this.effects.apply(effects);
     return true;
   }
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { assertAdminOf } from '@channels/auth';
-import type { Channel, Principal } from '@channels/contracts';
+import type { Principal } from '@channels/contracts';
 import { ClientRepository, type Member, MembershipRepository, type Page } from '@channels/db';
-import { ChannelsService } from './channels.service';
+import { ChannelsService, pushJoinLeave } from './channels.service';
 import { notFound } from './errors';
 import { LiveEffects } from './live-effects.service';
-import { WebhookEvents } from './webhook-events';
 
 /**
  * Channel memberships (what the original product calls join/leave). The client's devices on every
@@ -20,7 +19,6 @@ export class MembersService {
     private readonly clients: ClientRepository,
     private readonly memberships: MembershipRepository,
     private readonly effects: LiveEffects,
-    private readonly webhooks: WebhookEvents,
   ) {}
 
   /** Adds the member; false when it already was one. Unknown channel or client → not_found. */
@@ -35,8 +33,8 @@ export class MembersService {
           kind: 'control',
           message: { type: 'member_added', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
+        { kind: 'webhook', appID, type: 'member_added', subject: { channelID, clientID } },
       ]);
-      await this.webhooks.emit(appID, 'member_added', { channelID, clientID });
     }
     return added;
   }
@@ -52,8 +50,8 @@ export class MembersService {
           kind: 'control',
           message: { type: 'member_removed', appID, channelID, clientID, presence: pushJoinLeave(channel) },
         },
+        { kind: 'webhook', appID, type: 'member_removed', subject: { channelID, clientID } },
       ]);
-      await this.webhooks.emit(appID, 'member_removed', { channelID, clientID });
     }
     return removed;
   }
@@ -69,6 +67,3 @@ export class MembersService {
     return this.memberships.listMembers(appID, channelID, page);
   }
 }
-
-/** Whether subscribers are told of a member joining or leaving (`join_channel` / `leave_channel`). */
-const pushJoinLeave = (c: Channel): boolean => c.presence && c.joinLeave;

@@ -48,6 +48,3 @@ export const hookAnswerSchema = z.object({
   channels: z.array(channelIdSchema).max(256).optional(),
 });
 export type HookAnswer = z.infer<typeof hookAnswerSchema>;
-
-/** The signature header of every request Channels sends to a backend (hooks and webhooks). */
-export const CHANNELS_SIGNATURE_HEADER = 'X-Channels-Signature';

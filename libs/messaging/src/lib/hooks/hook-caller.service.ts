@@ -1,7 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { signChannelsRequest } from '@channels/auth';
 import {
-  CHANNELS_SIGNATURE_HEADER,
   ChannelsError,
   ErrorCode,
   HOOK_TIMEOUT_DEFAULT_MS,
@@ -11,6 +10,7 @@ import {
   type HooksConfig,
   type HookType,
   namespaceOf,
+  SIGNATURE_HEADER,
 } from '@channels/contracts';
 import { ChannelDirectory } from '../channel-directory.service';
 
@@ -129,7 +129,7 @@ export class HookCaller {
           method: 'POST',
           headers: {
             'Content-Type': 'application/json',
-            [CHANNELS_SIGNATURE_HEADER]: signChannelsRequest(target.apiSecret, body),
+            [SIGNATURE_HEADER]: signChannelsRequest(target.apiSecret, body),
           },
           body,
           redirect: 'error',
